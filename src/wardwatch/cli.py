@@ -1,0 +1,143 @@
+"""The `wardwatch` command: scan, demo and rules (Typer); user mistakes get a message and exit code 2."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import __version__
+from .config import ConfigError, load_config, load_rdp_allowlist
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="WardWatch: 病院のサイバー攻撃をログから見つける / finds attacks in a hospital's logs.")
+rules_app = typer.Typer(help="Detection rules / 検知ルール")
+app.add_typer(rules_app, name="rules")
+
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    Console(stderr=True).print(f"[bold red]error:[/bold red] {message}", highlight=False)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _settings(config: Optional[Path], tz: Optional[str], lang: Optional[str], allowlist: Optional[Path]) -> tuple[dict, str, str]:
+    try:
+        cfg = load_config(config)
+        tz = tz or cfg.get("timezone", "Asia/Tokyo")
+        ZoneInfo(tz)
+        lang = lang or cfg.get("lang", "ja")
+        if lang not in ("ja", "en"):
+            _fail(f"--lang must be ja or en, not {lang!r}")
+        allow = allowlist or cfg.get("rdp_allowlist")
+        if allow:
+            cfg["_rdp_allow"] = load_rdp_allowlist(Path(allow))
+    except ConfigError as exc:
+        _fail(str(exc))
+    except (ZoneInfoNotFoundError, ValueError):
+        _fail(f"unknown time zone {tz!r} (use a name such as Asia/Tokyo or UTC)")
+    return cfg, tz, lang  # type: ignore[return-value]
+
+
+def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, lang: str) -> int:
+    """Run a scan with a progress bar, print the summary; returns the exit code (0 all read, 1 something skipped)."""
+    from .report.terminal import print_summary
+    from .scan import run_scan
+
+    out_dir = out or Path(f"wardwatch-out-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
+    if out_dir.exists() and any((out_dir / "store").glob("events-*.parquet")):
+        _fail(f"{out_dir} already holds a scan; choose another --out folder")
+    total = sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("読み込み中 / reading" if lang == "ja" else "reading", total=max(total, 1))
+
+        def on_file(inp, size):  # type: ignore[no-untyped-def]
+            if "!" not in inp.path:
+                bar.advance(task, size)
+
+        try:
+            result = run_scan(paths, out_dir, cfg, tz, lang, on_file)
+        except OSError as exc:
+            _fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+    print_summary(result, out_dir, Console())
+    skipped = any(i.errors for i in result.inputs)
+    return EXIT_SKIPPED if skipped else EXIT_OK
+
+
+@app.command()
+def scan(
+    paths: list[Path] = typer.Argument(..., exists=True, help="Event logs: .evtx, wevtutil XML, Get-WinEvent JSON, JSON lines, folders or .zip"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the results (default: a new wardwatch-out-… folder)"),
+    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="ja (default) or en"),
+    config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file overriding defaults.yml"),
+    rdp_allowlist: Optional[Path] = typer.Option(None, "--rdp-allowlist", exists=True, dir_okay=False,
+                                                 help="CSV/YAML of expected (server, account, source) RDP pairs"),
+) -> None:
+    """ログを調べて攻撃を探す / Scan event logs for the attacks of the MHLW training."""
+    cfg, tz_, lang_ = _settings(config, tz, lang, rdp_allowlist)
+    raise typer.Exit(scan_and_report(paths, out, cfg, tz_, lang_))
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("wardwatch-demo"), "--out", help="Folder for the demo logs and results"),
+    tz: Optional[str] = typer.Option(None, "--tz"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="ja (default) or en"),
+) -> None:
+    """OGMC 事件に似たデモ用ログを作って調べる / Write an OGMC-like scenario and scan it."""
+    from .demo import write_scenario
+
+    cfg, tz_, lang_ = _settings(None, tz, lang, None)
+    logs = out / "logs"
+    if logs.exists():
+        import shutil
+        shutil.rmtree(out)
+    write_scenario(logs)
+    raise typer.Exit(scan_and_report([logs], out / "result", cfg, tz_, lang_))
+
+
+@rules_app.command("list")
+def rules_list(lang: str = typer.Option("ja", "--lang")) -> None:
+    """組み込みの検知ルールの一覧 / List the built-in detection rules."""
+    from rich.table import Table
+
+    from .detect.rules import load_rules
+
+    table = Table()
+    for col in ("id", "severity", "phase", "title", "seed"):
+        table.add_column(col)
+    for r in load_rules():
+        table.add_row(r.id, r.severity.label, r.phase, r.title.get(lang), r.seed)
+    Console().print(table)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    print(f"wardwatch {__version__}")
+
+
+def main() -> None:
+    """Entry point: Typer handles usage errors (exit 2); broken rule or settings files end with a message."""
+    from .detect.rules import RuleError
+
+    try:
+        app()
+    except RuleError as exc:
+        Console(stderr=True).print(f"[bold red]rule error:[/bold red] {exc}", highlight=False)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,347 @@
+"""Correlators: the few generic ways rules turn selected events into hits (campaigns, sprays, sequences, groups)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..model import Evidence, Finding, Severity
+from ..store import EventStore
+from ..textfmt import as_utc, delta_seconds
+from .rules import Rule
+
+
+@dataclass
+class Hit:
+    """What a correlator found, before it is put into words."""
+
+    host: str | None
+    first: datetime | None
+    last: datetime | None
+    count: int
+    accounts: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    evidence_total: int = 0
+    severity: Severity | None = None
+    sels: list[int] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """What correlators may use: the store, settings, the view of each rule's events, earlier findings."""
+
+    store: EventStore
+    config: dict[str, Any]
+    tz: str
+    view: str = ""
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    inputs_size: dict[str, int] = field(default_factory=dict)
+
+    def params(self, rule_id: str) -> dict[str, Any]:
+        return dict(self.config.get("rules", {}).get(rule_id, {}))
+
+    @property
+    def limit(self) -> int:
+        return int(self.config.get("evidence_limit", 1000))
+
+    def evidence_sql(self) -> str:
+        return f"list({{'file': file, 'record_id': record_id}} ORDER BY ts)[1:{self.limit}] AS ev, count(*) AS n"
+
+
+def _clean(values: list[Any] | None) -> list[str]:
+    out: list[str] = []
+    for v in values or []:
+        if v not in (None, "", "-") and str(v) not in out:
+            out.append(str(v))
+    return out
+
+
+def _hit(row: dict[str, Any], **extra: Any) -> Hit:
+    return Hit(
+        host=row.get("host"), first=as_utc(row.get("first")), last=as_utc(row.get("last")), count=int(row["n"]),
+        accounts=_clean(row.get("accounts")), sources=_clean(row.get("sources")),
+        evidence=[Evidence(e["file"], e["record_id"]) for e in row.get("ev") or []], evidence_total=int(row["n"]),
+        sels=sorted(set(row.get("sels") or [])), **extra,
+    )
+
+
+def _gap_split(view: str, keys: str, gap_minutes: float, where: str = "true", cols: str = "*") -> str:
+    """SQL numbering the campaigns of each key: a new one starts after a quiet gap longer than gap_minutes."""
+    return f"""
+        WITH m AS (SELECT {cols} FROM {view} WHERE ts IS NOT NULL AND {where}),
+        g AS (SELECT *, CASE WHEN ts - lag(ts) OVER (PARTITION BY {keys} ORDER BY ts) > INTERVAL {float(gap_minutes)} MINUTE
+                        THEN 1 ELSE 0 END AS brk FROM m),
+        c AS (SELECT *, sum(brk) OVER (PARTITION BY {keys} ORDER BY ts ROWS UNBOUNDED PRECEDING) AS camp FROM g)"""
+
+
+# --- campaign: bursts of failures per target and per source (brute-force, chronic-failures) -------------
+
+def campaign(rule: Rule, ctx: Context) -> list[Hit]:
+    base = ctx.params("brute-force")
+    burst_mode = bool(rule.correlate.get("burst", True))
+    p = base if burst_mode else {**base, **ctx.params(rule.id)}
+    hits: list[Hit] = []
+    for key, where in (("lower(target_user)", "target_user IS NOT NULL AND target_user <> '-'"),
+                       ("src_ip", "src_ip IS NOT NULL")):
+        sql = _gap_split(ctx.view, f"host, {key}", p["gap_minutes"], where,
+                         f"*, {key} AS k") + f""",
+        r AS (SELECT *, count(*) OVER (PARTITION BY host, k, camp ORDER BY ts
+                 RANGE BETWEEN INTERVAL {float(base['burst_seconds'])} SECOND PRECEDING AND CURRENT ROW) AS win FROM c)
+        SELECT host, k, camp, min(ts) AS first, max(ts) AS last, max(win) AS peak,
+               list(DISTINCT target_user) AS accounts, list(DISTINCT src_ip) AS sources, list(DISTINCT sel) AS sels,
+               count(*) FILTER (WHERE sub_status = '0xc000006a') AS wrong_password,
+               count(*) FILTER (WHERE sub_status = '0xc0000064') AS unknown_user,
+               list(DISTINCT logon_type) AS logon_types, list(DISTINCT auth_package) AS packages,
+               list(DISTINCT workstation) AS workstations, {ctx.evidence_sql()}
+        FROM r GROUP BY host, k, camp HAVING count(*) >= {int(p['min_count'])}"""
+        for row in ctx.store.rows(sql):
+            duration = delta_seconds(row["first"], row["last"])
+            if burst_mode and row["peak"] < base["burst_count"]:
+                continue
+            if not burst_mode and (row["peak"] >= base["burst_count"] or duration < float(p["min_hours"]) * 3600):
+                continue
+            hit = _hit(row, facts={
+                "key": "account" if key != "src_ip" else "source", "peak": row["peak"],
+                "burst_seconds": base["burst_seconds"], "wrong_password": row["wrong_password"],
+                "unknown_user": row["unknown_user"], "logon_types": sorted(t for t in row["logon_types"] if t is not None),
+                "packages": _clean(row["packages"]), "workstations": _clean(row["workstations"])[:10],
+                "rate_per_minute": round(row["n"] / max(duration / 60, 1), 1), "duration_s": duration})
+            if key == "src_ip" and _covered(hit, hits):
+                continue
+            hits.append(hit)
+    if not burst_mode:
+        hits = [h for h in hits if not any(_overlaps(h, f) for f in ctx.findings.get("brute-force", []))]
+    return hits
+
+
+def _overlaps(hit: Hit, other: Hit | Finding) -> bool:
+    first = other.first if isinstance(other, Hit) else other.first_seen
+    last = other.last if isinstance(other, Hit) else other.last_seen
+    if hit.host != other.host or not (hit.first and hit.last and first and last):
+        return False
+    same_who = ({a.lower() for a in hit.accounts} & {a.lower() for a in other.accounts}) or (set(hit.sources) & set(other.sources))
+    return bool(same_who) and hit.first <= last and first <= hit.last
+
+
+def _covered(source_hit: Hit, target_hits: list[Hit]) -> bool:
+    """A per-source campaign mostly made of one per-account campaign adds nothing: drop it."""
+    return any(t.facts.get("key") == "account" and _overlaps(source_hit, t) and t.count * 2 >= source_hit.count
+               for t in target_hits)
+
+
+# --- spray: one source, many accounts --------------------------------------------------------------------
+
+def spray(rule: Rule, ctx: Context) -> list[Hit]:
+    p = ctx.params(rule.id)
+    explicit = [i for i, s in enumerate(rule.select) if s.get("_kind") == "explicit"]
+    exp_list = ", ".join(map(str, explicit or [-1]))
+    who = f"CASE WHEN sel IN ({exp_list}) THEN lower(subject_user) ELSE src_ip END"
+    sql = _gap_split(ctx.view, "host, kind, k", p["window_minutes"], "k IS NOT NULL",
+                     f"*, {who} AS k, sel IN ({exp_list}) AS kind") + f""",
+        t AS (SELECT host, kind, k, camp, lower(target_user) AS t, count(*) AS c FROM c GROUP BY ALL)
+        SELECT c.host, c.kind, c.k, c.camp, min(ts) AS first, max(ts) AS last, list(DISTINCT target_user) AS accounts,
+               list(DISTINCT src_ip) AS sources, list(DISTINCT subject_user) AS actors, list(DISTINCT sel) AS sels,
+               count(DISTINCT lower(target_user)) AS accounts_count,
+               (SELECT count(*) FROM t WHERE t.host = c.host AND t.kind = c.kind AND t.k = c.k AND t.camp = c.camp
+                   AND t.c >= {int(p['explicit_min_each'])}) AS busy_targets,
+               {ctx.evidence_sql()}
+        FROM c GROUP BY c.host, c.kind, c.k, c.camp"""
+    hits = []
+    for row in ctx.store.rows(sql):
+        if row["kind"]:
+            if row["busy_targets"] < p["explicit_min_targets"]:
+                continue
+            how = ("explicit", row["busy_targets"])
+        elif row["accounts_count"] < p["min_accounts"]:
+            continue
+        else:
+            how = ("failed", row["accounts_count"])
+        hits.append(_hit(row, facts={"accounts_count": row["accounts_count"], "how": how, "source": row["k"],
+                                      "actors": _clean(row["actors"])}))
+    return hits
+
+
+# --- follows: a success during or after an earlier rule's campaign ---------------------------------------
+
+def follows(rule: Rule, ctx: Context) -> list[Hit]:
+    p = ctx.params(rule.id)
+    hits = []
+    for prior_id in rule.after:
+        for f in ctx.findings.get(prior_id, []):
+            if not f.first_seen or not f.last_seen:
+                continue
+            accounts = [a.lower() for a in f.accounts]
+            sql = f"""SELECT host, min(ts) AS first, max(ts) AS last, list(DISTINCT target_user) AS accounts,
+                        list(DISTINCT src_ip) AS sources, list(DISTINCT logon_type) AS logon_types,
+                        list(DISTINCT sel) AS sels, {ctx.evidence_sql()}
+                      FROM {ctx.view}
+                      WHERE host = ? AND ts BETWEEN ? - INTERVAL {float(p['before_minutes'])} MINUTE
+                                              AND ? + INTERVAL {float(p['after_minutes'])} MINUTE
+                        AND (lower(target_user) IN (SELECT unnest(?::VARCHAR[])) OR src_ip IN (SELECT unnest(?::VARCHAR[])))
+                      GROUP BY host"""
+            args = [f.host, f.first_seen.replace(tzinfo=None), f.last_seen.replace(tzinfo=None), accounts, f.sources]
+            for row in ctx.store.rows(sql, args):
+                hit = _hit(row, facts={"guess_rule": prior_id, "guess_count": f.count, "target": f.accounts or f.sources,
+                                       "success_first": as_utc(row["first"]), "success_count": row["n"],
+                                       "logon_types": sorted(t for t in row["logon_types"] if t is not None)})
+                hit.evidence = [e for e in f.evidence[:20]] + hit.evidence
+                hits.append(hit)
+    return hits
+
+
+# --- group: one hit per group of matching events (and per kind of selection) ------------------------------
+
+def group(rule: Rule, ctx: Context) -> list[Hit]:
+    by = list(rule.correlate.get("by", ["host"]))
+    what_cols = rule.correlate.get("what", ["message", "command_line", "image_path"])
+    what = "coalesce(" + ", ".join(what_cols) + ")" if len(what_cols) > 1 else what_cols[0]
+    target = rule.correlate.get("target", "param2")
+    cols = ", ".join(by)
+    sql = f"""SELECT {cols}, sel, min(ts) AS first, max(ts) AS last, list(DISTINCT target_user) AS accounts,
+                 list(DISTINCT src_ip) AS sources, list(DISTINCT subject_user) AS actors,
+                 list(DISTINCT coalesce(nullif(member, '-'), member_sid)) AS members,
+                 list(DISTINCT left({what}, 300)) AS whats, list(DISTINCT {target}) AS targets,
+                 list(DISTINCT left(command_line, 300)) AS commands, list(DISTINCT service) AS services,
+                 list(DISTINCT message) FILTER (WHERE message IS NOT NULL) AS details,
+                 list(DISTINCT [sel::VARCHAR]) AS sels, {ctx.evidence_sql()}
+              FROM {ctx.view} GROUP BY {cols}, sel"""
+    merged: dict[tuple, Hit] = {}
+    for row in ctx.store.rows(sql):
+        labels = rule.label(row["sel"])
+        key = tuple(row[c] for c in by) + (str({k: v for k, v in labels.items() if k in ("_label", "_what", "_how")}),)
+        hit = _hit({**row, "sels": [row["sel"]]}, facts={
+            "actors": _clean(row["actors"]), "members": _clean(row["members"]), "whats": _clean(row["whats"]),
+            "targets": _clean(row["targets"]), "commands": _clean(row["commands"]), "services": _clean(row["services"]),
+            "details": _clean(row["details"]), **{k: v for c, v in zip(by, key) for k in [f"by_{c}"]}})
+        if "_severity" in labels:
+            hit.severity = Severity.parse(labels["_severity"])
+        if key in merged:
+            _merge(merged[key], hit, ctx.limit)
+        else:
+            merged[key] = hit
+    return list(merged.values())
+
+
+def _merge(into: Hit, hit: Hit, limit: int) -> None:
+    into.first = min(filter(None, [into.first, hit.first]), default=None)
+    into.last = max(filter(None, [into.last, hit.last]), default=None)
+    into.count += hit.count
+    into.evidence_total += hit.evidence_total
+    into.evidence = (into.evidence + hit.evidence)[:limit]
+    into.accounts = _clean(into.accounts + hit.accounts)
+    into.sources = _clean(into.sources + hit.sources)
+    into.sels = sorted(set(into.sels + hit.sels))
+    if hit.severity is not None and (into.severity is None or hit.severity > into.severity):
+        into.severity = hit.severity
+    for k, v in hit.facts.items():
+        if isinstance(v, list):
+            into.facts[k] = _clean(into.facts.get(k, []) + v)
+
+
+# --- rdp: the (server, account, source) inventory, checked against an allowlist --------------------------
+
+def rdp(rule: Rule, ctx: Context) -> list[Hit]:
+    allow: list[tuple[str, str, str]] | None = ctx.config.get("_rdp_allow")
+    sql = f"""SELECT host, lower(target_user) AS acc, src_ip, min(ts) AS first, max(ts) AS last,
+                 list(DISTINCT target_user) AS accounts, list(DISTINCT src_ip) AS sources, list(DISTINCT sel) AS sels,
+                 list(DISTINCT channel) AS channels, {ctx.evidence_sql()}
+              FROM {ctx.view} GROUP BY host, lower(target_user), src_ip ORDER BY host, first"""
+    rows = list(ctx.store.rows(sql))
+    pairs_per_host: dict[str, int] = {}
+    for row in rows:
+        pairs_per_host[row["host"]] = pairs_per_host.get(row["host"], 0) + 1
+    hits = []
+    for row in rows:
+        hit = _hit(row, facts={"channels": row["channels"]})
+        if allow is not None:
+            allowed = any(_glob(s, row["host"]) and _glob(a, row["acc"] or "") and _glob(src, row["src_ip"] or "")
+                          for s, a, src in allow)
+            hit.facts["allowed"] = allowed
+            hit.severity = Severity.INFO if allowed else Severity.HIGH
+        elif row["n"] <= 2 and pairs_per_host[row["host"]] > 1:
+            hit.facts["rare"] = True
+            hit.severity = Severity.LOW
+        hits.append(hit)
+    return hits
+
+
+def _glob(pattern: str, value: str) -> bool:
+    from fnmatch import fnmatchcase
+    return fnmatchcase(value.lower(), pattern.lower())
+
+
+# --- spread: one account or source on many hosts (lateral movement) -------------------------------------
+
+def spread(rule: Rule, ctx: Context) -> list[Hit]:
+    p = ctx.params(rule.id)
+    hits: list[Hit] = []
+    for key in ("lower(target_user)", "src_ip"):
+        sql = _gap_split(ctx.view, "k", p["gap_minutes"], "k IS NOT NULL", f"*, {key} AS k") + f"""
+            SELECT k, camp, NULL AS host, min(ts) AS first, max(ts) AS last, list(DISTINCT host) AS hosts,
+                   list(DISTINCT target_user) AS accounts, list(DISTINCT src_ip) AS sources,
+                   list(DISTINCT logon_type) AS logon_types, list(DISTINCT sel) AS sels, {ctx.evidence_sql()}
+            FROM c GROUP BY k, camp HAVING count(DISTINCT host) >= {int(p['min_hosts'])}"""
+        for row in ctx.store.rows(sql):
+            hit = _hit(row, facts={"hosts": sorted(row["hosts"]), "hosts_count": len(row["hosts"]),
+                                   "who": row["k"], "logon_types": sorted(t for t in row["logon_types"] if t is not None)})
+            if not any(set(hit.facts["hosts"]) <= set(h.facts["hosts"]) and _time_overlap(hit, h) for h in hits):
+                hits.append(hit)
+    return hits
+
+
+def _time_overlap(a: Hit, b: Hit) -> bool:
+    return bool(a.first and a.last and b.first and b.last and a.first <= b.last and b.first <= a.last)
+
+
+# --- off_hours: privileged interactive/RDP logons at night -----------------------------------------------
+
+def off_hours(rule: Rule, ctx: Context) -> list[Hit]:
+    p = ctx.params(rule.id)
+    start, end = int(p["night_start"]), int(p["night_end"])
+    hour = f"hour((ts AT TIME ZONE 'UTC') AT TIME ZONE '{ctx.tz}')"
+    night = f"({hour} >= {start} OR {hour} < {end})" if start > end else f"({hour} >= {start} AND {hour} < {end})"
+    sql = f"""SELECT host, lower(target_user) AS acc, min(ts) AS first, max(ts) AS last,
+                 list(DISTINCT target_user) AS accounts, list(DISTINCT src_ip) AS sources, list(DISTINCT sel) AS sels,
+                 {ctx.evidence_sql()}
+              FROM {ctx.view} v
+              WHERE ts IS NOT NULL AND {night} AND (lower(target_user) = 'administrator' OR target_sid LIKE '%-500'
+                 OR EXISTS (SELECT 1 FROM events p WHERE p.event_id = 4672 AND p.channel = 'Security'
+                            AND p.host = v.host AND p.logon_id = v.logon_id))
+              GROUP BY host, lower(target_user)"""
+    return [_hit(row, facts={"night": f"{start}:00–{end}:00"}) for row in ctx.store.rows(sql)]
+
+
+# --- coverage: how many days each host's log covers -----------------------------------------------------
+
+def coverage(rule: Rule, ctx: Context) -> list[Hit]:
+    p = ctx.params(rule.id)
+    sql = f"""WITH m AS (SELECT host, channel, ts, file, record_id,
+                    ts - lag(ts) OVER (PARTITION BY host, channel ORDER BY ts) AS gap
+                 FROM events WHERE ts > TIMESTAMP '1980-01-01' AND channel <> '')
+              SELECT host, channel, min(ts) AS first, max(ts) AS last, count(*) AS n,
+                     coalesce(epoch(max(gap)), 0) / 3600.0 AS largest_gap_hours, list(DISTINCT file) AS files,
+                     [] AS ev
+              FROM m GROUP BY host, channel ORDER BY host, channel"""
+    hits = []
+    rec_kb = p.get("recommended_kb", {})
+    for row in ctx.store.rows(sql):
+        days = delta_seconds(row["first"], row["last"]) / 86400
+        sizes = [ctx.inputs_size[f] for f in row["files"] if f in ctx.inputs_size]
+        hit = _hit(row, facts={"channel": row["channel"], "days": round(days, 1), "files": row["files"],
+                               "largest_gap_hours": round(row["largest_gap_hours"], 1),
+                               "file_kb": round(max(sizes) / 1024) if sizes else None,
+                               "recommended_kb": rec_kb.get(row["channel"], rec_kb.get("default", 20000)),
+                               "short": days < float(p["min_days"]), "min_days": p["min_days"],
+                               "gap_hours": p["gap_hours"]})
+        hit.severity = Severity.LOW if hit.facts["short"] else Severity.INFO
+        hits.append(hit)
+    return hits
+
+
+CORRELATORS: dict[str, Callable[[Rule, Context], list[Hit]]] = {
+    "campaign": campaign, "spray": spray, "follows": follows, "group": group, "rdp": rdp,
+    "spread": spread, "off_hours": off_hours, "coverage": coverage,
+}

@@ -1,0 +1,168 @@
+"""Loads detection rules (YAML data) and compiles their selections into DuckDB SQL over the events table."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..model import Severity, Text
+from ..store import COLUMNS
+
+INT_COLUMNS = {"event_id", "record_id", "logon_type"}
+MODIFIERS = {"", "contains", "startswith", "endswith", "re", "ne", "empty"}
+LABEL_KEYS = ("_label", "_what", "_how", "_kind")
+
+
+class RuleError(ValueError):
+    """A rule file that cannot be used, with the file and the reason."""
+
+
+@dataclass
+class Rule:
+    """One detection: its texts, which events it selects and how they are correlated."""
+
+    id: str
+    phase: str
+    severity: Severity
+    seed: str
+    title: Text
+    summary: Text
+    advice: Text
+    select: list[dict[str, Any]]
+    filter: list[dict[str, Any]]
+    correlate: dict[str, Any]
+    select_from: str | None = None
+    source: str = ""
+    after: list[str] = field(default_factory=list)
+
+    def label(self, sel: int) -> dict[str, Any]:
+        """The selection's own labels (_label, _what, _how, _kind, _severity)."""
+        return {k: v for k, v in self.select[sel].items() if k.startswith("_")} if 0 <= sel < len(self.select) else {}
+
+
+def _text(raw: dict, key: str, where: str) -> Text:
+    value = raw.get(key)
+    if not isinstance(value, dict) or "ja" not in value or "en" not in value:
+        raise RuleError(f"{where}: '{key}' needs both ja and en text")
+    return Text(str(value["ja"]), str(value["en"]))
+
+
+def parse_rule(raw: dict, where: str) -> Rule:
+    """Check one rule's structure and build it; raises RuleError naming the file and field."""
+    for key in ("id", "phase", "severity", "correlate"):
+        if key not in raw:
+            raise RuleError(f"{where}: missing '{key}'")
+    if "select" not in raw and "select_from" not in raw:
+        raise RuleError(f"{where}: needs 'select' or 'select_from'")
+    try:
+        severity = Severity.parse(raw["severity"])
+    except KeyError as exc:
+        raise RuleError(f"{where}: unknown severity {raw['severity']!r}") from exc
+    correlate = dict(raw["correlate"])
+    return Rule(
+        id=str(raw["id"]), phase=str(raw["phase"]), severity=severity, seed=str(raw.get("seed", "")),
+        title=_text(raw, "title", where), summary=_text(raw, "summary", where), advice=_text(raw, "advice", where),
+        select=list(raw.get("select") or []), filter=list(raw.get("filter") or []), correlate=correlate,
+        select_from=raw.get("select_from"), source=where, after=list(correlate.get("after", [])),
+    )
+
+
+def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:
+    """The shipped seed rules (plus any extra folders), ordered so that a rule comes after those it needs."""
+    rules: dict[str, Rule] = {}
+    folder = resources.files("wardwatch.detect") / "rules"
+    files = [(f.name, f.read_text(encoding="utf-8")) for f in folder.iterdir() if f.name.endswith(".yml")]
+    for d in extra_dirs or []:
+        files += [(str(p), p.read_text(encoding="utf-8")) for p in sorted(Path(d).glob("*.yml"))]
+    for name, text in sorted(files):
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise RuleError(f"{name}: YAML error: {exc}") from exc
+        rule = parse_rule(raw, name)
+        rules[rule.id] = rule
+    for rule in rules.values():
+        if rule.select_from:
+            base = rules.get(rule.select_from)
+            if base is None:
+                raise RuleError(f"{rule.source}: select_from names unknown rule {rule.select_from!r}")
+            rule.select, rule.filter = base.select, base.filter
+            rule.after = sorted(set(rule.after) | {base.id})
+    return _ordered(rules)
+
+
+def _ordered(rules: dict[str, Rule]) -> list[Rule]:
+    done: list[Rule] = []
+    seen: set[str] = set()
+
+    def visit(rule: Rule, stack: tuple[str, ...]) -> None:
+        if rule.id in seen:
+            return
+        if rule.id in stack:
+            raise RuleError(f"{rule.source}: rules depend on each other in a circle: {' → '.join(stack)}")
+        for dep in rule.after:
+            if dep in rules:
+                visit(rules[dep], stack + (rule.id,))
+        seen.add(rule.id)
+        done.append(rule)
+
+    for rule in rules.values():
+        visit(rule, ())
+    return done
+
+
+def _lit(value: Any) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def compile_item(key: str, value: Any, lists: dict[str, list[str]], where: str) -> str:
+    """One 'column|modifier: value(s)' condition as SQL (strings compare case-insensitively)."""
+    col, _, mod = key.partition("|")
+    if col not in COLUMNS:
+        raise RuleError(f"{where}: unknown field '{col}' (known: {', '.join(COLUMNS)})")
+    if mod not in MODIFIERS:
+        raise RuleError(f"{where}: unknown modifier '{mod}' in '{key}'")
+    values = value if isinstance(value, list) else [value]
+    expanded: list[Any] = []
+    for v in values:
+        if isinstance(v, str) and v.startswith("@"):
+            if v[1:] not in lists:
+                raise RuleError(f"{where}: unknown list '{v}'")
+            expanded.extend(lists[v[1:]])
+        else:
+            expanded.append(v)
+    if mod == "empty":
+        test = f"({col} IS NULL OR {col} = '')"
+        return test if value else f"NOT {test}"
+    if col in INT_COLUMNS and mod in ("", "ne"):
+        ints = ", ".join(str(int(v)) for v in expanded)
+        return f"{col} IN ({ints})" if mod == "" else f"({col} IS NULL OR {col} NOT IN ({ints}))"
+    low = f"lower({col})"
+    lows = [str(v).lower() for v in expanded]
+    if mod == "":
+        return f"{low} IN ({', '.join(map(_lit, lows))})"
+    if mod == "ne":
+        return f"coalesce({low}, '') NOT IN ({', '.join(map(_lit, lows))})"
+    if mod == "re":
+        return "(" + " OR ".join(f"regexp_matches({col}, {_lit(v)}, 'i')" for v in expanded) + ")"
+    func = {"contains": "contains", "startswith": "starts_with", "endswith": "suffix"}[mod]
+    return "(" + " OR ".join(f"{func}({low}, {_lit(v)})" for v in lows) + ")"
+
+
+def compile_selection(sel: dict[str, Any], lists: dict[str, list[str]], where: str) -> str:
+    parts = [compile_item(k, v, lists, where) for k, v in sel.items() if not k.startswith("_")]
+    return "(" + (" AND ".join(parts) or "true") + ")"
+
+
+def compile_rule(rule: Rule, lists: dict[str, list[str]]) -> tuple[str, str]:
+    """(WHERE condition, CASE expression naming the first selection that matched)."""
+    sels = [compile_selection(s, lists, f"{rule.source} select[{i}]") for i, s in enumerate(rule.select)]
+    cond = "(" + " OR ".join(sels) + ")"
+    if rule.filter:
+        filters = [compile_selection(s, lists, f"{rule.source} filter[{i}]") for i, s in enumerate(rule.filter)]
+        cond += " AND NOT coalesce(" + " OR ".join(filters) + ", false)"
+    case = "CASE " + " ".join(f"WHEN {s} THEN {i}" for i, s in enumerate(sels)) + " END"
+    return cond, case

@@ -1,0 +1,151 @@
+"""Shared data types: severities, the one Finding type, incidents, input records and read problems."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+
+class Severity(IntEnum):
+    """How urgent a finding is; ordered so that max() gives the worst."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str | int | Severity) -> Severity:
+        if isinstance(value, Severity):
+            return value
+        if isinstance(value, int):
+            return cls(value)
+        return cls[str(value).strip().upper()]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One event behind a finding: the input file and the event's own System/EventRecordID."""
+
+    file: str
+    record_id: int | None
+
+
+@dataclass
+class Text:
+    """A piece of user-facing text in Japanese and English."""
+
+    ja: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ja
+
+
+@dataclass
+class Finding:
+    """One detection, audit result or checklist gap; every part of WardWatch reports these."""
+
+    rule: str
+    severity: Severity
+    host: str | None
+    first_seen: datetime | None  # UTC, timezone-aware
+    last_seen: datetime | None
+    count: int
+    title: Text
+    summary: Text
+    advice: Text
+    accounts: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    evidence_total: int = 0
+    seed: str = ""
+    phase: str = "other"  # where it sits in the attack chain (see story.PHASES)
+    facts: dict[str, Any] = field(default_factory=dict)  # figures shown as details (rate, duration, ...)
+
+
+@dataclass
+class Incident:
+    """Findings joined into one story: a host or a group of hosts, in time order."""
+
+    id: str
+    severity: Severity
+    hosts: list[str]
+    first_seen: datetime | None
+    last_seen: datetime | None
+    phases: list[str]
+    narrative: Text
+    actions: Text
+    findings: list[Finding]
+
+
+@dataclass
+class ReadProblem:
+    """A bad file or bad record: which file, where in it, and what is wrong."""
+
+    file: str
+    where: str
+    message: str
+    skipped_file: bool = False  # True when nothing of the file could be read
+
+
+@dataclass
+class InputFile:
+    """One input as read: its path, SHA-256, how many events it gave and what went wrong."""
+
+    path: str
+    sha256: str
+    size: int
+    events: int = 0
+    format: str = ""
+    errors: list[ReadProblem] = field(default_factory=list)
+
+
+@dataclass
+class Coverage:
+    """How much time one host's channel really covers in the logs given."""
+
+    host: str
+    channel: str
+    first: datetime | None
+    last: datetime | None
+    events: int
+    days: float
+    largest_gap_hours: float
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TimelineEvent:
+    """An event behind a finding, for the timeline exports (CSV / JSON lines)."""
+
+    time: datetime  # UTC
+    host: str
+    channel: str
+    provider: str
+    event_id: int
+    record_id: int | None
+    file: str
+    rule: str
+    message: str
+
+
+@dataclass
+class ScanResult:
+    """Everything one scan produced; reports read this and nothing else."""
+
+    generated_at: datetime
+    timezone: str
+    lang: str
+    inputs: list[InputFile]
+    findings: list[Finding]
+    incidents: list[Incident]
+    coverage: list[Coverage]
+    timeline: list[TimelineEvent]
+    stats: dict[str, Any] = field(default_factory=dict)  # events, seconds, hosts, ...

@@ -1,0 +1,203 @@
+"""The self-contained, offline HTML report: render_html() builds it, write_html() saves it."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from wardwatch.model import Coverage, Finding, Incident, InputFile, ScanResult, Severity, Text
+from wardwatch.report.labels import (fact_label, format_duration, format_hours, format_number, format_size,
+                                     format_time, label, labels, phase_label, severity_label)
+from wardwatch.report.svg import timeline_svg
+
+MAX_EVIDENCE = 50
+SHORT_DAYS = 7.0
+_BULLET = re.compile(r"^(?:[-・*•●]|\d+[.)．、])\s*")
+_VERDICT = {Severity.CRITICAL: "verdict_critical", Severity.HIGH: "verdict_high",
+            Severity.MEDIUM: "verdict_medium", Severity.LOW: "verdict_low", Severity.INFO: "verdict_none"}
+
+_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                   autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def _sev(sev: Severity, lang: str) -> dict[str, str]:
+    return {"cls": sev.label, "label": severity_label(sev, lang)}
+
+
+def _period(first: datetime | None, last: datetime | None, tz: str, lang: str) -> dict[str, str]:
+    span = (last - first).total_seconds() if first and last else None
+    return {"first": format_time(first, tz), "last": format_time(last, tz),
+            "duration": format_duration(span, lang) if span else ""}
+
+
+def _lines(text: str) -> list[str]:
+    """Action text split into steps, bullets and numbers removed."""
+    return [_BULLET.sub("", line.strip()) for line in text.splitlines() if line.strip()]
+
+
+def _value(value: Any, tz: str, lang: str) -> str:
+    if isinstance(value, datetime):
+        return format_time(value, tz)
+    if isinstance(value, Text):
+        return value.get(lang)
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_value(v, tz, lang)}" for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(_value(v, tz, lang) for v in value)
+    return str(value)
+
+
+def _finding(f: Finding, anchor: str, tz: str, lang: str) -> dict[str, Any]:
+    shown = f.evidence[:MAX_EVIDENCE]
+    total = max(f.evidence_total, len(f.evidence))
+    return {
+        "anchor": anchor, "rule": f.rule, "sev": _sev(f.severity, lang), "title": f.title.get(lang),
+        "host": f.host or label("unknown_host", lang), "summary": f.summary.get(lang),
+        "advice": f.advice.get(lang), "count": format_number(f.count),
+        **_period(f.first_seen, f.last_seen, tz, lang),
+        "accounts": f.accounts, "sources": f.sources, "seed": f.seed, "phase": phase_label(f.phase, lang),
+        "facts": [(fact_label(str(k), lang), _value(v, tz, lang)) for k, v in f.facts.items()],
+        "evidence": [(e.file, "—" if e.record_id is None else str(e.record_id)) for e in shown],
+        "more": label("more", lang, n=format_number(total - len(shown))) if total > len(shown) else "",
+    }
+
+
+def _ts(t: datetime | None) -> float:
+    return t.timestamp() if t else float("inf")
+
+
+def _order(findings: list[Finding]) -> list[Finding]:
+    def key(f: Finding) -> tuple[Any, ...]:
+        return (-f.severity, f.rule, f.host or "", _ts(f.first_seen))
+
+    return sorted(findings, key=key)
+
+
+def _groups(ordered: list[tuple[Finding, str]], tz: str, lang: str) -> list[dict[str, Any]]:
+    """Findings grouped by severity (worst first), then by rule; hosts and times sorted inside."""
+    groups: list[dict[str, Any]] = []
+    for f, anchor in ordered:
+        if not groups or groups[-1]["sev"]["cls"] != f.severity.label:
+            groups.append({"sev": _sev(f.severity, lang), "n": 0, "rules": []})
+        group = groups[-1]
+        if not group["rules"] or group["rules"][-1]["rule"] != f.rule:
+            group["rules"].append({"rule": f.rule, "findings": []})
+        group["rules"][-1]["findings"].append(_finding(f, anchor, tz, lang))
+        group["n"] += 1
+    return groups
+
+
+def _incident(inc: Incident, anchors: dict[int, str], tz: str, lang: str) -> dict[str, Any]:
+    steps = _lines(inc.actions.get(lang))
+    items = [{"anchor": anchors.get(id(f), ""), "sev": _sev(f.severity, lang), "title": f.title.get(lang),
+              "host": f.host or label("unknown_host", lang), "when": format_time(f.first_seen, tz)}
+             for f in sorted(inc.findings, key=lambda f: _ts(f.first_seen))]
+    return {"id": inc.id, "sev": _sev(inc.severity, lang), "hosts": inc.hosts,
+            **_period(inc.first_seen, inc.last_seen, tz, lang),
+            "phases": [phase_label(p, lang) for p in inc.phases], "narrative": inc.narrative.get(lang),
+            "steps": steps, "findings": items}
+
+
+def _rdp(findings: list[Finding], rule: str, tz: str, lang: str) -> list[dict[str, Any]]:
+    rows = []
+    for f in sorted((f for f in findings if f.rule == rule), key=lambda f: (f.host or "", _ts(f.first_seen))):
+        dests = f.facts.get("destinations")
+        rows.append({"host": f.host or label("unknown_host", lang), "sev": _sev(f.severity, lang),
+                     "accounts": ", ".join(f.accounts), "sources": ", ".join(f.sources),
+                     "destinations": _value(dests, tz, lang) if dests else ", ".join(f.sources),
+                     "first": format_time(f.first_seen, tz), "last": format_time(f.last_seen, tz),
+                     "count": format_number(f.count)})
+    return rows
+
+
+def _coverage(rows: list[Coverage], tz: str, lang: str) -> list[dict[str, Any]]:
+    return [{"host": c.host, "channel": c.channel, "first": format_time(c.first, tz),
+             "last": format_time(c.last, tz), "days": f"{c.days:,.1f}", "short": c.days < SHORT_DAYS,
+             "events": format_number(c.events), "gap": format_hours(c.largest_gap_hours, lang),
+             "files": len(c.files)}
+            for c in sorted(rows, key=lambda c: (c.host, c.channel))]
+
+
+def _inputs(inputs: list[InputFile]) -> list[dict[str, Any]]:
+    return [{"path": i.path, "sha256": i.sha256, "size": format_size(i.size), "events": format_number(i.events),
+             "format": i.format or "—", "skipped": any(e.skipped_file for e in i.errors),
+             "errors": [(e.where, e.message) for e in i.errors]} for i in inputs]
+
+
+def _count(value: Any, fallback: int) -> int:
+    if isinstance(value, bool) or value is None:
+        return fallback
+    if isinstance(value, (int, float)):
+        return int(value)
+    try:
+        return len(value)
+    except TypeError:
+        return fallback
+
+
+def _verdict(result: ScanResult, events: int, lang: str) -> dict[str, Any]:
+    worst = max([f.severity for f in result.findings] + [i.severity for i in result.incidents],
+                default=Severity.INFO)
+    caveats = []
+    if not events:
+        caveats.append(label("caveat_no_events", lang))
+    if any(c.days < SHORT_DAYS for c in result.coverage):
+        caveats.append(label("caveat_short", lang))
+    if any(e.skipped_file for i in result.inputs for e in i.errors):
+        caveats.append(label("caveat_skipped", lang))
+    sub = label("verdict_sub_bad" if worst >= Severity.MEDIUM else "verdict_sub_ok", lang)
+    return {"sev": _sev(worst, lang), "text": label(_VERDICT[worst], lang), "sub": sub, "caveats": caveats}
+
+
+def build_context(result: ScanResult) -> dict[str, Any]:
+    """Everything the template shows, as plain formatted strings and lists."""
+    lang = "en" if result.lang == "en" else "ja"
+    tz = result.timezone
+    ordered = [(f, f"f-{n}") for n, f in enumerate(_order(result.findings), 1)]
+    anchors = {id(f): a for f, a in ordered}
+    events = _count(result.stats.get("events"), sum(i.events for i in result.inputs))
+    hosts = {f.host for f in result.findings if f.host} | {c.host for c in result.coverage}
+    timed = sorted((f for f in result.findings if f.first_seen), key=lambda f: _ts(f.first_seen))
+    seconds = result.stats.get("seconds")
+    return {
+        "lang": lang, "tz": tz, "L": labels(lang),
+        "generated": format_time(result.generated_at, tz),
+        "n_inputs": format_number(len(result.inputs)), "n_events": format_number(events),
+        "n_hosts": format_number(_count(result.stats.get("hosts"), len(hosts))),
+        "verdict": _verdict(result, events, lang),
+        "sev_counts": [{**_sev(s, lang), "n": sum(1 for f in result.findings if f.severity == s)}
+                       for s in sorted(Severity, reverse=True)],
+        "incidents": [_incident(i, anchors, tz, lang)
+                      for i in sorted(result.incidents, key=lambda i: (-i.severity, _ts(i.first_seen)))],
+        "svg": Markup(timeline_svg(result.findings, tz, lang)),
+        "untimed": sum(1 for f in result.findings if f.first_seen is None and f.last_seen is None),
+        "timeline_rows": [{"when": format_time(f.first_seen, tz), "host": f.host or label("unknown_host", lang),
+                           "sev": _sev(f.severity, lang), "title": f.title.get(lang), "anchor": anchors[id(f)]}
+                          for f in timed],
+        "groups": _groups(ordered, tz, lang),
+        "rdp_in": _rdp(result.findings, "rdp-logon", tz, lang),
+        "rdp_out": _rdp(result.findings, "rdp-outbound", tz, lang),
+        "coverage": _coverage(result.coverage, tz, lang),
+        "inputs": _inputs(result.inputs),
+        "seconds": label("seconds", lang, n=f"{float(seconds):,.1f}") if isinstance(seconds, (int, float)) else "",
+    }
+
+
+def render_html(result: ScanResult) -> str:
+    """The whole report as one HTML string (inline CSS and SVG, no outside resources)."""
+    return _env.get_template("report.html.j2").render(**build_context(result))
+
+
+def write_html(result: ScanResult, path: Path) -> None:
+    """Write the report to path as UTF-8, creating parent folders."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(result), encoding="utf-8")

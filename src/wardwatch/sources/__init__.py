@@ -1,0 +1,167 @@
+"""Input discovery: walks folders and zips, hashes every input, picks a reader by content, streams records."""
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model import InputFile, ReadProblem
+from .evtxfile import EVTX_MAGIC, read_evtx
+
+MAX_ZIP_DEPTH = 3
+IGNORED_NAMES = {"desktop.ini", "thumbs.db", ".ds_store"}
+
+
+@dataclass
+class Source:
+    """One readable thing: a file on disk or a member of a zip (held in memory)."""
+
+    display: str
+    path: Path | None = None
+    data: bytes | None = None
+
+    def head(self, n: int = 64) -> bytes:
+        if self.data is not None:
+            return self.data[:n]
+        assert self.path is not None
+        with open(self.path, "rb") as fh:
+            return fh.read(n)
+
+    def read_all(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        return self.path.read_bytes()
+
+
+def sha256_of(source: Source) -> tuple[str, int]:
+    """SHA-256 and size of a source, read in chunks (the input is only opened for reading)."""
+    digest = hashlib.sha256()
+    if source.data is not None:
+        digest.update(source.data)
+        return digest.hexdigest(), len(source.data)
+    assert source.path is not None
+    size = 0
+    with open(source.path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def sniff(head: bytes) -> str | None:
+    """Name the format of a file from its first bytes: evtx, zip, xml, json, or None."""
+    from .winjson import looks_like_json
+    from .winxml import looks_like_xml
+
+    if head.startswith(EVTX_MAGIC):
+        return "evtx"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if looks_like_xml(head):
+        return "xml"
+    if looks_like_json(head):
+        return "json"
+    return None
+
+
+def discover(paths: list[Path], problems: list[ReadProblem]) -> Iterator[Path]:
+    """Every file under the given paths (folders recursively), in a stable order."""
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.name.lower() not in IGNORED_NAMES and not f.name.startswith("."):
+                    yield f
+        elif p.is_file():
+            yield p
+        else:
+            problems.append(ReadProblem(str(p), "-", "no such file or folder", skipped_file=True))
+
+
+RecordSink = Callable[[str, InputFile], None]
+
+
+def _zip_members(source: Source, inp: InputFile, depth: int) -> Iterator[Source]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(source.read_all()) if source.data is not None else source.path) as zf:  # type: ignore[arg-type]
+            for info in zf.infolist():
+                if info.is_dir():
+                    continue
+                where = f"{source.display}!{info.filename}"
+                try:
+                    data = zf.read(info)
+                except Exception as exc:  # encrypted, bad CRC, unsupported compression
+                    inp.errors.append(ReadProblem(where, "zip member", f"cannot extract: {exc}", skipped_file=True))
+                    continue
+                yield Source(where, data=data)
+    except zipfile.BadZipFile as exc:
+        inp.errors.append(ReadProblem(source.display, "zip", f"broken zip file: {exc}", skipped_file=True))
+
+
+def read_sources(paths: list[Path], on_input: Callable[[InputFile], None] | None = None,
+                 depth: int = 0) -> Iterator[tuple[InputFile, Iterator[str]]]:
+    """Yield (input record, iterator of canonical JSON event strings) for every readable input.
+
+    The InputFile is filled in as its iterator is consumed (events, errors). Files that are not
+    event logs appear with a 'skipped' problem and an empty iterator.
+    """
+    top_problems: list[ReadProblem] = []
+    for path in discover(paths, top_problems):
+        yield from _read_one(Source(str(path), path=path), 0)
+    for prob in top_problems:
+        inp = InputFile(prob.file, "", 0, errors=[prob])
+        yield inp, iter(())
+
+
+def _read_one(source: Source, depth: int) -> Iterator[tuple[InputFile, Iterator[str]]]:
+    try:
+        digest, size = sha256_of(source)
+        head = source.head()
+    except OSError as exc:
+        inp = InputFile(source.display, "", 0, errors=[ReadProblem(source.display, "-", f"cannot open: {exc.strerror or exc}", True)])
+        yield inp, iter(())
+        return
+    inp = InputFile(source.display, digest, size)
+    if size == 0:
+        inp.errors.append(ReadProblem(source.display, "-", "empty file", skipped_file=True))
+        yield inp, iter(())
+        return
+    kind = sniff(head)
+    inp.format = kind or "unknown"
+    if kind is None:
+        inp.errors.append(ReadProblem(source.display, "byte 0",
+                                      "not an event log (expected .evtx, wevtutil XML, Get-WinEvent JSON, JSON lines or zip)",
+                                      skipped_file=True))
+        yield inp, iter(())
+        return
+    if kind == "zip":
+        yield inp, iter(())
+        if depth >= MAX_ZIP_DEPTH:
+            inp.errors.append(ReadProblem(source.display, "zip", "zip nested too deeply; not opened", True))
+            return
+        for member in _zip_members(source, inp, depth):
+            yield from _read_one(member, depth + 1)
+        return
+    yield inp, _counted(inp, _records(kind, source, inp.errors))
+
+
+def _records(kind: str, source: Source, problems: list[ReadProblem]) -> Iterator[str]:
+    if kind == "evtx":
+        yield from read_evtx(source.path if source.path is not None else source.data, source.display, problems)  # type: ignore[arg-type]
+    elif kind == "xml":
+        from .winxml import read_xml
+        yield from read_xml(source.read_all(), source.display, problems)
+    else:
+        from .winjson import read_json
+        yield from read_json(source.read_all(), source.display, problems)
+
+
+def _counted(inp: InputFile, records: Iterator[str]) -> Iterator[str]:
+    n = 0
+    for rec in records:
+        n += 1
+        yield rec
+    inp.events = n
