@@ -82,6 +82,7 @@ def _gap_split(view: str, keys: str, gap_minutes: float, where: str = "true", co
 def campaign(rule: Rule, ctx: Context) -> list[Hit]:
     base = ctx.params("brute-force")
     burst_mode = bool(rule.correlate.get("burst", True))
+    spray_min = int(ctx.params("password-spray").get("min_accounts", 10))
     p = base if burst_mode else {**base, **ctx.params(rule.id)}
     hits: list[Hit] = []
     for key, where in (("lower(target_user)", "target_user IS NOT NULL AND target_user <> '-'"),
@@ -95,7 +96,8 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
                count(*) FILTER (WHERE sub_status = '0xc000006a') AS wrong_password,
                count(*) FILTER (WHERE sub_status = '0xc0000064') AS unknown_user,
                list(DISTINCT logon_type) AS logon_types, list(DISTINCT auth_package) AS packages,
-               list(DISTINCT workstation) AS workstations, {ctx.evidence_sql()}
+               list(DISTINCT workstation) AS workstations, count(DISTINCT lower(target_user)) AS n_accounts,
+               {ctx.evidence_sql()}
         FROM r GROUP BY host, k, camp HAVING count(*) >= {int(p['min_count'])}"""
         for row in ctx.store.rows(sql):
             duration = delta_seconds(row["first"], row["last"])
@@ -109,8 +111,8 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
                 "unknown_user": row["unknown_user"], "logon_types": sorted(t for t in row["logon_types"] if t is not None),
                 "packages": _clean(row["packages"]), "workstations": _clean(row["workstations"])[:10],
                 "rate_per_minute": round(row["n"] / max(duration / 60, 1), 1), "duration_s": duration})
-            if key == "src_ip" and _covered(hit, hits):
-                continue
+            if key == "src_ip" and (_covered(hit, hits) or row["n_accounts"] >= spray_min):
+                continue  # the account's own campaign says it, or it is spraying (password-spray says it)
             hits.append(hit)
     if not burst_mode:
         hits = [h for h in hits if not any(_overlaps(h, f) for f in ctx.findings.get("brute-force", []))]
@@ -169,6 +171,7 @@ def spray(rule: Rule, ctx: Context) -> list[Hit]:
 def follows(rule: Rule, ctx: Context) -> list[Hit]:
     p = ctx.params(rule.id)
     hits = []
+    seen: set[tuple] = set()
     for prior_id in rule.after:
         for f in ctx.findings.get(prior_id, []):
             if not f.first_seen or not f.last_seen:
@@ -184,6 +187,10 @@ def follows(rule: Rule, ctx: Context) -> list[Hit]:
                       GROUP BY host"""
             args = [f.host, f.first_seen.replace(tzinfo=None), f.last_seen.replace(tzinfo=None), accounts, f.sources]
             for row in ctx.store.rows(sql, args):
+                key = (row["host"], tuple((e["file"], e["record_id"]) for e in row["ev"]))
+                if key in seen:
+                    continue  # the same successes already follow another campaign
+                seen.add(key)
                 hit = _hit(row, facts={"guess_rule": prior_id, "guess_count": f.count, "target": f.accounts or f.sources,
                                        "success_first": as_utc(row["first"]), "success_count": row["n"],
                                        "logon_types": sorted(t for t in row["logon_types"] if t is not None)})
