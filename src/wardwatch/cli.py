@@ -57,14 +57,22 @@ def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, 
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task("読み込み中 / reading" if lang == "ja" else "reading", total=max(total, 1))
+        label = "読み込み中" if lang == "ja" else "reading"
+        task = bar.add_task(label, total=max(total, 1))
 
         def on_file(inp, size):  # type: ignore[no-untyped-def]
             if "!" not in inp.path:
                 bar.advance(task, size)
 
+        def on_events(n: int) -> None:
+            bar.update(task, description=f"{label}: {n:,} {'件' if lang == 'ja' else 'events'}")
+
+        def on_phase(name: str) -> None:
+            text = {"detect": ("検知ルールを実行中", "running detections"), "report": ("レポート作成中", "writing reports")}[name]
+            bar.update(task, completed=max(total, 1), description=text[0] if lang == "ja" else text[1])
+
         try:
-            result = run_scan(paths, out_dir, cfg, tz, lang, on_file)
+            result = run_scan(paths, out_dir, cfg, tz, lang, on_file, on_events, on_phase)
         except OSError as exc:
             _fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
     print_summary(result, out_dir, Console())

@@ -59,7 +59,8 @@ def timeline_events(store: EventStore, findings: list[Finding], lang: str = "ja"
 
 
 def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, lang: str,
-             on_file: Progress | None = None) -> ScanResult:
+             on_file: Progress | None = None, on_events: Callable[[int], None] | None = None,
+             on_phase: Callable[[str], None] | None = None) -> ScanResult:
     """Scan the inputs and write every output into out_dir; returns the result for the terminal summary."""
     from .report.html import write_html
     from .report.jsonout import write_json
@@ -67,9 +68,11 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
 
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
-    store = EventStore(out_dir / "store")
+    store = EventStore(out_dir / "store", on_batch=on_events)
     inputs = ingest(paths, store, on_file)
     read_s = time.perf_counter() - started
+    if on_phase:
+        on_phase("detect")
     sizes = {i.path: i.size for i in inputs}
     findings = run_rules(store, config, tz, sizes)
     incidents = build_incidents(findings, tz, float(config.get("incident_gap_hours", 24)))
@@ -79,6 +82,8 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     stats = {"events": sum(i.events for i in inputs), "hosts": hosts, "seconds": round(time.perf_counter() - started, 2),
              "read_seconds": round(read_s, 2), "store": str(out_dir / "store")}
     result = ScanResult(datetime.now(timezone.utc), tz, lang, inputs, findings, incidents, coverage, timeline, stats)
+    if on_phase:
+        on_phase("report")
     write_json(result, out_dir / "findings.json")
     write_timeline(result, out_dir / "timeline.csv", out_dir / "timeline.jsonl")
     write_html(result, out_dir / "report.html")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -125,8 +125,11 @@ NORMALIZE_SQL = (
 class EventStore:
     """Collects canonical JSON records in batches and writes normalized Parquet parts in the background."""
 
-    def __init__(self, directory: Path, batch_size: int = 50_000, threads: int | None = None) -> None:
+    def __init__(self, directory: Path, batch_size: int = 50_000, threads: int | None = None,
+                 on_batch: Callable[[int], None] | None = None) -> None:
         self.directory = directory
+        self.on_batch = on_batch  # told the running total of records at every batch (progress bars)
+        self.total = 0
         self.directory.mkdir(parents=True, exist_ok=True)
         self.batch_size = batch_size
         self.con = duckdb.connect()
@@ -167,6 +170,9 @@ class EventStore:
                           "file": pa.array(self._files, pa.string()).dictionary_encode()})
         self._raw, self._files = [], []
         self._queue.put(table)
+        self.total += table.num_rows
+        if self.on_batch:
+            self.on_batch(self.total)
 
     def _write_loop(self) -> None:
         cur = self.con.cursor()

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from wardwatch.story import PHASE_TEXT
 from wardwatch.model import Severity
 
 # key -> (ja, en)
@@ -116,18 +117,9 @@ _SEVERITY: dict[Severity, tuple[str, str]] = {
 }
 
 _PHASES: dict[str, tuple[str, str]] = {
-    "recon": ("偵察", "Reconnaissance"),
-    "initial-access": ("侵入", "Initial access"),
-    "credential-access": ("パスワードの窃取・推測", "Credential access"),
-    "execution": ("プログラムの実行", "Execution"),
-    "persistence": ("居座りの仕掛け", "Persistence"),
-    "privilege-escalation": ("権限の引き上げ", "Privilege escalation"),
-    "defense-evasion": ("痕跡の隠ぺい", "Defence evasion"),
-    "discovery": ("院内ネットワークの調査", "Discovery"),
-    "lateral-movement": ("他のコンピューターへの侵入", "Lateral movement"),
-    "collection": ("データの収集", "Collection"),
-    "exfiltration": ("データの持ち出し", "Exfiltration"),
-    "impact": ("暗号化・破壊", "Impact"),
+    **{name: (text.ja, text.en) for name, text in PHASE_TEXT.items()},
+    "noise": ("設定の不具合", "Misconfiguration"),
+    "health": ("ログの状態", "Log health"),
     "other": ("その他", "Other"),
 }
 
