@@ -184,7 +184,7 @@ class EventStore:
                 self._parts += 1
                 target = self.directory / f"events-{self._parts:05d}.parquet"
                 cur.register("batch", table)
-                cur.execute(f"COPY ({NORMALIZE_SQL}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+                cur.execute(f"COPY ({NORMALIZE_SQL}) TO {sql_literal(str(target))} (FORMAT parquet, COMPRESSION zstd)")
                 cur.unregister("batch")
             except BaseException as exc:  # surfaced on the next flush / close
                 self._error = exc
@@ -197,7 +197,7 @@ class EventStore:
         if self._error:
             raise self._error
         if self._parts:
-            self.con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet('{self.glob}')")
+            self.con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet({sql_literal(self.glob)})")
         else:
             self.con.execute("CREATE OR REPLACE VIEW events AS SELECT "
                              + ", ".join(f"NULL::{_type(c)} AS {c}" for c in COLUMNS) + ", NULL::VARCHAR AS file WHERE false")
@@ -214,3 +214,8 @@ class EventStore:
 
 def _type(col: str) -> str:
     return {"ts": "TIMESTAMP", "event_id": "INTEGER", "record_id": "BIGINT", "logon_type": "INTEGER"}.get(col, "VARCHAR")
+
+
+def sql_literal(text: object) -> str:
+    """A SQL string literal (paths may hold quotes)."""
+    return "'" + str(text).replace("'", "''") + "'"

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from ..model import Severity, Text
-from ..store import COLUMNS
+from ..store import COLUMNS, sql_literal
 
 INT_COLUMNS = {"event_id", "record_id", "logon_type"}
 MODIFIERS = {"", "contains", "startswith", "endswith", "re", "ne", "empty"}
@@ -114,10 +114,6 @@ def _ordered(rules: dict[str, Rule]) -> list[Rule]:
     return done
 
 
-def _lit(value: Any) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def compile_item(key: str, value: Any, lists: dict[str, list[str]], where: str) -> str:
     """One 'column|modifier: value(s)' condition as SQL (strings compare case-insensitively)."""
     col, _, mod = key.partition("|")
@@ -143,13 +139,13 @@ def compile_item(key: str, value: Any, lists: dict[str, list[str]], where: str) 
     low = f"lower({col})"
     lows = [str(v).lower() for v in expanded]
     if mod == "":
-        return f"{low} IN ({', '.join(map(_lit, lows))})"
+        return f"{low} IN ({', '.join(map(sql_literal, lows))})"
     if mod == "ne":
-        return f"coalesce({low}, '') NOT IN ({', '.join(map(_lit, lows))})"
+        return f"coalesce({low}, '') NOT IN ({', '.join(map(sql_literal, lows))})"
     if mod == "re":
-        return "(" + " OR ".join(f"regexp_matches({col}, {_lit(v)}, 'i')" for v in expanded) + ")"
+        return "(" + " OR ".join(f"regexp_matches({col}, {sql_literal(v)}, 'i')" for v in expanded) + ")"
     func = {"contains": "contains", "startswith": "starts_with", "endswith": "suffix"}[mod]
-    return "(" + " OR ".join(f"{func}({low}, {_lit(v)})" for v in lows) + ")"
+    return "(" + " OR ".join(f"{func}({low}, {sql_literal(v)})" for v in lows) + ")"
 
 
 def compile_selection(sel: dict[str, Any], lists: dict[str, list[str]], where: str) -> str:

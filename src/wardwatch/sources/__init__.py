@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,10 +81,7 @@ def discover(paths: list[Path], problems: list[ReadProblem]) -> Iterator[Path]:
             problems.append(ReadProblem(str(p), "-", "no such file or folder", skipped_file=True))
 
 
-RecordSink = Callable[[str, InputFile], None]
-
-
-def _zip_members(source: Source, inp: InputFile, depth: int) -> Iterator[Source]:
+def _zip_members(source: Source, inp: InputFile) -> Iterator[Source]:
     try:
         with zipfile.ZipFile(io.BytesIO(source.read_all()) if source.data is not None else source.path) as zf:  # type: ignore[arg-type]
             for info in zf.infolist():
@@ -101,8 +98,7 @@ def _zip_members(source: Source, inp: InputFile, depth: int) -> Iterator[Source]
         inp.errors.append(ReadProblem(source.display, "zip", f"broken zip file: {exc}", skipped_file=True))
 
 
-def read_sources(paths: list[Path], on_input: Callable[[InputFile], None] | None = None,
-                 depth: int = 0) -> Iterator[tuple[InputFile, Iterator[str]]]:
+def read_sources(paths: list[Path]) -> Iterator[tuple[InputFile, Iterator[str]]]:
     """Yield (input record, iterator of canonical JSON event strings) for every readable input.
 
     The InputFile is filled in as its iterator is consumed (events, errors). Files that are not
@@ -142,7 +138,7 @@ def _read_one(source: Source, depth: int) -> Iterator[tuple[InputFile, Iterator[
         if depth >= MAX_ZIP_DEPTH:
             inp.errors.append(ReadProblem(source.display, "zip", "zip nested too deeply; not opened", True))
             return
-        for member in _zip_members(source, inp, depth):
+        for member in _zip_members(source, inp):
             yield from _read_one(member, depth + 1)
         return
     yield inp, _counted(inp, _records(kind, source, inp.errors))

@@ -14,13 +14,12 @@ import orjson
 import yaml
 
 from wardwatch.model import ReadProblem
-from wardwatch.sources.winxml import ProblemLog, decode_text, format_utc, utc_iso
+from wardwatch.sources.winxml import ProblemLog, as_int, decode_text, format_utc, utc_iso
 
 FIELDS_FILE = Path(__file__).with_name("eventfields.yml")
 EVENT_NS = "http://schemas.microsoft.com/win/2004/08/events/event"
 _MS_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
 _TYPE_NAME = re.compile(r"System(?:\.[A-Za-z_][\w`]*)+(?:\[\])?")
-_GUID = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
 _POSITION = re.compile(r":?\s*line \d+ column \d+ \(char \d+\)$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MASK64 = (1 << 64) - 1
@@ -37,14 +36,12 @@ class EventFields:
     xmlns: str | None = None
 
     def names(self, count: int) -> tuple[str, ...]:
-        """The names for `count` values: an exact variant, else the longest fitting one (extras unnamed)."""
+        """Names for `count` values: the variant of that length; with one variant, as many as fit
+        (older versions are prefixes, newer extras stay unnamed); else none (all unnamed)."""
         for variant in self.variants:
             if len(variant) == count:
                 return variant
-        fitting = [v for v in self.variants if len(v) <= count]
-        if fitting:
-            return max(fitting, key=len)
-        return min(self.variants, key=len)[:count]
+        return self.variants[0][:count] if len(self.variants) == 1 else ()
 
 
 @cache
@@ -101,6 +98,7 @@ class _State:
             inner = item.get("Event")
             if isinstance(inner, dict) and isinstance(inner.get("System"), dict):
                 self.events += 1
+                _fix_numbers(inner["System"])
                 return orjson.dumps(item).decode()
             if "Id" in item and ("ProviderName" in item or "LogName" in item):
                 out = _from_winevent(item, where, self)
@@ -256,13 +254,24 @@ def _from_winevent(item: dict[str, Any], where: str, state: _State) -> str | Non
     if spec is not None and spec.userdata:
         event["UserData"] = {spec.userdata: _named(values, spec, with_ns=True)}
     elif spec is not None:
-        event["EventData"] = _named(values, spec, with_ns=False)
+        event["EventData"] = _named(values, spec, with_ns=False) or None
     elif values:
         event["EventData"] = {"Data": {"#text": values if len(values) > 1 else values[0]}}
     message = item.get("Message")
     if isinstance(message, str) and message:
         event["RenderingInfo"] = {"Message": message}
     return orjson.dumps({"Event": event}).decode()
+
+
+def _fix_numbers(system: dict[str, Any]) -> None:
+    """EventID and EventRecordID as ints when another tool wrote them as digit strings."""
+    eid = system.get("EventID")
+    if isinstance(eid, dict):
+        eid["#text"] = as_int(eid.get("#text"))
+    else:
+        system["EventID"] = as_int(eid)
+    if "EventRecordID" in system:
+        system["EventRecordID"] = as_int(system["EventRecordID"])
 
 
 def _lookup(provider: str | None, channel: str | None, event_id: int) -> EventFields | None:
@@ -288,7 +297,7 @@ def _named(values: list[Any], spec: EventFields, with_ns: bool) -> dict[str, Any
 
 def _system(item: dict[str, Any], provider: str | None, channel: str | None, event_id: int,
             when: str) -> dict[str, Any]:
-    provider_attrs: dict[str, Any] = {"Name": provider}
+    provider_attrs: dict[str, Any] = {"Name": provider} if provider else {}
     guid = _guid(item.get("ProviderId"))
     if guid:
         provider_attrs["Guid"] = guid
@@ -342,7 +351,7 @@ def _scalar(value: Any) -> tuple[Any, bool]:
         date = _MS_DATE.fullmatch(value)
         if date:
             return format_utc(_EPOCH + timedelta(milliseconds=int(date.group(1)))), False
-        return (f"{{{value}}}" if _GUID.fullmatch(value) else value), False
+        return value, False
     if isinstance(value, dict):
         for key in ("Value", "value", "Guid"):  # SecurityIdentifier, DateTime with notes, Guid (5.1)
             if key in value:

@@ -136,6 +136,7 @@ def read_xml(data: bytes, name: str, problems: list[ReadProblem]) -> Iterator[st
     yielded = found = 0
     before_first: tuple[str, str] | None = None  # stray text before any event: moot if there is no event
     pos, line = 0, 1
+    closes = _Closes(text)
     while True:
         start = _EVENT_START.search(text, pos)
         gap_end = start.start() if start else len(text)
@@ -155,7 +156,7 @@ def read_xml(data: bytes, name: str, problems: list[ReadProblem]) -> Iterator[st
         if found == 0 and before_first:
             log.add("stray", *before_first)
         found += 1
-        end, complete = _event_end(text, start.end())
+        end, complete = _event_end(text, start.end(), closes)
         event = _parse_event(text[start.start():end], complete, line, end == len(text), log)
         if event is not None:
             yielded += 1
@@ -171,9 +172,25 @@ def read_xml(data: bytes, name: str, problems: list[ReadProblem]) -> Iterator[st
     log.finish({"event": "broken events", "stray": "pieces of stray text"})
 
 
-def _event_end(text: str, after: int) -> tuple[int, bool]:
+class _Closes:
+    """Finds the next </Event>, remembering when there is none left (no rescans of a broken tail)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.none_after: int | None = None
+
+    def next(self, after: int) -> re.Match[str] | None:
+        if self.none_after is not None and after >= self.none_after:
+            return None
+        found = _EVENT_END.search(self.text, after)
+        if found is None:
+            self.none_after = after
+        return found
+
+
+def _event_end(text: str, after: int, closes: _Closes) -> tuple[int, bool]:
     """Where the event that opened just before `after` ends, and whether it has its </Event>."""
-    close = _EVENT_END.search(text, after)
+    close = closes.next(after)
     following = _EVENT_START.search(text, after)
     if close is None:
         return (following.start() if following else len(text)), False
@@ -191,7 +208,7 @@ def _parse_event(chunk: str, complete: bool, line: int, at_eof: bool, log: Probl
     try:
         root = fromstring(chunk, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except ParseError as exc:
-        err_line = line + exc.position[0] - 1
+        err_line = line + getattr(exc, "position", (1, 0))[0] - 1
         reason = _POSITION.sub("", str(exc))
         log.add("event", f"line {err_line}", f"broken XML ({reason}) in the event starting on line {line}; "
                 "the event was skipped")
