@@ -1,6 +1,8 @@
 """The event store: canonical JSON records → normalized columns (DuckDB, in C++) → Parquet parts, queried with DuckDB."""
 from __future__ import annotations
 
+import itertools
+import json
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -9,71 +11,90 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-# Normalized column → JSON paths tried in order (first non-null wins). "E" is EventData, "U" UserData.
-_E = "$.Event.EventData."
-_U = "$.Event.UserData."
-_S = "$.Event.System."
-PATHS: dict[str, list[str]] = {
-    "event_id_text": [_S + 'EventID."#text"', _S + "EventID"],
-    "record_id": [_S + "EventRecordID"],
-    "time_text": [_S + 'TimeCreated."#attributes".SystemTime'],
-    "host": [_S + "Computer"],
-    "channel": [_S + "Channel"],
-    "provider": [_S + 'Provider."#attributes".Name'],
-    "target_user": [_E + "TargetUserName", _U + "EventXML.User", _U + "EventXML.Param1", _E + "User"],
-    "target_domain": [_E + "TargetDomainName", _U + "EventXML.Param2"],
-    "target_sid": [_E + "TargetUserSid", _E + "TargetSid"],
-    "subject_user": [_E + "SubjectUserName", _U + "LogFileCleared.SubjectUserName"],
-    "subject_domain": [_E + "SubjectDomainName", _U + "LogFileCleared.SubjectDomainName"],
-    "logon_type_text": [_E + "LogonType"],
-    "logon_id": [_E + "TargetLogonId", _E + "SubjectLogonId"],
-    "src_ip_raw": [_E + "IpAddress", _U + "EventXML.Address", _U + "EventXML.Param3", _E + "ClientAddress"],
-    "src_port": [_E + "IpPort"],
-    "workstation": [_E + "WorkstationName", _E + "Workstation"],
-    "auth_package": [_E + "AuthenticationPackageName", _E + "PackageName"],
-    "logon_process": [_E + "LogonProcessName"],
-    "status": [_E + "Status", _E + "FailureCode"],
-    "sub_status": [_E + "SubStatus"],
-    "process": [_E + "NewProcessName", _E + "Image", _E + "ProcessName"],
-    "parent_process": [_E + "ParentProcessName", _E + "ParentImage"],
-    "command_line": [_E + "CommandLine", _E + "ScriptBlockText"],
-    "service": [_E + "ServiceName", _E + "param1"],
-    "image_path": [_E + "ImagePath", _E + "ServiceFileName"],
-    "param2": [_E + "param2", _E + "Value"],
-    "param3": [_E + "param3"],
-    "member": [_E + "MemberName", _E + "MemberSid"],
-    "member_sid": [_E + "MemberSid"],
-    "unnamed": [_E + 'Data."#text"', _E + "Data"],
-    "payload": [_E + "payload", _E + "Detail", _E + '"Threat Name"'],
-    "event_data": ["$.Event.EventData", "$.Event.UserData"],
-}
+def sql_literal(text: object) -> str:
+    """A SQL string literal (paths may hold quotes)."""
+    return "'" + str(text).replace("'", "''") + "'"
 
-# Final columns, in store order, with the SQL that derives each from the extracted list `j`.
-_IDX = {name: i + 1 for i, name in enumerate(PATHS)}
+
+# Normalized column → keys tried in order (first non-empty wins). "E" is EventData, "U" UserData.
+_E = ("Event", "EventData")
+_U = ("Event", "UserData")
+_S = ("Event", "System")
+FIELDS: dict[str, list[tuple[str, ...]]] = {
+    "event_id_json": [_S + ("EventID",)],
+    "record_id": [_S + ("EventRecordID",)],
+    "time_text": [_S + ("TimeCreated", "#attributes", "SystemTime")],
+    "host": [_S + ("Computer",)],
+    "channel": [_S + ("Channel",)],
+    "provider": [_S + ("Provider", "#attributes", "Name")],
+    "target_user": [_E + ("TargetUserName",), _U + ("EventXML", "User"), _U + ("EventXML", "Param1"), _E + ("User",)],
+    "target_domain": [_E + ("TargetDomainName",), _U + ("EventXML", "Param2")],
+    "target_sid": [_E + ("TargetUserSid",), _E + ("TargetSid",)],
+    "subject_user": [_E + ("SubjectUserName",), _U + ("LogFileCleared", "SubjectUserName")],
+    "subject_domain": [_E + ("SubjectDomainName",), _U + ("LogFileCleared", "SubjectDomainName")],
+    "logon_type_text": [_E + ("LogonType",)],
+    "logon_id": [_E + ("TargetLogonId",), _E + ("SubjectLogonId",)],
+    "src_ip_raw": [_E + ("IpAddress",), _U + ("EventXML", "Address"), _U + ("EventXML", "Param3"), _E + ("ClientAddress",)],
+    "src_port": [_E + ("IpPort",)],
+    "workstation": [_E + ("WorkstationName",), _E + ("Workstation",)],
+    "auth_package": [_E + ("AuthenticationPackageName",), _E + ("PackageName",)],
+    "logon_process": [_E + ("LogonProcessName",)],
+    "status": [_E + ("Status",), _E + ("FailureCode",)],
+    "sub_status": [_E + ("SubStatus",)],
+    "process": [_E + ("NewProcessName",), _E + ("Image",), _E + ("ProcessName",)],
+    "parent_process": [_E + ("ParentProcessName",), _E + ("ParentImage",)],
+    "command_line": [_E + ("CommandLine",), _E + ("ScriptBlockText",)],
+    "service": [_E + ("ServiceName",), _E + ("param1",)],
+    "image_path": [_E + ("ImagePath",), _E + ("ServiceFileName",)],
+    "param2": [_E + ("param2",), _E + ("Value",)],
+    "param3": [_E + ("param3",)],
+    "member": [_E + ("MemberName",), _E + ("MemberSid",)],
+    "member_sid": [_E + ("MemberSid",)],
+    "unnamed": [_E + ("Data",)],
+    "payload": [_E + ("payload",), _E + ("Detail",), _E + ("Threat Name",)],
+}
+JSON_KEYS = {"EventID", "Data"}  # kept as JSON: an int, a string or an object / list
+
+
+def _structure() -> dict:
+    """The from_json() structure: every key any field needs, one parse per record."""
+    root: dict = {}
+    for paths in FIELDS.values():
+        for path in paths:
+            node = root
+            for key in path[:-1]:
+                node = node.setdefault(key, {})
+            node[path[-1]] = "JSON" if path[-1] in JSON_KEYS else "VARCHAR"
+    return root
+
+
+def _access(path: tuple[str, ...]) -> str:
+    return "s" + "".join("[" + sql_literal(k) + "]" for k in path)
 
 
 def _first(name: str) -> str:
-    return f"nullif(j[{_IDX[name]}], '')"
+    return "coalesce(" + ", ".join(f"nullif({_access(p)}, '')" for p in FIELDS[name]) + ")"
 
 
-_UNNAMED = (f"CASE WHEN left(j[{_IDX['unnamed']}], 1) = '[' AND json_valid(j[{_IDX['unnamed']}]) "
-            f"THEN array_to_string(list_filter(try_cast(j[{_IDX['unnamed']}]::JSON AS VARCHAR[]), lambda x: x NOT IN ('', '(NULL)', '-')), ' | ') "
-            f"WHEN left(j[{_IDX['unnamed']}], 1) = '{{' THEN NULL ELSE j[{_IDX['unnamed']}] END")
+_DATA = f"coalesce(json_extract({_access(FIELDS['unnamed'][0])}, '$.\"#text\"'), {_access(FIELDS['unnamed'][0])})"
+_UNNAMED = (f"CASE json_type({_DATA}) WHEN 'ARRAY' THEN array_to_string(list_filter(try_cast({_DATA} AS VARCHAR[]), "
+            f"lambda x: x NOT IN ('', '(NULL)', '-')), ' | ') WHEN 'VARCHAR' THEN json_extract_string({_DATA}, '$') END")
 _MESSAGE = f"coalesce({_first('payload')}, {_UNNAMED})"
 # SQL Server 18456 / OpenSSH keep the user and client address inside free text.
 _TEXT_USER = (f"coalesce(nullif(regexp_extract({_MESSAGE}, 'for (?:invalid user )?(\\S+) from', 1), ''), "
-              f"CASE WHEN j[{_IDX['provider']}] LIKE 'MSSQL%' THEN nullif(trim(split_part({_UNNAMED}, ' | ', 1)), '') END)")
+              f"CASE WHEN {_first('provider')} LIKE 'MSSQL%' THEN nullif(trim(split_part({_UNNAMED}, ' | ', 1)), '') END)")
 _TEXT_IP = f"nullif(regexp_extract({_MESSAGE}, '(?:from|CLIENT:) ([0-9A-Fa-f:.]+[0-9A-Fa-f])', 1), '')"
+_EID = _access(FIELDS["event_id_json"][0])
 
 COLUMNS: dict[str, str] = {
-    "ts": f"try_cast(j[{_IDX['time_text']}] AS TIMESTAMP)",
+    "ts": f"try_cast({_first('time_text')} AS TIMESTAMP)",
     "host": f"upper(coalesce({_first('host')}, ''))",
     "channel": f"coalesce({_first('channel')}, '')",
     "provider": f"coalesce({_first('provider')}, '')",
-    "event_id": f"try_cast(j[{_IDX['event_id_text']}] AS INTEGER)",
-    "record_id": f"try_cast(j[{_IDX['record_id']}] AS BIGINT)",
+    "event_id": f"try_cast(coalesce(json_extract_string({_EID}, '$.\"#text\"'), json_extract_string({_EID}, '$')) AS INTEGER)",
+    "record_id": f"try_cast({_first('record_id')} AS BIGINT)",
     "target_user": f"coalesce(regexp_replace({_first('target_user')}, '^.*\\\\', ''), {_TEXT_USER})",
-    "target_domain": f"coalesce({_first('target_domain')}, regexp_extract({_first('target_user')}, '^(.*)\\\\', 1))",
+    "target_domain": f"coalesce({_first('target_domain')}, nullif(regexp_extract({_first('target_user')}, '^(.*)\\\\', 1), ''))",
     "target_sid": _first("target_sid"),
     "subject_user": _first("subject_user"),
     "subject_domain": _first("subject_domain"),
@@ -96,29 +117,12 @@ COLUMNS: dict[str, str] = {
     "member": _first("member"),
     "member_sid": _first("member_sid"),
     "message": _MESSAGE,
-    "data": f"j[{_IDX['event_data']}]",
+    "data": "raw",  # the whole event, as JSON
 }
-
-def _extract_sql() -> str:
-    """One JSON parse per record: every candidate path at once, then coalesce per column."""
-    flat: list[str] = []
-    groups: list[list[int]] = []
-    for paths in PATHS.values():
-        idx = []
-        for p in paths:
-            flat.append("'" + p.replace("'", "''") + "'")
-            idx.append(len(flat))
-        groups.append(idx)
-    coalesced = ", ".join(
-        ("coalesce(" + ", ".join(f"nullif(k[{i}], '')" for i in g) + ")") if len(g) > 1 else f"k[{g[0]}]"
-        for g in groups
-    )
-    return f"SELECT file, [{coalesced}] AS j FROM (SELECT file, json_extract_string(raw, [{', '.join(flat)}]) AS k FROM batch)"
-
 
 NORMALIZE_SQL = (
     "SELECT " + ", ".join(f"{expr} AS {col}" for col, expr in COLUMNS.items())
-    + ", file FROM (" + _extract_sql() + ")"
+    + f", file FROM (SELECT from_json(raw, {sql_literal(json.dumps(_structure()))}) AS s, raw, file FROM batch)"
 )
 
 
@@ -136,7 +140,7 @@ class EventStore:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self._raw: list[str] = []
-        self._files: list[str] = []
+        self._runs: list[tuple[str, int]] = []  # (file, records) of the batch being collected
         self._parts = 0
         self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
@@ -150,25 +154,36 @@ class EventStore:
     def add(self, records: Iterable[str], file: str) -> int:
         """Append all records of one input; returns how many were added."""
         n = 0
-        raw, files, size = self._raw, self._files, self.batch_size
+        raw, size = self._raw, self.batch_size
         for rec in records:
             raw.append(rec)
             n += 1
             if len(raw) >= size:
-                files.extend([file] * (len(raw) - len(files)))
+                self._runs.append((file, len(raw) - self._run_total()))
                 self._flush()
-                raw, files = self._raw, self._files
-        files.extend([file] * (len(raw) - len(files)))
+                raw = self._raw
+        left = len(raw) - self._run_total()
+        if left:
+            self._runs.append((file, left))
         return n
+
+    def _run_total(self) -> int:
+        return sum(count for _, count in self._runs)
+
+    def _file_column(self) -> pa.DictionaryArray:
+        """The input path of every record, as a dictionary column (one entry per file, no per-row strings)."""
+        names = list(dict.fromkeys(name for name, _ in self._runs))
+        index = {name: i for i, name in enumerate(names)}
+        codes = itertools.chain.from_iterable(itertools.repeat(index[name], count) for name, count in self._runs)
+        return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(names, pa.string()))
 
     def _flush(self) -> None:
         if not self._raw:
             return
         if self._error:
             raise self._error
-        table = pa.table({"raw": pa.array(self._raw, pa.large_string()),
-                          "file": pa.array(self._files, pa.string()).dictionary_encode()})
-        self._raw, self._files = [], []
+        table = pa.table({"raw": pa.array(self._raw, pa.string()), "file": self._file_column()})
+        self._raw, self._runs = [], []
         self._queue.put(table)
         self.total += table.num_rows
         if self.on_batch:
@@ -215,7 +230,3 @@ class EventStore:
 def _type(col: str) -> str:
     return {"ts": "TIMESTAMP", "event_id": "INTEGER", "record_id": "BIGINT", "logon_type": "INTEGER"}.get(col, "VARCHAR")
 
-
-def sql_literal(text: object) -> str:
-    """A SQL string literal (paths may hold quotes)."""
-    return "'" + str(text).replace("'", "''") + "'"

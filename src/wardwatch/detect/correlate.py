@@ -48,7 +48,8 @@ class Context:
         return int(self.config.get("evidence_limit", 1000))
 
     def evidence_sql(self) -> str:
-        return f"list({{'file': file, 'record_id': record_id}} ORDER BY ts)[1:{self.limit}] AS ev, count(*) AS n"
+        """The first `limit` events by time (a top-N, not a sorted list of everything) and the count."""
+        return f"min_by({{'file': file, 'record_id': record_id}}, ts, {self.limit}) AS ev, count(*) AS n"
 
 
 def _clean(values: list[Any] | None) -> list[str]:
@@ -87,24 +88,15 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
     hits: list[Hit] = []
     for key, where in (("lower(target_user)", "target_user IS NOT NULL AND target_user <> '-'"),
                        ("src_ip", "src_ip IS NOT NULL")):
-        sql = _gap_split(ctx.view, f"host, {key}", p["gap_minutes"], where,
-                         f"*, {key} AS k") + f""",
-        r AS (SELECT *, count(*) OVER (PARTITION BY host, k, camp ORDER BY ts
-                 RANGE BETWEEN INTERVAL {float(base['burst_seconds'])} SECOND PRECEDING AND CURRENT ROW) AS win FROM c)
-        SELECT host, k, camp, min(ts) AS first, max(ts) AS last, max(win) AS peak,
-               list(DISTINCT target_user) AS accounts, list(DISTINCT src_ip) AS sources, list(DISTINCT sel) AS sels,
-               count(*) FILTER (WHERE sub_status = '0xc000006a') AS wrong_password,
-               count(*) FILTER (WHERE sub_status = '0xc0000064') AS unknown_user,
-               list(DISTINCT logon_type) AS logon_types, list(DISTINCT auth_package) AS packages,
-               list(DISTINCT workstation) AS workstations, count(DISTINCT lower(target_user)) AS n_accounts,
-               {ctx.evidence_sql()}
-        FROM r GROUP BY host, k, camp HAVING count(*) >= {int(p['min_count'])}"""
-        for row in ctx.store.rows(sql):
+        rows = list(ctx.store.rows(_campaign_sql(ctx.view, key, where, p, base)))
+        evidence = _evidence_for(ctx, key, rows)
+        for i, row in enumerate(rows):
             duration = delta_seconds(row["first"], row["last"])
             if burst_mode and row["peak"] < base["burst_count"]:
                 continue
             if not burst_mode and (row["peak"] >= base["burst_count"] or duration < float(p["min_hours"]) * 3600):
                 continue
+            row["ev"] = evidence.get(i, [])
             hit = _hit(row, facts={
                 "key": "account" if key != "src_ip" else "source", "peak": row["peak"],
                 "burst_seconds": base["burst_seconds"], "wrong_password": row["wrong_password"],
@@ -117,6 +109,50 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
     if not burst_mode:
         hits = [h for h in hits if not any(_overlaps(h, f) for f in ctx.findings.get("brute-force", []))]
     return hits
+
+
+def _campaign_sql(view: str, key: str, where: str, p: dict[str, Any], base: dict[str, Any]) -> str:
+    """Campaigns per (host, key), computed on per-second counts so that millions of failures stay cheap:
+    a quiet gap longer than gap_minutes starts a new campaign; the peak is the most failures within
+    burst_seconds (whole seconds)."""
+    return f"""
+        WITH s AS (SELECT host, {key} AS k, date_trunc('second', ts) AS sec, count(*) AS n, min(ts) AS t0, max(ts) AS t1,
+                      count(*) FILTER (WHERE sub_status = '0xc000006a') AS wp,
+                      count(*) FILTER (WHERE sub_status = '0xc0000064') AS uu,
+                      list(DISTINCT target_user) AS accs, list(DISTINCT lower(target_user)) AS laccs,
+                      list(DISTINCT src_ip) AS srcs, list(DISTINCT sel) AS sels, list(DISTINCT logon_type) AS lts,
+                      list(DISTINCT auth_package) AS pks, list(DISTINCT workstation) AS wss
+                   FROM {view} WHERE ts IS NOT NULL AND {where} GROUP BY ALL),
+        g AS (SELECT *, CASE WHEN sec - lag(sec) OVER (PARTITION BY host, k ORDER BY sec) > INTERVAL {float(p['gap_minutes'])} MINUTE
+                        THEN 1 ELSE 0 END AS brk FROM s),
+        c AS (SELECT *, sum(brk) OVER (PARTITION BY host, k ORDER BY sec ROWS UNBOUNDED PRECEDING) AS camp FROM g),
+        r AS (SELECT *, sum(n) OVER (PARTITION BY host, k, camp ORDER BY sec
+                 RANGE BETWEEN INTERVAL {max(int(base['burst_seconds']) - 1, 0)} SECOND PRECEDING AND CURRENT ROW) AS win FROM c)
+        SELECT host, k, camp, sum(n)::BIGINT AS n, min(t0) AS first, max(t1) AS last, max(win)::BIGINT AS peak,
+               list_distinct(flatten(list(accs))) AS accounts, list_distinct(flatten(list(srcs))) AS sources,
+               list_distinct(flatten(list(sels))) AS sels, sum(wp)::BIGINT AS wrong_password, sum(uu)::BIGINT AS unknown_user,
+               list_distinct(flatten(list(lts))) AS logon_types, list_distinct(flatten(list(pks))) AS packages,
+               list_distinct(flatten(list(wss)))[1:20] AS workstations,
+               length(list_distinct(flatten(list(laccs)))) AS n_accounts
+        FROM r GROUP BY host, k, camp HAVING sum(n) >= {int(p['min_count'])} ORDER BY host, first"""
+
+
+def _evidence_for(ctx: Context, key: str, rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """The first events of each campaign, in one query joining the campaigns' (host, key, time range)."""
+    if not rows:
+        return {}
+    import pyarrow as pa
+    spans = pa.table({"i": list(range(len(rows))), "host": [r["host"] for r in rows], "k": [r["k"] for r in rows],
+                      "t0": pa.array([r["first"] for r in rows], pa.timestamp("us")),
+                      "t1": pa.array([r["last"] for r in rows], pa.timestamp("us"))})
+    ctx.store.con.register("spans", spans)
+    try:
+        sql = f"""SELECT i, {ctx.evidence_sql()} FROM {ctx.view} v JOIN spans s
+                  ON v.host = s.host AND {key.replace('target_user', 'v.target_user').replace('src_ip', 'v.src_ip')} = s.k
+                  AND v.ts BETWEEN s.t0 AND s.t1 GROUP BY i"""
+        return {row["i"]: row["ev"] for row in ctx.store.rows(sql)}
+    finally:
+        ctx.store.con.unregister("spans")
 
 
 def _overlaps(hit: Hit, other: Hit | Finding) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,13 +115,33 @@ def read_sources(paths: list[Path]) -> Iterator[tuple[InputFile, Iterator[str]]]
 
 def _read_one(source: Source, depth: int) -> Iterator[tuple[InputFile, Iterator[str]]]:
     try:
-        digest, size = sha256_of(source)
+        size = len(source.data) if source.data is not None else source.path.stat().st_size  # type: ignore[union-attr]
         head = source.head()
     except OSError as exc:
         inp = InputFile(source.display, "", 0, errors=[ReadProblem(source.display, "-", f"cannot open: {exc.strerror or exc}", True)])
         yield inp, iter(())
         return
-    inp = InputFile(source.display, digest, size)
+    # The hash is computed beside the parsing (hashlib releases the GIL) and filled in when the file is done.
+    digest = _hasher().submit(sha256_of, source)
+    inp = InputFile(source.display, "", size)
+    try:
+        yield from _dispatch(source, inp, head, depth)
+    finally:
+        inp.sha256 = digest.result()[0]
+
+
+def _hasher() -> ThreadPoolExecutor:
+    global _HASHER
+    if _HASHER is None:
+        _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wardwatch-sha256")
+    return _HASHER
+
+
+_HASHER: ThreadPoolExecutor | None = None
+
+
+def _dispatch(source: Source, inp: InputFile, head: bytes, depth: int) -> Iterator[tuple[InputFile, Iterator[str]]]:
+    size = inp.size
     if size == 0:
         inp.errors.append(ReadProblem(source.display, "-", "empty file", skipped_file=True))
         yield inp, iter(())
@@ -141,7 +162,10 @@ def _read_one(source: Source, depth: int) -> Iterator[tuple[InputFile, Iterator[
         for member in _zip_members(source, inp):
             yield from _read_one(member, depth + 1)
         return
-    yield inp, _counted(inp, _records(kind, source, inp.errors))
+    records = _counted(inp, _records(kind, source, inp.errors))
+    yield inp, records
+    for _ in records:  # if the caller did not read them all, finish here (counts, problems)
+        pass
 
 
 def _records(kind: str, source: Source, problems: list[ReadProblem]) -> Iterator[str]:
