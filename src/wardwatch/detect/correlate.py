@@ -142,14 +142,14 @@ def _evidence_for(ctx: Context, key: str, rows: list[dict[str, Any]]) -> dict[in
     if not rows:
         return {}
     import pyarrow as pa
-    spans = pa.table({"i": list(range(len(rows))), "host": [r["host"] for r in rows], "k": [r["k"] for r in rows],
+    spans = pa.table({"i": list(range(len(rows))), "span_host": [r["host"] for r in rows],
+                      "span_k": [r["k"] for r in rows],
                       "t0": pa.array([r["first"] for r in rows], pa.timestamp("us")),
                       "t1": pa.array([r["last"] for r in rows], pa.timestamp("us"))})
     ctx.store.con.register("spans", spans)
     try:
-        sql = f"""SELECT i, {ctx.evidence_sql()} FROM {ctx.view} v JOIN spans s
-                  ON v.host = s.host AND {key.replace('target_user', 'v.target_user').replace('src_ip', 'v.src_ip')} = s.k
-                  AND v.ts BETWEEN s.t0 AND s.t1 GROUP BY i"""
+        sql = f"""SELECT i, {ctx.evidence_sql()} FROM {ctx.view} JOIN spans
+                  ON host = span_host AND {key} = span_k AND ts BETWEEN t0 AND t1 GROUP BY i"""
         return {row["i"]: row["ev"] for row in ctx.store.rows(sql)}
     finally:
         ctx.store.con.unregister("spans")
@@ -176,30 +176,41 @@ def spray(rule: Rule, ctx: Context) -> list[Hit]:
     p = ctx.params(rule.id)
     explicit = [i for i, s in enumerate(rule.select) if s.get("_kind") == "explicit"]
     exp_list = ", ".join(map(str, explicit or [-1]))
-    who = f"CASE WHEN sel IN ({exp_list}) THEN lower(subject_user) ELSE src_ip END"
-    sql = _gap_split(ctx.view, "host, kind, k", p["window_minutes"], "k IS NOT NULL",
-                     f"*, {who} AS k, sel IN ({exp_list}) AS kind") + f""",
-        t AS (SELECT host, kind, k, camp, lower(target_user) AS t, count(*) AS c FROM c GROUP BY ALL)
-        SELECT c.host, c.kind, c.k, c.camp, min(ts) AS first, max(ts) AS last, list(DISTINCT target_user) AS accounts,
-               list(DISTINCT src_ip) AS sources, list(DISTINCT subject_user) AS actors, list(DISTINCT sel) AS sels,
-               count(DISTINCT lower(target_user)) AS accounts_count,
-               (SELECT count(*) FROM t WHERE t.host = c.host AND t.kind = c.kind AND t.k = c.k AND t.camp = c.camp
-                   AND t.c >= {int(p['explicit_min_each'])}) AS busy_targets,
-               {ctx.evidence_sql()}
-        FROM c GROUP BY c.host, c.kind, c.k, c.camp"""
-    hits = []
+    # One key per kind: 4648 by the account using the credentials, failures by the source address.
+    key = f"CASE WHEN sel IN ({exp_list}) THEN 'explicit:' || lower(subject_user) ELSE 'failed:' || src_ip END"
+    sql = f"""
+        WITH s AS (SELECT host, {key} AS k, date_trunc('second', ts) AS sec, lower(target_user) AS t, count(*) AS n,
+                      min(ts) AS t0, max(ts) AS t1, list(DISTINCT target_user) AS accs, list(DISTINCT src_ip) AS srcs,
+                      list(DISTINCT subject_user) AS acts, list(DISTINCT sel) AS sels
+                   FROM {ctx.view} WHERE ts IS NOT NULL GROUP BY ALL HAVING k IS NOT NULL),
+        g AS (SELECT *, CASE WHEN sec - lag(sec) OVER (PARTITION BY host, k ORDER BY sec) > INTERVAL {float(p['window_minutes'])} MINUTE
+                        THEN 1 ELSE 0 END AS brk FROM s),
+        c AS (SELECT *, sum(brk) OVER (PARTITION BY host, k ORDER BY sec ROWS UNBOUNDED PRECEDING) AS camp FROM g),
+        per_t AS (SELECT host, k, camp, t, sum(n) AS tn FROM c GROUP BY ALL),
+        busy AS (SELECT host, k, camp, count(*) FILTER (WHERE tn >= {int(p['explicit_min_each'])}) AS busy_targets,
+                        count(DISTINCT t) AS accounts_count FROM per_t GROUP BY ALL)
+        SELECT c.host, c.k, c.camp, min(t0) AS first, max(t1) AS last, sum(n)::BIGINT AS n,
+               list_distinct(flatten(list(accs))) AS accounts, list_distinct(flatten(list(srcs))) AS sources,
+               list_distinct(flatten(list(acts))) AS actors, list_distinct(flatten(list(sels))) AS sels,
+               any_value(b.busy_targets) AS busy_targets, any_value(b.accounts_count) AS accounts_count
+        FROM c JOIN busy b ON b.host = c.host AND b.k = c.k AND b.camp = c.camp
+        GROUP BY c.host, c.k, c.camp ORDER BY c.host, first"""
+    rows = []
     for row in ctx.store.rows(sql):
-        if row["kind"]:
-            if row["busy_targets"] < p["explicit_min_targets"]:
-                continue
-            how = ("explicit", row["busy_targets"])
-        elif row["accounts_count"] < p["min_accounts"]:
-            continue
+        kind, _, who = row["k"].partition(":")
+        if kind == "explicit" and row["busy_targets"] >= p["explicit_min_targets"]:
+            row["how"] = ("explicit", row["busy_targets"])
+        elif kind == "failed" and row["accounts_count"] >= p["min_accounts"]:
+            row["how"] = ("failed", row["accounts_count"])
         else:
-            how = ("failed", row["accounts_count"])
-        hits.append(_hit(row, facts={"accounts_count": row["accounts_count"], "how": how, "source": row["k"],
-                                      "actors": _clean(row["actors"])}))
-    return hits
+            continue
+        row["who"] = who
+        rows.append(row)
+    evidence = _evidence_for(ctx, key, rows)
+    return [_hit({**row, "ev": evidence.get(i, [])},
+                 facts={"accounts_count": row["accounts_count"], "how": row["how"], "source": row["who"],
+                        "actors": _clean(row["actors"])})
+            for i, row in enumerate(rows)]
 
 
 # --- follows: a success during or after an earlier rule's campaign ---------------------------------------
@@ -361,13 +372,14 @@ def off_hours(rule: Rule, ctx: Context) -> list[Hit]:
 
 def coverage(rule: Rule, ctx: Context) -> list[Hit]:
     p = ctx.params(rule.id)
-    sql = f"""WITH m AS (SELECT host, channel, ts, file, record_id,
-                    ts - lag(ts) OVER (PARTITION BY host, channel ORDER BY ts) AS gap
-                 FROM events WHERE ts > TIMESTAMP '1980-01-01' AND channel <> '')
-              SELECT host, channel, min(ts) AS first, max(ts) AS last, count(*) AS n,
-                     coalesce(epoch(max(gap)), 0) / 3600.0 AS largest_gap_hours, list(DISTINCT file) AS files,
-                     [] AS ev
-              FROM m GROUP BY host, channel ORDER BY host, channel"""
+    sql = """WITH s AS (SELECT host, channel, date_trunc('second', ts) AS sec, count(*) AS n, min(ts) AS t0, max(ts) AS t1,
+                               list(DISTINCT file) AS files
+                        FROM events WHERE ts > TIMESTAMP '1980-01-01' AND channel <> '' GROUP BY ALL),
+                  m AS (SELECT *, sec - lag(sec) OVER (PARTITION BY host, channel ORDER BY sec) AS gap FROM s)
+             SELECT host, channel, min(t0) AS first, max(t1) AS last, sum(n)::BIGINT AS n,
+                    coalesce(epoch(max(gap)), 0) / 3600.0 AS largest_gap_hours,
+                    list_distinct(flatten(list(files))) AS files, [] AS ev
+             FROM m GROUP BY host, channel ORDER BY host, channel"""
     hits = []
     rec_kb = p.get("recommended_kb", {})
     for row in ctx.store.rows(sql):
