@@ -53,11 +53,8 @@ class Context:
 
 
 def _clean(values: list[Any] | None) -> list[str]:
-    out: list[str] = []
-    for v in values or []:
-        if v not in (None, "", "-") and str(v) not in out:
-            out.append(str(v))
-    return out
+    """Distinct, non-empty values as text, in their first order."""
+    return list(dict.fromkeys(str(v) for v in values or [] if v not in (None, "", "-")))
 
 
 def _hit(row: dict[str, Any], **extra: Any) -> Hit:
@@ -259,8 +256,7 @@ def group(rule: Rule, ctx: Context) -> list[Hit]:
                  list(DISTINCT coalesce(nullif(member, '-'), member_sid)) AS members,
                  list(DISTINCT left({what}, 300)) AS whats, list(DISTINCT {target}) AS targets,
                  list(DISTINCT left(command_line, 300)) AS commands, list(DISTINCT service) AS services,
-                 list(DISTINCT message) FILTER (WHERE message IS NOT NULL) AS details,
-                 list(DISTINCT [sel::VARCHAR]) AS sels, {ctx.evidence_sql()}
+                 list(DISTINCT message) FILTER (WHERE message IS NOT NULL) AS details, {ctx.evidence_sql()}
               FROM {ctx.view} GROUP BY {cols}, sel"""
     merged: dict[tuple, Hit] = {}
     for row in ctx.store.rows(sql):
@@ -269,7 +265,7 @@ def group(rule: Rule, ctx: Context) -> list[Hit]:
         hit = _hit({**row, "sels": [row["sel"]]}, facts={
             "actors": _clean(row["actors"]), "members": _clean(row["members"]), "whats": _clean(row["whats"]),
             "targets": _clean(row["targets"]), "commands": _clean(row["commands"]), "services": _clean(row["services"]),
-            "details": _clean(row["details"]), **{k: v for c, v in zip(by, key) for k in [f"by_{c}"]}})
+            "details": _clean(row["details"])})
         if "_severity" in labels:
             hit.severity = Severity.parse(labels["_severity"])
         if key in merged:
