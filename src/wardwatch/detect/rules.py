@@ -144,8 +144,17 @@ def compile_item(key: str, value: Any, lists: dict[str, list[str]], where: str) 
         return f"coalesce({low}, '') NOT IN ({', '.join(map(sql_literal, lows))})"
     if mod == "re":
         return "(" + " OR ".join(f"regexp_matches({col}, {sql_literal(v)}, 'i')" for v in expanded) + ")"
+    if len(lows) > 2:  # one case-insensitive regular expression instead of many lower()/contains() calls
+        alts = "|".join(_re_escape(v) for v in lows)
+        pattern = {"contains": f"({alts})", "startswith": f"^({alts})", "endswith": f"({alts})$"}[mod]
+        return f"regexp_matches({col}, {sql_literal(pattern)}, 'i')"
     func = {"contains": "contains", "startswith": "starts_with", "endswith": "suffix"}[mod]
     return "(" + " OR ".join(f"{func}({low}, {sql_literal(v)})" for v in lows) + ")"
+
+
+def _re_escape(text: str) -> str:
+    """Escape the characters RE2 treats as special (and nothing else, so Japanese text stays as it is)."""
+    return "".join("\\" + ch if ch in "\\.^$|?*+()[]{}" else ch for ch in text)
 
 
 def compile_selection(sel: dict[str, Any], lists: dict[str, list[str]], where: str) -> str:

@@ -1,0 +1,55 @@
+"""Data types of the Sigma engine: a rule's load status and its compiled, cacheable form."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+LEVELS = ("informational", "low", "medium", "high", "critical")
+
+
+@dataclass
+class RuleStatus:
+    """Whether one rule (or one bad file) will run, and why not."""
+
+    id: str
+    title: str
+    file: str
+    will_run: bool
+    reason: str = ""
+    level: str = ""
+    kind: str = "detection"  # detection | correlation | file (a file that gave no rule)
+
+
+@dataclass
+class CompiledRule:
+    """One Sigma rule compiled to SQL (detection) or to a window spec (correlation); plain data, JSON-cacheable."""
+
+    id: str
+    title: str
+    file: str
+    level: str
+    kind: str = "detection"
+    name: str = ""  # the rule's `name:` (correlations may refer to it)
+    title_ja: str = ""
+    description: str = ""
+    falsepositives: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    will_run: bool = True
+    reason: str = ""
+    # detection rules
+    logsource: str = ""  # key of logsources.sources()
+    sql: str = ""  # boolean SQL over the group table's columns
+    fields: dict[str, str] = field(default_factory=dict)  # field → column kinds used ('l' lowered, 'r' raw)
+    event_ids: list[int] | None = None  # the rule can only match these event ids (None: any)
+    # correlation rules
+    correlation: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CompiledRule:
+        return cls(**data)
+
+    def status(self) -> RuleStatus:
+        return RuleStatus(self.id, self.title, self.file, self.will_run, self.reason, self.level, self.kind)
