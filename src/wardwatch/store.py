@@ -77,56 +77,58 @@ def _first(name: str) -> str:
     return "coalesce(" + ", ".join(f"nullif({_access(p)}, '')" for p in FIELDS[name]) + ")"
 
 
-_DATA = f"coalesce(json_extract({_access(FIELDS['unnamed'][0])}, '$.\"#text\"'), {_access(FIELDS['unnamed'][0])})"
-_UNNAMED = (f"CASE json_type({_DATA}) WHEN 'ARRAY' THEN array_to_string(list_filter(try_cast({_DATA} AS VARCHAR[]), "
-            f"lambda x: x NOT IN ('', '(NULL)', '-')), ' | ') WHEN 'VARCHAR' THEN json_extract_string({_DATA}, '$') END")
-_MESSAGE = f"coalesce({_first('payload')}, CASE WHEN {_access(FIELDS['unnamed'][0])} IS NOT NULL THEN {_UNNAMED} END)"
-# SQL Server 18456 / OpenSSH keep the user and client address inside free text.
-_TEXT_USER = (f"coalesce(nullif(regexp_extract({_MESSAGE}, 'for (?:invalid user )?(\\S+) from', 1), ''), "
-              f"CASE WHEN {_first('provider')} LIKE 'MSSQL%' THEN nullif(trim(split_part({_UNNAMED}, ' | ', 1)), '') END)")
-_TEXT_IP = f"nullif(regexp_extract({_MESSAGE}, '(?:from|CLIENT:) ([0-9A-Fa-f:.]+[0-9A-Fa-f])', 1), '')"
-_EID = _access(FIELDS["event_id_json"][0])
-_HAS_TEXT = f"({_first('payload')} IS NOT NULL OR {_access(FIELDS['unnamed'][0])} IS NOT NULL)"
+# Stage 1: one column per field (f_<name>), straight from the parsed record.
+_STAGE1 = ", ".join(f"{_access(FIELDS[n][0]) if n in ('event_id_json', 'unnamed') else _first(n)} AS f_{n}" for n in FIELDS)
+# Stage 2: unnamed <Data> items as text (MsiInstaller product names, SQL Server 18456 ...).
+_DATA = "coalesce(json_extract(f_unnamed, '$.\"#text\"'), f_unnamed)"
+_STAGE2 = (f"CASE json_type({_DATA}) WHEN 'ARRAY' THEN array_to_string(list_filter(try_cast({_DATA} AS VARCHAR[]), "
+           f"lambda x: x NOT IN ('', '(NULL)', '-')), ' | ') WHEN 'VARCHAR' THEN json_extract_string({_DATA}, '$') END AS f_text")
+# Stage 3: free text (payload or unnamed items); SQL Server 18456 and OpenSSH keep user and address there.
+_STAGE3 = "coalesce(f_payload, f_text) AS f_message"
+_TEXT_USER = ("coalesce(nullif(regexp_extract(f_message, 'for (?:invalid user )?(\\S+) from', 1), ''), "
+              "CASE WHEN f_provider LIKE 'MSSQL%' THEN nullif(trim(split_part(f_text, ' | ', 1)), '') END)")
+_TEXT_IP = "nullif(regexp_extract(f_message, '(?:from|CLIENT:) ([0-9A-Fa-f:.]+[0-9A-Fa-f])', 1), '')"
 
 COLUMNS: dict[str, str] = {
-    "ts": f"try_cast({_first('time_text')} AS TIMESTAMP)",
-    "host": f"upper(coalesce({_first('host')}, ''))",
-    "channel": f"coalesce({_first('channel')}, '')",
-    "provider": f"coalesce({_first('provider')}, '')",
-    "event_id": f"try_cast(coalesce(json_extract_string({_EID}, '$.\"#text\"'), json_extract_string({_EID}, '$')) AS INTEGER)",
-    "record_id": f"try_cast({_first('record_id')} AS BIGINT)",
-    "target_user": (f"CASE WHEN {_first('target_user')} IS NOT NULL THEN regexp_replace({_first('target_user')}, '^.*\\\\', '') "
-                    f"WHEN {_HAS_TEXT} THEN {_TEXT_USER} END"),
-    "target_domain": f"coalesce({_first('target_domain')}, nullif(regexp_extract({_first('target_user')}, '^(.*)\\\\', 1), ''))",
-    "target_sid": _first("target_sid"),
-    "subject_user": _first("subject_user"),
-    "subject_domain": _first("subject_domain"),
-    "logon_type": f"try_cast({_first('logon_type_text')} AS INTEGER)",
-    "logon_id": _first("logon_id"),
-    "src_ip": (f"CASE WHEN {_first('src_ip_raw')} IS NOT NULL THEN nullif(regexp_replace({_first('src_ip_raw')}, '^::ffff:', ''), '-') "
-               f"WHEN {_HAS_TEXT} THEN {_TEXT_IP} END"),
-    "src_port": _first("src_port"),
-    "workstation": _first("workstation"),
-    "auth_package": f"trim({_first('auth_package')})",
-    "logon_process": f"trim({_first('logon_process')})",
-    "status": f"lower({_first('status')})",
-    "sub_status": f"lower({_first('sub_status')})",
-    "process": _first("process"),
-    "parent_process": _first("parent_process"),
-    "command_line": _first("command_line"),
-    "service": _first("service"),
-    "image_path": _first("image_path"),
-    "param2": _first("param2"),
-    "param3": _first("param3"),
-    "member": _first("member"),
-    "member_sid": _first("member_sid"),
-    "message": _MESSAGE,
+    "ts": "try_cast(f_time_text AS TIMESTAMP)",
+    "host": "upper(coalesce(f_host, ''))",
+    "channel": "coalesce(f_channel, '')",
+    "provider": "coalesce(f_provider, '')",
+    "event_id": "try_cast(coalesce(json_extract_string(f_event_id_json, '$.\"#text\"'), json_extract_string(f_event_id_json, '$')) AS INTEGER)",
+    "record_id": "try_cast(f_record_id AS BIGINT)",
+    "target_user": (f"CASE WHEN f_target_user IS NOT NULL THEN regexp_replace(f_target_user, '^.*\\\\', '') "
+                    f"WHEN f_message IS NOT NULL THEN {_TEXT_USER} END"),
+    "target_domain": "coalesce(f_target_domain, nullif(regexp_extract(f_target_user, '^(.*)\\\\', 1), ''))",
+    "target_sid": "f_target_sid",
+    "subject_user": "f_subject_user",
+    "subject_domain": "f_subject_domain",
+    "logon_type": "try_cast(f_logon_type_text AS INTEGER)",
+    "logon_id": "f_logon_id",
+    "src_ip": (f"CASE WHEN f_src_ip_raw IS NOT NULL THEN nullif(regexp_replace(f_src_ip_raw, '^::ffff:', ''), '-') "
+               f"WHEN f_message IS NOT NULL THEN {_TEXT_IP} END"),
+    "src_port": "f_src_port",
+    "workstation": "f_workstation",
+    "auth_package": "trim(f_auth_package)",
+    "logon_process": "trim(f_logon_process)",
+    "status": "lower(f_status)",
+    "sub_status": "lower(f_sub_status)",
+    "process": "f_process",
+    "parent_process": "f_parent_process",
+    "command_line": "f_command_line",
+    "service": "f_service",
+    "image_path": "f_image_path",
+    "param2": "f_param2",
+    "param3": "f_param3",
+    "member": "f_member",
+    "member_sid": "f_member_sid",
+    "message": "f_message",
     "data": "raw",  # the whole event, as JSON
 }
 
 NORMALIZE_SQL = (
-    "SELECT " + ", ".join(f"{expr} AS {col}" for col, expr in COLUMNS.items())
-    + f", file FROM (SELECT from_json(raw, {sql_literal(json.dumps(_structure()))}) AS s, raw, file FROM batch)"
+    "SELECT " + ", ".join(f"{expr} AS {col}" for col, expr in COLUMNS.items()) + ", file FROM ("
+    f"SELECT *, {_STAGE3} FROM (SELECT *, {_STAGE2} FROM (SELECT {_STAGE1}, raw, file FROM ("
+    f"SELECT from_json(raw, {sql_literal(json.dumps(_structure()))}) AS s, raw, file FROM batch))))"
 )
 
 

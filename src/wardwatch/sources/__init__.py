@@ -13,6 +13,7 @@ from ..model import InputFile, ReadProblem
 from .evtxfile import EVTX_MAGIC, read_evtx
 
 MAX_ZIP_DEPTH = 3
+THREADED_HASH_BYTES = 8 << 20
 IGNORED_NAMES = {"desktop.ini", "thumbs.db", ".ds_store"}
 
 
@@ -121,9 +122,14 @@ def _read_one(source: Source, depth: int) -> Iterator[tuple[InputFile, Iterator[
         inp = InputFile(source.display, "", 0, errors=[ReadProblem(source.display, "-", f"cannot open: {exc.strerror or exc}", True)])
         yield inp, iter(())
         return
-    # The hash is computed beside the parsing (hashlib releases the GIL) and filled in when the file is done.
-    digest = _hasher().submit(sha256_of, source)
+    # Large files are hashed beside the parsing (hashlib releases the GIL); small ones at once, since
+    # handing them to a thread costs more than hashing them.
     inp = InputFile(source.display, "", size)
+    if size < THREADED_HASH_BYTES:
+        inp.sha256 = sha256_of(source)[0]
+        yield from _dispatch(source, inp, head, depth)
+        return
+    digest = _hasher().submit(sha256_of, source)
     try:
         yield from _dispatch(source, inp, head, depth)
     finally:
