@@ -19,6 +19,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 rules_app = typer.Typer(help="Detection rules / 検知ルール")
 app.add_typer(rules_app, name="rules")
 
+from .audit.cli import audit_app, collect_app  # noqa: E402  (the audit and collect commands)
+
+app.add_typer(audit_app, name="audit")
+app.add_typer(collect_app, name="collect")
+
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
 
 

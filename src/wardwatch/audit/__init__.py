@@ -1,0 +1,1 @@
+"""Configuration audit: collector bundles in, hardening checks from the seeds out (`wardwatch audit`)."""

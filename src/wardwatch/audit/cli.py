@@ -1,0 +1,181 @@
+"""`wardwatch audit` (bundles, and `audit passwords`) and `wardwatch collect --script`, as Typer apps for cli.py."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from ..config import ConfigError, load_config
+
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
+DEFAULT_COMMAND = "bundles"
+
+
+class DefaultCommandGroup(TyperGroup):
+    """A group whose first argument, when it is not a subcommand, goes to the default command (the bundles audit)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = [DEFAULT_COMMAND, *args]
+        elif not args:
+            args = [DEFAULT_COMMAND]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        formatter.write_usage(ctx.command_path, "BUNDLES... [LOGS...] [--out DIR] [--lang ja|en] [--tz ZONE] [--config FILE] "
+                              "[--hosts FILE]\n"
+                              f"       {ctx.command_path} passwords FILE... --out DIR [--wordlist FILE]...\n"
+                              f"       {ctx.command_path} checks [--lang ja|en]")
+
+
+audit_app = typer.Typer(cls=DefaultCommandGroup, add_completion=False,
+                        help="Windows の設定を研修の推奨と比べて点検する / Audit Windows hosts against the training's "
+                             "hardening advice. Give bundle folders or .zip files written by `wardwatch collect --script`.")
+collect_app = typer.Typer(add_completion=False,
+                          help="収集スクリプトを書き出す / Write out the collector script for Windows.")
+
+
+def _fail(message: str) -> None:
+    Console(stderr=True).print(f"[bold red]error:[/bold red] {message}", highlight=False)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _settings(config: Optional[Path], tz: Optional[str], lang: Optional[str]) -> tuple[dict[str, Any], str, str]:
+    try:
+        cfg = load_config(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+    tz = tz or cfg.get("timezone", "Asia/Tokyo")
+    try:
+        ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        _fail(f"unknown time zone {tz!r} (use a name such as Asia/Tokyo or UTC)")
+    lang = lang or cfg.get("lang", "ja")
+    if lang not in ("ja", "en"):
+        _fail(f"--lang must be ja or en, not {lang!r}")
+    return cfg, str(tz), str(lang)
+
+
+def _out_dir(out: Optional[Path], prefix: str) -> Path:
+    out_dir = out or Path(f"{prefix}-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+    return out_dir
+
+
+@audit_app.command(DEFAULT_COMMAND, hidden=True)
+def audit_bundles(
+    bundles: list[Path] = typer.Argument(..., exists=True, help="Bundle folders or .zip files (folders are searched)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the results (default: a new wardwatch-audit-… folder)"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="ja (default) or en"),
+    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
+    config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file (audit: section)"),
+    hosts: Optional[Path] = typer.Option(None, "--hosts", exists=True, dir_okay=False,
+                                         help="Host list, one per line; tag 'rdp' where RDP is needed"),
+) -> None:
+    """束を点検する / Audit collector bundles."""
+    from .report import print_summary, write_html, write_json
+    from .run import run, split_paths
+    from .settings import make_context
+
+    cfg, tz_, lang_ = _settings(config, tz, lang)
+    bundle_paths, log_paths = split_paths(bundles)
+    if not bundle_paths:
+        _fail("no collector bundle found in " + ", ".join(map(str, bundles)) +
+              " (a folder or .zip with manifest.json, secedit.inf, ... from wardwatch-collect.ps1; "
+              "for event logs alone use wardwatch scan)")
+    try:
+        ctx = make_context(cfg, hosts)
+        result = run(bundle_paths, cfg, ctx, tz_, lang_)
+    except ConfigError as exc:
+        _fail(str(exc))
+    out_dir = _out_dir(out, "wardwatch-audit")
+    try:
+        if log_paths:  # event logs given with the bundles: one combined report
+            from ..scan import run_scan
+            result.add_scan(run_scan(log_paths, out_dir / "scan", cfg, tz_, lang_), "scan/report.html")
+        write_json(result, out_dir / "findings.json")
+        write_html(result, out_dir / "report.html")
+    except OSError as exc:
+        _fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+    print_summary(result, out_dir, Console())
+    raise typer.Exit(EXIT_SKIPPED if result.incomplete else EXIT_OK)
+
+
+@audit_app.command("passwords")
+def audit_passwords(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False,
+                                       help="NT-hash exports: secretsdump/pwdump lines, user:hash, DSInternals text"),
+    out: Path = typer.Option(..., "--out", help="Folder for findings.json"),
+    wordlist: list[Path] = typer.Option([], "--wordlist", exists=True, dir_okay=False, help="Extra word list (repeatable)"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="ja (default) or en"),
+    tz: Optional[str] = typer.Option(None, "--tz"),
+) -> None:
+    """パスワードの弱さと使い回しを調べる（ハッシュもパスワードも出力しない）/ Check NT hashes; prints neither."""
+    from ..model import ScanResult
+    from ..report.jsonout import write_json
+    from .encoding import DecodeError
+    from .passwords import run_passwords
+    from .pwreport import print_password_summary
+
+    _, tz_, lang_ = _settings(None, tz, lang)
+    try:
+        inputs, findings, stats = run_passwords(files, wordlist)
+    except DecodeError as exc:
+        _fail(f"a word list could not be read: {exc}")
+    out_dir = _out_dir(out, "wardwatch-passwords")
+    result = ScanResult(datetime.now(timezone.utc), tz_, lang_, inputs, findings, [], [], [], dict(stats))
+    try:
+        write_json(result, out_dir / "findings.json")
+    except OSError as exc:
+        _fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+    print_password_summary(result, out_dir, Console())
+    raise typer.Exit(EXIT_SKIPPED if any(i.errors for i in inputs) else EXIT_OK)
+
+
+@audit_app.command("checks")
+def audit_checks(lang: str = typer.Option("ja", "--lang", help="ja or en")) -> None:
+    """点検項目の一覧 / List the audit checks (rule, severity, seed, title)."""
+    from rich.table import Table
+
+    from .checkdefs import load_checks
+
+    table = Table()
+    table.add_column("rule", no_wrap=True)
+    for col in ("severity", "scope", "title", "seed"):
+        table.add_column(col)
+    for c in load_checks():
+        table.add_row(c.rule, c.severity.label, c.scope, c.title.get("en" if lang == "en" else "ja"), c.seed)
+    Console().print(table)
+
+
+@collect_app.callback(invoke_without_command=True)
+def collect(
+    script: bool = typer.Option(False, "--script", help="Write the PowerShell collector script"),
+    out: Optional[Path] = typer.Option(None, "--out", help="File or folder to write it to (default: ./wardwatch-collect.ps1)"),
+) -> None:
+    """Windows で設定を集めるスクリプト / The collector for Windows (built-in commands only, changes nothing)."""
+    from ..collector import RUN_LINE, SCRIPT_NAME, write_script
+
+    console = Console()
+    if not script:
+        console.print("収集スクリプトを書き出すには / To write the collector script:  wardwatch collect --script [--out FILE]\n"
+                      f"Windows で管理者として実行 / Run on Windows as administrator:  {RUN_LINE}", highlight=False)
+        raise typer.Exit(EXIT_OK)
+    try:
+        path = write_script(out or Path(SCRIPT_NAME))
+    except OSError as exc:
+        _fail(f"cannot write the script to {out}: {exc.strerror or exc}")
+    console.print(f"{path}\n"
+                  "Windows で管理者の PowerShell から実行（実行ポリシーはこのプロセスだけ回避、設定は変えません）:\n"
+                  "Run it from an administrator prompt (the execution policy is bypassed for this process only):\n"
+                  f"  {RUN_LINE}\n"
+                  "できた wardwatch-<ホスト名>-<日時>.zip をこの PC にコピーして / Copy the resulting zip here, then:\n"
+                  "  wardwatch audit wardwatch-*.zip --out result", highlight=False)
