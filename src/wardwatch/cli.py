@@ -25,6 +25,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(collect_app, name="collect")
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
+LEVELS = ("informational", "low", "medium", "high", "critical")
 
 
 def _fail(message: str) -> None:
@@ -50,7 +51,8 @@ def _settings(config: Optional[Path], tz: Optional[str], lang: Optional[str], al
     return cfg, tz, lang  # type: ignore[return-value]
 
 
-def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, lang: str) -> int:
+def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, lang: str,
+                    rule_paths: Optional[list[Path]] = None, min_level: Optional[str] = None) -> int:
     """Run a scan with a progress bar, print the summary; returns the exit code (0 all read, 1 something skipped)."""
     from .report.terminal import print_summary
     from .scan import run_scan
@@ -77,7 +79,7 @@ def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, 
             bar.update(task, completed=max(total, 1), description=text[0] if lang == "ja" else text[1])
 
         try:
-            result = run_scan(paths, out_dir, cfg, tz, lang, on_file, on_events, on_phase)
+            result = run_scan(paths, out_dir, cfg, tz, lang, on_file, on_events, on_phase, rule_paths, min_level)
         except OSError as exc:
             _fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
     print_summary(result, out_dir, Console())
@@ -94,10 +96,16 @@ def scan(
     config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file overriding defaults.yml"),
     rdp_allowlist: Optional[Path] = typer.Option(None, "--rdp-allowlist", exists=True, dir_okay=False,
                                                  help="CSV/YAML of expected (server, account, source) RDP pairs"),
+    rules: Optional[list[Path]] = typer.Option(None, "--rules", exists=True,
+                                               help="Sigma rule file or folder (repeatable), run beside the built-in rules"),
+    min_level: Optional[str] = typer.Option(None, "--min-level",
+                                            help="Only Sigma findings of this level or above: informational, low, medium, high, critical"),
 ) -> None:
     """ログを調べて攻撃を探す / Scan event logs for the attacks of the MHLW training."""
+    if min_level is not None and min_level not in LEVELS:
+        _fail(f"--min-level must be one of {', '.join(LEVELS)}, not {min_level!r}")
     cfg, tz_, lang_ = _settings(config, tz, lang, rdp_allowlist)
-    raise typer.Exit(scan_and_report(paths, out, cfg, tz_, lang_))
+    raise typer.Exit(scan_and_report(paths, out, cfg, tz_, lang_, rules, min_level))
 
 
 @app.command()
@@ -131,6 +139,27 @@ def rules_list(lang: str = typer.Option("ja", "--lang")) -> None:
     for r in load_rules():
         table.add_row(r.id, r.severity.label, r.phase, r.title.get(lang), r.seed)
     Console().print(table)
+
+
+@rules_app.command("check")
+def rules_check(paths: list[Path] = typer.Argument(..., exists=True, help="Sigma rule files or folders")) -> None:
+    """Sigma ルールを検証し、実行できるかと理由を一覧にする / Validate Sigma rules: will each run, and why not."""
+    from rich.table import Table
+
+    from .sigma import check_rules
+
+    statuses = check_rules(paths)
+    table = Table()
+    for col in ("id", "level", "title", "file", "runs", "reason"):
+        table.add_column(col, overflow="fold")
+    for st in statuses:
+        table.add_row(str(st.id or "-"), str(st.level or "-"), str(st.title or "-"), str(st.file),
+                      "yes" if st.will_run else "[red]no[/red]", str(st.reason or ""))
+    console = Console()
+    console.print(table)
+    bad = sum(1 for st in statuses if not st.will_run)
+    console.print(f"{len(statuses) - bad} of {len(statuses)} rules will run; {bad} will not.")
+    raise typer.Exit(1 if bad else 0)
 
 
 @app.command()

@@ -60,7 +60,8 @@ def timeline_events(store: EventStore, findings: list[Finding], lang: str = "ja"
 
 def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, lang: str,
              on_file: Progress | None = None, on_events: Callable[[int], None] | None = None,
-             on_phase: Callable[[str], None] | None = None) -> ScanResult:
+             on_phase: Callable[[str], None] | None = None, rule_paths: list[Path] | None = None,
+             min_level: str | None = None) -> ScanResult:
     """Scan the inputs and write every output into out_dir; returns the result for the terminal summary."""
     from .report.html import write_html
     from .report.jsonout import write_json
@@ -75,12 +76,22 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
         on_phase("detect")
     sizes = {i.path: i.size for i in inputs}
     findings = run_rules(store, config, tz, sizes)
+    sigma_stats: dict[str, Any] = {}
+    if rule_paths:
+        from .sigma import run_sigma
+        sigma_findings, sigma_rules = run_sigma(store, rule_paths, tz, min_level=min_level,
+                                                evidence_limit=int(config.get("evidence_limit", 1000)))
+        findings += sigma_findings
+        sigma_stats = {"loaded": len(sigma_rules), "running": sum(1 for s in sigma_rules if s.will_run),
+                       "skipped": [vars(s) for s in sigma_rules if not s.will_run]}
     incidents = build_incidents(findings, tz, float(config.get("incident_gap_hours", 24)))
     coverage = _coverage(findings)
     timeline = timeline_events(store, findings, lang)
     hosts = [r[0] for r in store.query("SELECT DISTINCT host FROM events WHERE host <> '' ORDER BY 1")]
     stats = {"events": sum(i.events for i in inputs), "hosts": hosts, "seconds": round(time.perf_counter() - started, 2),
              "read_seconds": round(read_s, 2), "store": str(out_dir / "store")}
+    if sigma_stats:
+        stats["sigma_rules"] = sigma_stats
     result = ScanResult(datetime.now(timezone.utc), tz, lang, inputs, findings, incidents, coverage, timeline, stats)
     if on_phase:
         on_phase("report")

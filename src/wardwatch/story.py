@@ -19,6 +19,23 @@ PHASE_TEXT = {
     "cleanup": Text("痕跡の消去", "traces erased"),
 }
 GENERIC_SOURCES = {"127.0.0.1", "::1", "-", "", "LOCAL"}
+# Sigma findings carry ATT&CK tactics as tags; these place them on the same chain.
+TACTIC_PHASES = {
+    "initial_access": "access", "credential_access": "tools", "execution": "tools", "discovery": "tools",
+    "defense_evasion": "defense-evasion", "persistence": "persistence", "privilege_escalation": "persistence",
+    "lateral_movement": "lateral", "impact": "impact",
+}
+
+
+def phase_of(f: Finding) -> str | None:
+    """The attack-chain phase of a finding: its rule's, or for Sigma rules the first ATT&CK tactic tag."""
+    if f.phase in PHASES:
+        return f.phase
+    for tag in f.facts.get("tags", []) or []:
+        tactic = str(tag).lower().removeprefix("attack.").replace("-", "_")
+        if tactic in TACTIC_PHASES:
+            return TACTIC_PHASES[tactic]
+    return None
 
 
 def _hosts(f: Finding) -> list[str]:
@@ -43,7 +60,7 @@ def _linked(a: Finding, b: Finding, gap: timedelta) -> bool:
 
 def build_incidents(findings: list[Finding], tz: str, gap_hours: float = 24) -> list[Incident]:
     """Incidents from the findings that matter (medium and above, on the attack chain), worst first."""
-    cands = [f for f in findings if f.phase in PHASES and f.severity >= Severity.MEDIUM]
+    cands = [f for f in findings if phase_of(f) and f.severity >= (Severity.MEDIUM if f.phase in PHASES else Severity.HIGH)]
     gap = timedelta(hours=gap_hours)
     parent = list(range(len(cands)))
 
@@ -68,13 +85,13 @@ def build_incidents(findings: list[Finding], tz: str, gap_hours: float = 24) -> 
 
 
 def _key(f: Finding) -> tuple:
-    return (f.first_seen is None, f.first_seen.timestamp() if f.first_seen else 0, PHASES.index(f.phase))
+    return (f.first_seen is None, f.first_seen.timestamp() if f.first_seen else 0, PHASES.index(phase_of(f) or "guessing"))
 
 
 def _incident(findings: list[Finding], tz: str) -> Incident:
     findings = sorted(findings, key=_key)
     hosts = sorted({h for f in findings for h in _hosts(f)})
-    phases = [p for p in PHASES if any(f.phase == p for f in findings)]
+    phases = [p for p in PHASES if any(phase_of(f) == p for f in findings)]
     severity = max(f.severity for f in findings)
     if len(phases) >= 3 and {"access", "tools", "lateral", "impact"} & set(phases):
         severity = Severity.CRITICAL

@@ -26,12 +26,19 @@ def default_cache_dir() -> Path:
     return Path(base) / "wardwatch"
 
 
+_COMPILER_SOURCES = ("compiler.py", "frontend.py", "loader.py", "logsources.py", "types.py")
+
+
 def _version_tag() -> str:
+    """Engine version, pySigma version and a hash of the compiling code: any change starts a new cache."""
     try:
         sigma = metadata.version("pysigma")
     except metadata.PackageNotFoundError:  # pragma: no cover
         sigma = "?"
-    return f"{ENGINE_VERSION}-{sigma}"
+    digest = hashlib.sha256()
+    for name in _COMPILER_SOURCES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return f"{ENGINE_VERSION}-{sigma}-{digest.hexdigest()[:12]}"
 
 
 class RuleCache:
@@ -78,6 +85,9 @@ class RuleCache:
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(orjson.dumps(self.entries))
             os.replace(tmp, self.path)
+            for old in self.path.parent.glob("sigma-compiled-*.json"):
+                if old != self.path:  # made by another version of the engine: never read again
+                    old.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only home must not stop a scan; the next run compiles again
         self.changed = False

@@ -1,42 +1,20 @@
-"""Compiles a parsed Sigma detection (pySigma condition tree) to one boolean DuckDB SQL expression."""
+"""The detection AST (see frontend.py): DuckDB SQL from it, and the facts the engines need (fields, event ids, literals)."""
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from sigma.conditions import (
-    ConditionAND,
-    ConditionFieldEqualsValueExpression,
-    ConditionNOT,
-    ConditionOR,
-    ConditionValueExpression,
-)
-from sigma.types import (
-    CompareOperators,
-    Placeholder,
-    SigmaBool,
-    SigmaCasedString,
-    SigmaCIDRExpression,
-    SigmaCompareExpression,
-    SigmaExists,
-    SigmaExpansion,
-    SigmaFieldReference,
-    SigmaNull,
-    SigmaNumber,
-    SigmaRegularExpression,
-    SigmaRegularExpressionFlag,
-    SigmaString,
-    SpecialChars,
-)
-
-LIST_FIELDS = {"Data"}  # unnamed <Data> items: a list of values, a value matches when any item does
-KEYWORDS = '"_kw"'  # the whole event as lowered text (keyword detections)
-_OPS = {CompareOperators.LT: "<", CompareOperators.LTE: "<=", CompareOperators.GT: ">", CompareOperators.GTE: ">=",
-        CompareOperators.NEQ: "<>"}
-_FLAGS = {SigmaRegularExpressionFlag.IGNORECASE: "i", SigmaRegularExpressionFlag.MULTILINE: "m",
-          SigmaRegularExpressionFlag.DOTALL: "s"}
+# AST nodes (JSON lists, cached with the rule):
+#   ["and", [n...]]  ["or", [n...]]  ["not", n]  ["false"]
+#   ["s", field, kind, op, arg]   string test on the lowered ('l') or raw ('r') value; op: eq prefix suffix contains
+#                                  like (arg: a LIKE pattern, escape '\') any (value present)
+#   ["re", field, pattern]  ["num", field, op, number]  ["null", field]  ["exists", field, bool]
+#   ["ref", field, other, starts_with, ends_with]
+# Field "_kw" is the whole event as lowered JSON text (keyword detections); fields in LIST_FIELDS hold lists.
+LIST_FIELDS = {"Data"}  # unnamed <Data> items: a value matches when any item does
+KW = "_kw"
+FOLD_MIN = 3  # from this many string values of one field in an OR, SQL uses one RE2 alternation
 
 
 class Unsupported(Exception):
@@ -54,184 +32,240 @@ def column(name: str, kind: str) -> str:
     return '"' + f"{name}~{kind}~{tag}".replace('"', '""') + '"'
 
 
-@dataclass
-class Compiled:
-    """The SQL of one detection and what it needs from the group table."""
-
-    sql: str
-    fields: dict[str, str] = field(default_factory=dict)
-    keywords: bool = False
-    event_ids: list[int] | None = None
-
-
-class _Compiler:
-    def __init__(self, check_regex: Callable[[str], str | None] | None) -> None:
-        self.fields: dict[str, set[str]] = {}
-        self.keywords = False
-        self.check_regex = check_regex
-
-    def col(self, name: str, kind: str) -> str:
-        self.fields.setdefault(name, set()).add(kind)
-        return column(name, kind)
-
-    def node(self, n: Any) -> str:
-        if n is None:
-            return "false"
-        if isinstance(n, ConditionAND):
-            return "(" + " AND ".join(self.node(a) for a in n.args) + ")"
-        if isinstance(n, ConditionOR):
-            return "(" + " OR ".join(self.node(a) for a in n.args) + ")"
-        if isinstance(n, ConditionNOT):
-            # Three-valued logic: a missing field makes a leaf NULL, which must count as "no match" under NOT too.
-            return f"(NOT coalesce({self.node(n.args[0])}, false))"
-        if isinstance(n, ConditionFieldEqualsValueExpression):
-            return self.field_value(n.field, n.value)
-        if isinstance(n, ConditionValueExpression):
-            return self.keyword(n.value)
-        raise Unsupported(f"unsupported condition element {type(n).__name__}")
-
-    # --- field = value -------------------------------------------------------------------------
-    def field_value(self, name: str, value: Any) -> str:
-        if not name:
-            return self.keyword(value)
-        if isinstance(value, SigmaExpansion):
-            return "(" + " OR ".join(self.field_value(name, v) for v in value.values) + ")"
-        if isinstance(value, SigmaCIDRExpression):
-            return "(" + " OR ".join(self.field_value(name, SigmaString(p)) for p in value.expand("*")) + ")"
-        is_list = name in LIST_FIELDS
-        if isinstance(value, SigmaNull):
-            return f"({self.col(name, 'r')} IS NULL)"
-        if isinstance(value, SigmaExists):
-            return f"({self.col(name, 'r')} IS {'NOT ' if value.exists else ''}NULL)"
-        if isinstance(value, SigmaFieldReference):
-            if is_list or value.field in LIST_FIELDS:
-                raise Unsupported("fieldref on unnamed Data values")
-            a, b = self.col(name, "l"), self.col(value.field, "l")
-            if value.starts_with and value.ends_with:
-                return f"contains({a}, {b})"
-            if value.starts_with:
-                return f"starts_with({a}, {b})"
-            if value.ends_with:
-                return f"suffix({a}, {b})"
-            return f"({a} = {b})"
-        pred, kind = self._predicate(value)
-        col = self.col(name, kind)
-        if is_list:
-            return f"list_bool_or(list_transform({col}, lambda x: {pred('x')}))"
-        return pred(col)
-
-    def _predicate(self, value: Any) -> tuple[Callable[[str], str], str]:
-        """(SQL builder over a text expression, column kind) for one value."""
-        if isinstance(value, SigmaCasedString):
-            return self._string(value, cased=True), "r"
-        if isinstance(value, SigmaString):
-            return self._string(value, cased=False), "l"
-        if isinstance(value, SigmaBool):
-            text = "true" if value.boolean else "false"
-            return (lambda c: f"({c} = {lit(text)})"), "l"
-        if isinstance(value, SigmaNumber):
-            text = str(value.number)
-            return (lambda c: f"({c} = {lit(text)})"), "l"
-        if isinstance(value, SigmaCompareExpression):
-            op, num = _OPS[value.op], value.number.number
-            return (lambda c: f"(try_cast({c} AS DOUBLE) {op} {num})"), "r"
-        if isinstance(value, SigmaRegularExpression):
-            pattern = str(value.regexp)
-            flags = "".join(sorted(_FLAGS[f] for f in value.flags))
-            if flags:
-                pattern = f"(?{flags})" + pattern
-            if self.check_regex:
-                problem = self.check_regex(pattern)
-                if problem:
-                    raise Unsupported(f"regular expression not supported by RE2: {problem}")
-            return (lambda c: f"regexp_matches({c}, {lit(pattern)})"), "r"
-        raise Unsupported(f"unsupported value type {type(value).__name__}")
-
-    def _string(self, value: SigmaString, cased: bool) -> Callable[[str], str]:
-        parts: list[Any] = []
-        for p in value.s:
-            if isinstance(p, Placeholder):
-                raise Unsupported(f"placeholder %{p.name}% (expand modifier) needs a pipeline")
-            if isinstance(p, str):
-                p = p if cased else p.lower()
-                if parts and isinstance(parts[-1], str):
-                    parts[-1] += p
-                    continue
-            parts.append(p)
-        return _string_sql(parts)
-
-    # --- keywords ----------------------------------------------------------------------------------
-    def keyword(self, value: Any) -> str:
-        if isinstance(value, SigmaExpansion):
-            return "(" + " OR ".join(self.keyword(v) for v in value.values) + ")"
-        if isinstance(value, SigmaNumber):
-            value = SigmaString(str(value.number))
-        if not isinstance(value, SigmaString) or isinstance(value, SigmaCasedString):
-            raise Unsupported(f"keyword search with {type(value).__name__}")
-        self.keywords = True
-        s = value
-        if not s.startswith(SpecialChars.WILDCARD_MULTI):
-            s = SpecialChars.WILDCARD_MULTI + s
-        if not s.endswith(SpecialChars.WILDCARD_MULTI):
-            s = s + SpecialChars.WILDCARD_MULTI
-        return self._string(s, cased=False)(KEYWORDS)
+def like_parts(pattern: str) -> list[str | None]:
+    """A LIKE pattern as literal pieces, None for '%' and '' for '_'."""
+    out: list[str | None] = []
+    buf: list[str] = []
+    it = iter(pattern)
+    for ch in it:
+        if ch == "\\":
+            buf.append(next(it, "\\"))
+        elif ch in "%_":
+            if buf:
+                out.append("".join(buf))
+                buf = []
+            out.append(None if ch == "%" else "")
+        else:
+            buf.append(ch)
+    if buf:
+        out.append("".join(buf))
+    return out
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+# --- AST → facts ------------------------------------------------------------------------------------------
+def fields_of(ast: list[Any], out: dict[str, set[str]] | None = None) -> dict[str, set[str]]:
+    """field → column kinds the AST reads."""
+    out = {} if out is None else out
+    op = ast[0]
+    if op in ("and", "or"):
+        for a in ast[1]:
+            fields_of(a, out)
+    elif op == "not":
+        fields_of(ast[1], out)
+    elif op == "s":
+        out.setdefault(ast[1], set()).add(ast[2])
+    elif op in ("re", "num", "null", "exists"):
+        out.setdefault(ast[1], set()).add("r")
+    elif op == "ref":
+        out.setdefault(ast[1], set()).add("l")
+        out.setdefault(ast[2], set()).add("l")
+    return out
 
 
-def _string_sql(parts: list[Any]) -> Callable[[str], str]:
-    """Fast forms for the common shapes (equals, prefix, suffix, contains), LIKE for the rest."""
-    star, one = SpecialChars.WILDCARD_MULTI, SpecialChars.WILDCARD_SINGLE
-    while len(parts) > 1 and parts[0] is star and parts[1] is star:
-        parts = parts[1:]
-    if not parts:
-        return lambda c: f"({c} = '')"
-    if parts == [star]:
-        return lambda c: f"({c} IS NOT NULL)"
-    if len(parts) == 1 and isinstance(parts[0], str):
-        return lambda c: f"({c} = {lit(parts[0])})"
-    if len(parts) == 2 and parts[0] is star and isinstance(parts[1], str):
-        return lambda c: f"suffix({c}, {lit(parts[1])})"
-    if len(parts) == 2 and parts[1] is star and isinstance(parts[0], str):
-        return lambda c: f"starts_with({c}, {lit(parts[0])})"
-    if len(parts) == 3 and parts[0] is star and parts[2] is star and isinstance(parts[1], str):
-        return lambda c: f"contains({c}, {lit(parts[1])})"
-    pattern = "".join("%" if p is star else "_" if p is one else _like_escape(p) for p in parts)
-    return lambda c: f"({c} LIKE {lit(pattern)} ESCAPE '\\')"
-
-
-def event_ids(n: Any) -> set[int] | None:
+def event_ids(ast: list[Any]) -> set[int] | None:
     """The event ids a condition can match at most (None: any); used to read fewer events."""
-    if isinstance(n, ConditionFieldEqualsValueExpression):
-        if n.field != "EventID":
-            return None
-        v = n.value
-        if isinstance(v, SigmaNumber) and isinstance(v.number, int):
-            return {v.number}
-        if isinstance(v, SigmaString) and not v.contains_special() and v.to_plain().strip().isdigit():
-            return {int(v.to_plain())}
+    op = ast[0]
+    if op == "s":
+        if ast[1] == "EventID" and ast[3] == "eq" and ast[4].isdigit():
+            return {int(ast[4])}
         return None
-    if isinstance(n, ConditionAND):
-        sets = [s for s in (event_ids(a) for a in n.args) if s is not None]
+    if op == "and":
+        sets = [s for s in (event_ids(a) for a in ast[1]) if s is not None]
         return set.intersection(*sets) if sets else None
-    if isinstance(n, ConditionOR):
-        sets = [event_ids(a) for a in n.args]
-        if any(s is None for s in sets):
+    if op == "or":
+        got = [event_ids(a) for a in ast[1]]
+        if any(s is None for s in got):
             return None
-        return set().union(*sets)  # type: ignore[arg-type]
+        return set().union(*got)  # type: ignore[arg-type]
+    if op == "false":
+        return set()
     return None
 
 
-def compile_condition(trees: list[Any], check_regex: Callable[[str], str | None] | None = None) -> Compiled:
-    """Compile a rule's parsed conditions (several conditions are OR-ed) to SQL."""
-    c = _Compiler(check_regex)
-    sqls = [c.node(t) for t in trees]
-    sql = sqls[0] if len(sqls) == 1 else "(" + " OR ".join(sqls) + ")"
-    ids: set[int] | None = set()
-    for t in trees:
-        got = event_ids(t)
-        ids = None if got is None or ids is None else ids | got
-    return Compiled(sql, {k: "".join(sorted(v)) for k, v in sorted(c.fields.items())}, c.keywords,
-                    sorted(ids) if ids is not None else None)
+def regex_literal(pattern: str) -> tuple[str, bool] | None:
+    """The longest literal a regular expression needs at its top level, and whether it ignores case."""
+    import re
+    try:
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
+    except (re.error, AttributeError, RecursionError):
+        return None
+    best, run = "", []
+    for op, arg in list(parsed) + [(None, None)]:
+        if op is re._constants.LITERAL:  # type: ignore[attr-defined]
+            run.append(chr(arg))
+            continue
+        if len(run) > len(best):
+            best = "".join(run)
+        run = []
+    if not best:
+        return None
+    ignore_case = bool(parsed.state.flags & re.IGNORECASE)
+    return (best.lower() if ignore_case else best), ignore_case
+
+
+def _atom(ast: list[Any]) -> list[str] | None:
+    """(field, kind, literal): a literal that must occur in the field's value for this leaf to hold."""
+    if ast[0] == "re":
+        got = regex_literal(ast[2])
+        return [ast[1], "l" if got[1] else "r", got[0]] if got else None
+    if ast[0] != "s" or ast[3] == "any":
+        return None
+    text = ast[4]
+    if ast[3] == "like":
+        pieces = [p for p in like_parts(text) if p]
+        text = max(pieces, key=len) if pieces else ""
+    return [ast[1], ast[2], text] if text else None
+
+
+MIN_ATOM = 3  # shorter literals occur nearly everywhere: a clause holding one is left out (always true)
+
+
+def needs(ast: list[Any]) -> list[list[list[str]]]:
+    """A necessary condition in CNF: the rule can only match a row if each clause has a literal in it."""
+    op = ast[0]
+    if op == "and":
+        return [c for a in ast[1] for c in needs(a)]
+    if op == "or":
+        union: list[list[str]] = []
+        for a in ast[1]:
+            clauses: list[list[list[str]]] = needs(a)
+            if not clauses:
+                return []
+            best = clauses[0]
+            for c in clauses[1:]:
+                if len(c) < len(best):  # the clause with fewest literals is the tightest
+                    best = c
+            union.extend(best)
+        return [[list(t) for t in dict.fromkeys(tuple(x) for x in union)]]
+    if op in ("s", "re"):
+        atom = _atom(ast)
+        return [[atom]] if atom and len(atom[2]) >= MIN_ATOM else []
+    if op == "false":
+        return [[]]
+    return []
+
+
+# --- AST → SQL ----------------------------------------------------------------------------------------------
+_RE2_SPECIAL = set("\\.+*?()|[]{}^$")
+
+
+def _re2_escape(text: str) -> str:
+    return "".join("\\" + ch if ch in _RE2_SPECIAL else ch for ch in text)
+
+
+def _fragment(ast: list[Any]) -> str | None:
+    """An RE2 alternative equivalent to a string leaf (None for leaves that stay on their own)."""
+    op, text = ast[3], ast[4]
+    if op == "eq":
+        return "^" + _re2_escape(text) + "$"
+    if op == "prefix":
+        return "^" + _re2_escape(text)
+    if op == "suffix":
+        return _re2_escape(text) + "$"
+    if op == "contains":
+        return _re2_escape(text)
+    if op == "like":
+        parts = like_parts(text)
+        out = "".join(".*" if p is None else "." if p == "" else _re2_escape(p) for p in parts)
+        out = ("" if parts[0] is None else "^") + out + ("" if parts[-1] is None else "$")
+        while out.startswith(".*"):
+            out = out[2:]
+        while out.endswith(".*"):  # literal '.' and '*' are escaped, so a trailing '.*' is a wildcard
+            out = out[:-2]
+        return out
+    return None
+
+
+def _text_sql(op: str, text: str, c: str) -> str:
+    if op == "eq":
+        return f"({c} = {lit(text)})"
+    if op == "prefix":
+        return f"starts_with({c}, {lit(text)})"
+    if op == "suffix":
+        return f"suffix({c}, {lit(text)})"
+    if op == "contains":
+        return f"contains({c}, {lit(text)})"
+    if op == "any":
+        return f"({c} IS NOT NULL)"
+    return f"({c} LIKE {lit(text)} ESCAPE '\\')"
+
+
+def _leaf_sql(ast: list[Any]) -> str:
+    op, name = ast[0], ast[1]
+    if op == "ref":
+        a, b = column(name, "l"), column(ast[2], "l")
+        starts, ends = ast[3], ast[4]
+        if starts and ends:
+            return f"contains({a}, {b})"
+        if starts:
+            return f"starts_with({a}, {b})"
+        if ends:
+            return f"suffix({a}, {b})"
+        return f"({a} = {b})"
+    is_list = name in LIST_FIELDS
+    if op == "null":
+        c = column(name, "r")
+        return f"({c} IS NULL)" if is_list else f"({c} IS NULL OR {c} = '')"
+    if op == "exists":
+        return f"({column(name, 'r')} IS {'NOT ' if ast[2] else ''}NULL)"
+    if op == "s":
+        pred: Callable[[str], str] = lambda c: _text_sql(ast[3], ast[4], c)
+        c = column(name, ast[2])
+    elif op == "re":
+        pred, c = (lambda x: f"regexp_matches({x}, {lit(ast[2])})"), column(name, "r")
+    elif op == "num":
+        pred, c = (lambda x: f"(try_cast({x} AS DOUBLE) {ast[2]} {ast[3]})"), column(name, "r")
+    else:
+        raise Unsupported(f"unknown AST node {op}")
+    if is_list:
+        return f"list_bool_or(list_transform({c}, lambda x: {pred('x')}))"
+    return pred(c)
+
+
+def to_sql(ast: list[Any]) -> str:
+    """Boolean SQL over the group table. NOT coalesces: a missing field (NULL) is "no match" there too."""
+    op = ast[0]
+    if op == "false":
+        return "false"
+    if op == "and":
+        return "(" + " AND ".join(to_sql(a) for a in ast[1]) + ")"
+    if op == "not":
+        return f"(NOT coalesce({to_sql(ast[1])}, false))"
+    if op == "or":
+        return _or_sql(ast[1])
+    return _leaf_sql(ast)
+
+
+def _flat_or(items: list[Any]) -> list[Any]:
+    return [leaf for a in items for leaf in (_flat_or(a[1]) if a[0] == "or" else [a])]
+
+
+def _or_sql(items: list[Any]) -> str:
+    """OR; many string values of one field become one RE2 alternation (one pass instead of hundreds of calls)."""
+    folds: dict[tuple[str, str], list[tuple[list[Any], str]]] = {}
+    sqls: list[str] = []
+    for leaf in _flat_or(items):
+        frag = _fragment(leaf) if leaf[0] == "s" and leaf[1] not in LIST_FIELDS else None
+        if frag is None:
+            sqls.append(to_sql(leaf))
+        else:
+            folds.setdefault((leaf[1], leaf[2]), []).append((leaf, frag))
+    for (name, kind), got in folds.items():
+        if len(got) < FOLD_MIN:
+            sqls.extend(to_sql(leaf) for leaf, _ in got)
+            continue
+        pattern = "(?s)" + "|".join(dict.fromkeys(f"(?:{f})" for _, f in got))
+        sqls.append(f"regexp_matches({column(name, kind)}, {lit(pattern)})")
+    if not sqls:
+        return "false"
+    return sqls[0] if len(sqls) == 1 else "(" + " OR ".join(sqls) + ")"

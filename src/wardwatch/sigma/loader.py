@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import yaml
 
-from .compiler import Unsupported, compile_condition
+from .compiler import Unsupported
 from .logsources import logsource_key
 from .types import LEVELS, CompiledRule
 
@@ -24,21 +26,22 @@ _JA_TITLE_KEYS = ("title_ja", "title-ja", "ja_title", "title.ja")
 
 def discover(paths: Iterable[Path]) -> list[Path]:
     """The rule files under the given files and folders (recursively), in a stable order, each once."""
-    out: dict[Path, None] = {}
+    out: dict[str, None] = {}
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.suffix.lower() in SUFFIXES and f.is_file():
-                    out[f] = None
+            found: list[str] = []
+            for folder, dirs, files in os.walk(p):
+                dirs.sort()
+                found.extend(os.path.join(folder, f) for f in files if f.lower().endswith(SUFFIXES))
+            out.update(dict.fromkeys(sorted(found)))
         else:
-            out[p] = None
-    return list(out)
+            out[str(p)] = None
+    return [Path(f) for f in out]
 
 
 @functools.lru_cache(maxsize=1)
-def _regex_connection() -> Any:
-    import duckdb
+def _regex_connection() -> duckdb.DuckDBPyConnection:
     return duckdb.connect()
 
 
@@ -46,7 +49,7 @@ def check_regex(pattern: str) -> str | None:
     """None when DuckDB (RE2) accepts the pattern, else the error."""
     try:
         _regex_connection().execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
-    except Exception as exc:  # RE2 rejects lookarounds, backreferences, ...
+    except duckdb.Error as exc:  # RE2 rejects lookarounds, backreferences, ...
         return str(exc).splitlines()[0][:200]
     return None
 
@@ -62,11 +65,10 @@ def compile_text(text: str, file: str) -> list[CompiledRule]:
     if not all(isinstance(d, dict) for d in docs):
         return [_file_problem(file, "not a Sigma rule (YAML is not a mapping)")]
     from sigma.collection import SigmaCollection
-    from sigma.exceptions import SigmaError
 
     try:
         collection = SigmaCollection.from_dicts(docs, collect_errors=True, resolve_references=False)
-    except (SigmaError, Exception) as exc:  # pySigma raises many kinds on malformed input
+    except Exception as exc:  # noqa: BLE001 - pySigma raises many kinds on malformed input; one file must not stop others
         return [_file_problem(file, f"Sigma error: {exc}")]
     out = [compile_rule(rule, file) for rule in collection.rules]
     out.extend(_file_problem(file, f"Sigma error: {e}") for e in collection.errors if not out)
@@ -113,18 +115,19 @@ def compile_rule(rule: Any, file: str) -> CompiledRule:
         out.will_run, out.reason = False, why
         return out
     out.logsource = key
+    from .frontend import compile_condition
+
     try:
         trees = [c.parsed for c in rule.detection.parsed_condition]
         compiled = compile_condition(trees, check_regex)
     except Unsupported as exc:
         out.will_run, out.reason = False, str(exc)
         return out
-    except Exception as exc:  # condition errors surface here (unknown identifier, bad syntax)
+    except Exception as exc:  # noqa: BLE001 - condition errors surface here (unknown identifier, bad syntax)
         out.will_run, out.reason = False, f"Sigma error: {exc}"
         return out
-    out.sql, out.fields, out.event_ids = compiled.sql, compiled.fields, compiled.event_ids
-    if compiled.keywords:
-        out.fields["_kw"] = "l"
+    out.ast, out.fields = compiled.ast, compiled.fields  # SQL is made from the AST when a group runs in SQL
+    out.event_ids, out.needs = compiled.event_ids, compiled.needs
     return out
 
 

@@ -1,6 +1,7 @@
 """Sigma Windows logsources → event sources (channel, provider, event ids, field renames), as pySigma's pipelines map them."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SYSMON = "Microsoft-Windows-Sysmon/Operational"
@@ -77,9 +78,19 @@ POWERSHELL_CATEGORIES: dict[str, tuple[str, int]] = {
 }
 
 # SQL over the EventData accessor `{ed}` ('{ed}."Name"' reads one value) for 4688 → process_creation.
-_SID_ACCOUNTS = ("CASE {ed}.\"SubjectUserSid\" WHEN 'S-1-5-18' THEN 'NT AUTHORITY\\SYSTEM' "
-                 "WHEN 'S-1-5-19' THEN 'NT AUTHORITY\\LOCAL SERVICE' WHEN 'S-1-5-20' THEN 'NT AUTHORITY\\NETWORK SERVICE' "
-                 "ELSE nullif(concat_ws('\\', nullif({ed}.\"SubjectDomainName\", '-'), nullif({ed}.\"SubjectUserName\", '-')), '') END")
+# Sysmon's User/LogonId are the new process's: 4688's Target* fields (Windows 10+) when set, else the creator's.
+_HAS_TARGET = "nullif(nullif({ed}.\"TargetUserName\", '-'), '') IS NOT NULL"
+
+
+def _account(who: str) -> str:
+    return (f"CASE {{ed}}.\"{who}UserSid\" WHEN 'S-1-5-18' THEN 'NT AUTHORITY\\SYSTEM' "
+            f"WHEN 'S-1-5-19' THEN 'NT AUTHORITY\\LOCAL SERVICE' WHEN 'S-1-5-20' THEN 'NT AUTHORITY\\NETWORK SERVICE' "
+            f"ELSE nullif(concat_ws('\\', nullif({{ed}}.\"{who}DomainName\", '-'), nullif({{ed}}.\"{who}UserName\", '-')), '') END")
+
+
+_USER = f"CASE WHEN {_HAS_TARGET} THEN {_account('Target')} ELSE {_account('Subject')} END"
+_LOGON_ID = (f"CASE WHEN {_HAS_TARGET} AND {{ed}}.\"TargetLogonId\" NOT IN ('0x0', '-') THEN {{ed}}.\"TargetLogonId\" "
+             "ELSE {ed}.\"SubjectLogonId\" END")
 _LEVELS = ("CASE {ed}.\"MandatoryLabel\" WHEN 'S-1-16-0' THEN 'Untrusted' WHEN 'S-1-16-4096' THEN 'Low' "
            "WHEN 'S-1-16-8192' THEN 'Medium' WHEN 'S-1-16-8448' THEN 'MediumPlus' WHEN 'S-1-16-12288' THEN 'High' "
            "WHEN 'S-1-16-16384' THEN 'System' WHEN 'S-1-16-20480' THEN 'Protected' ELSE {ed}.\"MandatoryLabel\" END")
@@ -88,8 +99,8 @@ SECURITY_4688_RENAMES: dict[str, str] = {
     "ParentImage": '{ed}."ParentProcessName"',
     "ProcessId": '{ed}."NewProcessId"',
     "ParentProcessId": '{ed}."ProcessId"',
-    "LogonId": '{ed}."SubjectLogonId"',
-    "User": _SID_ACCOUNTS,
+    "LogonId": _LOGON_ID,
+    "User": _USER,
     "IntegrityLevel": _LEVELS,
 }
 
@@ -104,7 +115,7 @@ class Source:
     renames: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     name: str = ""
 
-    def where(self, quote: callable) -> str:  # type: ignore[valid-type]
+    def where(self, quote: Callable[[str], str]) -> str:
         """The SQL filter of this source over the events view."""
         parts = [f"channel = {quote(self.channel)}"] if self.channel else ["true"]
         if self.provider:
@@ -133,8 +144,8 @@ def logsource_key(product: str | None, category: str | None, service: str | None
 
 
 def sources(key: str) -> list[Source]:
-    """The event sources of a logsource key (see logsource_key)."""
-    kind, _, name = key.partition(":")
+    """The event sources of a logsource key (see logsource_key; a '#...' suffix names a sub-group)."""
+    kind, _, name = key.partition("#")[0].partition(":")
     if kind == "windows":
         return [Source(None, name=key)]
     if kind == "service":

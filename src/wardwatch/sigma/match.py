@@ -9,8 +9,9 @@ from typing import Any
 
 import duckdb
 
-from .compiler import LIST_FIELDS, column, lit
-from .logsources import Source, sources
+from . import pyextract
+from .compiler import KW, LIST_FIELDS, column, lit, to_sql
+from .logsources import SYSMON, Source, sources
 from .types import CompiledRule
 
 BATCH = 150  # rules per evaluation query
@@ -19,7 +20,9 @@ _SYSTEM_SQL = {"EventID": "CAST(event_id AS VARCHAR)", "Channel": "channel", "Pr
                "EventRecordID": "CAST(record_id AS VARCHAR)"}
 _SYSTEM_KEYS = {"Computer", "Level", "Task", "Opcode", "Keywords", "Version", "ProcessID", "ThreadID"}
 _ED = "s.Event.EventData"
-_KW_SQL = "lower(regexp_replace(data, '\\\\([\"\\\\/])', '\\1', 'g'))"
+_SPACED = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NO_SPACES = {SYSMON, "Security", None}  # channels whose data names never hold spaces
+_KW_SQL = "data"  # keyword literals are compiled JSON-escaped; lowered with the other "l" columns
 
 
 def _ident(name: str) -> str:
@@ -39,8 +42,9 @@ class Group:
 class _Extract:
     """Builds the per-source SELECT: a from_json() structure and one expression per (field, kind)."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, user_data: bool = True) -> None:
         self.source = source
+        self.has_user_data = user_data  # some candidate event of this source has <UserData>
         self.ed_keys: dict[str, tuple[str, str]] = {}  # lowered name → (name as written, JSON type)
         self.sys_keys: set[str] = set()
         self.user_data = False
@@ -67,18 +71,19 @@ class _Extract:
             t = f"coalesce(json_extract({d}, '$.\"#text\"'), {d})"
             return (f"(CASE json_type({t}) WHEN 'ARRAY' THEN from_json({t}, '[\"VARCHAR\"]') WHEN 'NULL' THEN NULL "
                     f"ELSE [json_extract_string({t}, '$')] END)")
-        self.user_data = True
-        ud = "s.Event.UserData"
-        path = lit("$.*." + json.dumps(name))
-        return f"coalesce({self._ed(name)}, CASE WHEN {ud} IS NOT NULL THEN json_extract_string({ud}, {path})[1] END)"
+        named = [self._ed(name)]
+        spaced = _SPACED.sub(" ", name)
+        if spaced != name and " " not in name and self.source.channel not in _NO_SPACES:
+            named.append(self._ed(spaced))  # Defender writes "Threat Name"; Sigma rules say ThreatName
+        if self.has_user_data:
+            self.user_data = True
+            ud = "s.Event.UserData"
+            named.append(f"CASE WHEN {ud} IS NOT NULL THEN json_extract_string({ud}, {lit('$.*.' + json.dumps(name))})[1] END")
+        return named[0] if len(named) == 1 else f"coalesce({', '.join(named)})"
 
-    def column(self, name: str, kind: str) -> str:
-        if name == "_kw":
-            return f"{_KW_SQL} AS {column(name, kind)}"
-        raw = self.raw(name)
-        if kind == "l":
-            raw = f"list_transform({raw}, lambda x: lower(x))" if name in LIST_FIELDS else f"lower({raw})"
-        return f"{raw} AS {column(name, kind)}"
+    def raw_column(self, name: str) -> str:
+        expr = _KW_SQL if name == "_kw" else self.raw(name)
+        return f"{expr} AS {column(name, 'r')}"
 
     def structure(self) -> str:
         ed = dict(self.ed_keys.values())
@@ -91,26 +96,39 @@ class _Extract:
             event["UserData"] = "JSON"
         return json.dumps({"Event": event})
 
-    def select(self, fields: dict[str, set[str]], event_ids: set[int] | None) -> str:
-        cols = [self.column(name, kind) for name, kinds in sorted(fields.items()) for kind in sorted(kinds)]
+    def where(self, event_ids: set[int] | None) -> str:
         where = self.source.where(lit)
         if event_ids is not None:
             ids = sorted(event_ids & set(self.source.event_ids)) if self.source.event_ids else sorted(event_ids)
             where += f" AND event_id IN ({', '.join(map(str, ids))})" if ids else " AND false"
+        return where
+
+    def select(self, fields: dict[str, set[str]], event_ids: set[int] | None, table: str) -> str:
+        raws = [self.raw_column(name) for name in sorted(fields)]  # each value extracted once ...
+        outs = []
+        for name, kinds in sorted(fields.items()):  # ... then lowered where rules compare case-insensitively
+            r = column(name, "r")
+            if "l" in kinds:
+                low = f"list_transform({r}, lambda x: lower(x))" if name in LIST_FIELDS else f"lower({r})"
+                outs.append(f"{low} AS {column(name, 'l')}")
+            if "r" in kinds:
+                outs.append(r)
         struct = self.structure()
         inner = f"SELECT {BASE}, event_id, channel, provider, data"
         if struct != '{"Event": {}}':
             inner += f", from_json(data, {lit(struct)}) AS s"
-        return f"SELECT {', '.join([BASE] + cols)} FROM ({inner} FROM events WHERE {where})"
+        mid = f"SELECT {', '.join([BASE] + raws)} FROM ({inner} FROM {table} WHERE {self.where(event_ids)})"
+        return f"SELECT {', '.join([BASE] + outs)} FROM ({mid})"
 
 
-def build_groups(rules: list[CompiledRule], extra: dict[int, list[str]]) -> list[Group]:
-    """Rules grouped by logsource with the union of their fields and event ids (extra: raw fields per rule)."""
+def build_groups(rules: list[CompiledRule], extra: dict[int, list[str]], wanted: set[int]) -> list[Group]:
+    """The wanted rules grouped by logsource with the union of their fields and event ids (extra: raw fields per rule)."""
     groups: dict[str, Group] = {}
     for i, r in enumerate(rules):
-        if r.kind != "detection" or not r.will_run:
+        if i not in wanted or r.kind != "detection" or not r.will_run:
             continue
-        g = groups.setdefault(r.logsource, Group(r.logsource))
+        key = r.logsource + ("#keywords" if KW in r.fields else "")  # whole-event searches run apart (in SQL)
+        g = groups.setdefault(key, Group(key))
         g.rules.append(i)
         for name, kinds in r.fields.items():
             g.fields.setdefault(name, set()).update(kinds)
@@ -121,28 +139,72 @@ def build_groups(rules: list[CompiledRule], extra: dict[int, list[str]]) -> list
     return list(groups.values())
 
 
-@dataclass
-class GroupResult:
-    """The candidate table of one group and the (rule, rid) pairs that matched."""
-
-    table: str
-    hits: dict[int, list[int]]
+def candidate_filter(groups: list[Group]) -> str:
+    """One WHERE over the events view that keeps every event some group may read."""
+    wheres = [_Extract(src).where(g.event_ids) for g in groups for src in sources(g.key)]
+    return " OR ".join(dict.fromkeys(wheres)) or "false"
 
 
-def run_group(con: duckdb.DuckDBPyConnection, n: int, group: Group, rules: list[CompiledRule]) -> GroupResult:
-    """Materialize the group's candidate events once, then evaluate its rules in batches."""
-    table = f"sigma_g{n}"
-    selects = [_Extract(src).select(group.fields, group.event_ids) for src in sources(group.key)]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT row_number() OVER () AS rid, * FROM ("
+def load_part(con: duckdb.DuckDBPyConnection, part: str, where: str) -> int:
+    """Copy the candidate events of one part of the store into memory once (every group reads from there)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE sigma_ev AS SELECT {BASE}, event_id, channel, provider, data "
+                f"FROM {part} WHERE {where}")
+    return con.execute("SELECT count(*) FROM sigma_ev").fetchone()[0]  # type: ignore[index]
+
+
+def survey(con: duckdb.DuckDBPyConnection, groups: list[Group]) -> list[list[tuple[int, int]]]:
+    """Per group and source: (candidate events, of which with <UserData>) in the loaded part."""
+    combos = con.execute("SELECT channel, provider, event_id, contains(data, '\"UserData\":'), count(*) "
+                         "FROM sigma_ev GROUP BY ALL").fetchall()
+    out = []
+    for g in groups:
+        counts = []
+        for src in sources(g.key):
+            n = ud = 0
+            for channel, provider, eid, has_ud, k in combos:
+                row = (None, None, None, None, None, None, eid, channel, provider)
+                if pyextract.source_matches(src, row, g.event_ids):
+                    n += k
+                    ud += k if has_ud else 0
+            counts.append((n, ud))
+        out.append(counts)
+    return out
+
+
+def materialize(con: duckdb.DuckDBPyConnection, table: str, group: Group, counts: list[tuple[int, int]]) -> int:
+    """The group's candidate events with one column per (field, kind); returns the row count."""
+    selects = [_Extract(src, bool(ud)).select(group.fields, group.event_ids, "sigma_ev")
+               for src, (n, ud) in zip(sources(group.key), counts) if n]
+    if not selects:
+        return 0
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT row_number() OVER () - 1 AS rid, * FROM ("
                 + " UNION ALL ".join(selects) + ")")
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+
+
+def evaluate_sql(con: duckdb.DuckDBPyConnection, table: str, group: Group, rules: list[CompiledRule],
+                 prepared: dict[str, str] | None = None) -> dict[int, list[int]]:
+    """Every rule of the group as SQL over the group table, BATCH rules per query.
+
+    prepared: statement name per query text, kept across the store's parts so each query is parsed once."""
     hits: dict[int, list[int]] = defaultdict(list)
-    if not con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:  # type: ignore[index]
-        return GroupResult(table, hits)
     for start in range(0, len(group.rules), BATCH):
         batch = group.rules[start:start + BATCH]
-        cases = ", ".join(f"CASE WHEN {rules[i].sql} THEN {i} END" for i in batch)
+        cases = ", ".join(f"CASE WHEN {rules[i].sql or to_sql(rules[i].ast)} THEN {i} END" for i in batch)
         sql = (f"SELECT r, rid FROM (SELECT rid, unnest(list_filter([{cases}], lambda x: x IS NOT NULL)) AS r "
                f"FROM {table}) ORDER BY r, rid")
-        for r, rid in con.execute(sql).fetchall():
+        if prepared is None:
+            rows = con.execute(sql).fetchall()
+        else:
+            name = prepared.get(sql)
+            if name is None:
+                name = prepared[sql] = f"sigma_q{len(prepared)}"
+                con.execute(f"PREPARE {name} AS {sql}")
+            try:
+                rows = con.execute(f"EXECUTE {name}").fetchall()
+            except duckdb.Error:  # the table changed shape since it was prepared: prepare again
+                con.execute(f"PREPARE {name} AS {sql}")
+                rows = con.execute(f"EXECUTE {name}").fetchall()
+        for r, rid in rows:
             hits[r].append(rid)
-    return GroupResult(table, hits)
+    return hits

@@ -1,7 +1,7 @@
 """Data types of the Sigma engine: a rule's load status and its compiled, cacheable form."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 LEVELS = ("informational", "low", "medium", "high", "critical")
@@ -38,14 +38,16 @@ class CompiledRule:
     reason: str = ""
     # detection rules
     logsource: str = ""  # key of logsources.sources()
-    sql: str = ""  # boolean SQL over the group table's columns
+    ast: list[Any] = field(default_factory=list)  # the detection as a small JSON tree (compiler.py)
+    sql: str = ""  # boolean SQL over the group table's columns (empty: compiler.to_sql(ast) when needed)
     fields: dict[str, str] = field(default_factory=dict)  # field → column kinds used ('l' lowered, 'r' raw)
     event_ids: list[int] | None = None  # the rule can only match these event ids (None: any)
+    needs: list[list[list[str]]] = field(default_factory=list)  # CNF of (field, kind, literal) a match needs
     # correlation rules
     correlation: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # values are plain JSON already
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CompiledRule:

@@ -1,0 +1,81 @@
+"""Turns Sigma matches (per rule and host) and correlation bursts into WardWatch Findings."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..model import Evidence, Finding, Severity, Text
+from ..textfmt import as_utc, delta_seconds, duration, join, local_time
+from .correlate import Burst
+from .types import CompiledRule
+
+SEVERITY = {"informational": Severity.INFO, "low": Severity.LOW, "medium": Severity.MEDIUM,
+            "high": Severity.HIGH, "critical": Severity.CRITICAL}
+_NOISE = {"", "-", "127.0.0.1", "::1", "localhost", "LOCAL"}
+
+
+def _clean(values: list[Any] | None, limit: int = 20) -> list[str]:
+    return list(dict.fromkeys(str(v) for v in values or [] if v is not None and str(v) not in _NOISE))[:limit]
+
+
+def _title(rule: CompiledRule) -> Text:
+    return Text(ja=rule.title_ja or rule.title, en=rule.title)
+
+
+def _summary(rule: CompiledRule, count: int, first: datetime | None, last: datetime | None, tz: str,
+             extra: tuple[str, str] = ("", "")) -> Text:
+    secs = delta_seconds(first, last)
+    ja = (f"Sigma ルール「{rule.title_ja or rule.title}」に一致するイベントが {count:,} 件あります"
+          f"（{local_time(first, tz)} から {local_time(last, tz)}、{duration(secs, 'ja')}）。{extra[0]}")
+    en = (f"{count:,} event(s) match the Sigma rule \"{rule.title}\" "
+          f"({local_time(first, tz)} to {local_time(last, tz)}, {duration(secs, 'en')}).{extra[1]}")
+    if rule.description:
+        ja += f" ルールの説明（英語）: {rule.description}"
+        en += f" {rule.description}"
+    return Text(ja.strip(), en.strip())
+
+
+def _advice(rule: CompiledRule) -> Text:
+    fps = [f for f in rule.falsepositives if f and f.lower() not in ("unknown", "none", "n/a")]
+    ja = "一致したイベントを確認し、正当な作業かどうかを担当者に確かめてください。"
+    en = "Review the matching events and confirm with the people responsible whether this was legitimate work."
+    if fps:
+        ja += " 誤検知になりうる例（英語）: " + join(fps, "ja", limit=5)
+        en += " Known false positives: " + join(fps, "en", limit=5)
+    return Text(ja, en)
+
+
+def detection_finding(rule: CompiledRule, row: dict[str, Any], tz: str) -> Finding:
+    """One finding for the matches of a detection rule on one host."""
+    first, last = as_utc(row["first"]), as_utc(row["last"])
+    ev = [Evidence(e["file"], e["record_id"]) for e in row["evidence"] or []]
+    return Finding(
+        rule=rule.id, severity=SEVERITY.get(rule.level, Severity.MEDIUM), host=row["host"] or None,
+        first_seen=first, last_seen=last, count=int(row["n"]), title=_title(rule),
+        summary=_summary(rule, int(row["n"]), first, last, tz), advice=_advice(rule),
+        accounts=_clean(row.get("accounts")), sources=_clean(row.get("sources")),
+        evidence=ev, evidence_total=int(row["n"]), seed="", phase="sigma",
+        facts={"sigma_level": rule.level, "sigma_file": rule.file, "tags": rule.tags},
+    )
+
+
+def correlation_finding(rule: CompiledRule, burst: Burst, tz: str, evidence_limit: int) -> Finding:
+    """One finding for one burst of a correlation rule."""
+    spec = rule.correlation
+    evs = burst.events
+    first, last = as_utc(evs[0].ts), as_utc(evs[-1].ts)
+    hosts = list(dict.fromkeys(e.host for e in evs if e.host))
+    group = {g: v for g, v in zip(spec.get("group_by", []), burst.group)}
+    what = ", ".join(f"{k}={v}" for k, v in group.items())
+    extra = (f" グループ: {what}。" if what else "", f" Group: {what}." if what else "")
+    return Finding(
+        rule=rule.id, severity=SEVERITY.get(rule.level, Severity.MEDIUM), host=hosts[0] if len(hosts) == 1 else None,
+        first_seen=first, last_seen=last, count=len(evs), title=_title(rule),
+        summary=_summary(rule, len(evs), first, last, tz, extra), advice=_advice(rule),
+        accounts=_clean([e.account for e in evs]), sources=_clean([e.source for e in evs]),
+        evidence=[Evidence(e.file, e.record_id) for e in evs[:evidence_limit]], evidence_total=len(evs),
+        seed="", phase="sigma",
+        facts={"sigma_level": rule.level, "sigma_file": rule.file, "correlation": spec["type"],
+               "timespan_seconds": spec["timespan"], "group": group, "hosts": hosts, "rules": spec["rules"],
+               "tags": rule.tags},
+    )

@@ -1,0 +1,248 @@
+"""run_sigma / check_rules: load (cached) rules, match them on the store, correlate, and report Findings."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ..model import Finding
+from ..store import EventStore
+from . import pyeval
+from .cache import RuleCache, default_cache_dir
+from .compiler import KW, column, lit
+from .correlate import Event, bursts, field_for
+from .findings import correlation_finding, detection_finding
+from .loader import load_rules
+from .match import (
+    build_groups,
+    candidate_filter,
+    evaluate_sql,
+    load_part,
+    materialize,
+    survey,
+)
+from .pyextract import BASE as BASE_COLUMNS
+from .pyextract import PartRows
+from .types import LEVELS, CompiledRule, RuleStatus
+
+
+def _load(paths: list[Path], cache_dir: Path | None) -> list[CompiledRule]:
+    cache = RuleCache(cache_dir if cache_dir is not None else default_cache_dir())
+    rules = load_rules(paths, cache)
+    _resolve(rules)
+    return rules
+
+
+def _resolve(rules: list[CompiledRule]) -> None:
+    """Check each correlation's references: every referenced rule must exist and run."""
+    by_ref: dict[str, CompiledRule] = {}
+    for r in rules:
+        if r.kind in ("detection", "correlation"):
+            by_ref.setdefault(r.id, r)
+            if r.name:
+                by_ref.setdefault(r.name, r)
+    for r in rules:
+        if r.kind != "correlation" or not r.will_run:
+            continue
+        for ref in r.correlation["rules"]:
+            target = by_ref.get(ref)
+            if target is None:
+                r.will_run, r.reason = False, f"referenced rule {ref} not found"
+            elif target.kind != "detection":
+                r.will_run, r.reason = False, f"referenced rule {ref} is a correlation (chained correlations are not supported)"
+            elif not target.will_run:
+                r.will_run, r.reason = False, f"referenced rule {ref} cannot run: {target.reason}"
+            if not r.will_run:
+                break
+
+
+def check_rules(paths: list[Path], cache_dir: Path | None = None) -> list[RuleStatus]:
+    """Per rule (and per file that gave no rule): will it run, and why not."""
+    return [r.status() for r in _load([Path(p) for p in paths], cache_dir)]
+
+
+def _rank(level: str | None) -> int:
+    return LEVELS.index(level) if level in LEVELS else 0
+
+
+PY_MAX_ROWS = 20_000  # groups up to this many events (per part) are evaluated in Python, larger ones in SQL
+
+
+def _parts(store: Any) -> list[str]:
+    """The store's Parquet parts (one at a time keeps memory flat), or its events view."""
+    directory = getattr(store, "directory", None)
+    files = sorted(Path(directory).glob("events-*.parquet")) if directory else []
+    return [f"read_parquet({lit(str(f))})" for f in files] or ["events"]
+
+
+def run_sigma(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | None = None,
+              evidence_limit: int = 1000, cache_dir: Path | None = None,
+              engine: str = "auto") -> tuple[list[Finding], list[RuleStatus]]:
+    """Run Sigma rules (files or folders) over the store's events; one finding per (rule, host) or per burst.
+
+    engine: "auto" (Python for small group tables, SQL for large ones), "sql" or "python" (tests compare them).
+    """
+    if min_level is not None and min_level not in LEVELS:
+        raise ValueError(f"min_level must be one of {', '.join(LEVELS)}")
+    rules = _load([Path(p) for p in rule_paths], cache_dir)
+    statuses = [r.status() for r in rules]
+    floor = _rank(min_level) if min_level else 0
+    index: dict[str, int] = {}
+    for i, r in enumerate(rules):
+        if r.kind in ("detection", "correlation"):
+            index.setdefault(r.id, i)
+            if r.name:
+                index.setdefault(r.name, i)
+    correlations = [i for i, r in enumerate(rules) if r.kind == "correlation" and r.will_run and _rank(r.level) >= floor]
+    extra: dict[int, list[str]] = {}
+    suppressed: set[int] = set()
+    generated: set[int] = set()
+    for c in correlations:
+        spec = rules[c].correlation
+        for ref in spec["rules"]:
+            i = index[ref]
+            names = [field_for(spec, g, ref) for g in spec["group_by"]]
+            if spec.get("field"):
+                names.append(field_for(spec, spec["field"], ref))
+            extra.setdefault(i, []).extend(n for n in names if n not in extra.get(i, []))
+            (generated if spec["generate"] else suppressed).add(i)
+    emit = {i for i, r in enumerate(rules) if r.kind == "detection" and r.will_run and _rank(r.level) >= floor}
+    emit -= suppressed - generated
+    groups = build_groups(rules, extra, emit | set(extra))
+    hits: list[tuple] = []
+    events: dict[int, list[Event]] = {}
+    if groups:
+        con = store.con.cursor()
+        try:
+            where = candidate_filter(groups)
+            prepared: dict[str, str] = {}  # SQL evaluation queries, parsed once for all parts
+            for part in _parts(store):
+                if load_part(con, part, where):
+                    _run_part(con, groups, rules, extra, emit, engine, hits, events, prepared)
+            con.execute("DROP TABLE IF EXISTS sigma_ev")
+        finally:
+            con.close()
+    findings = _detections(hits, rules, tz, evidence_limit)
+    for c in correlations:
+        findings.extend(_correlate(rules[c], events, index, tz, evidence_limit))
+    findings.sort(key=lambda f: (-int(f.severity), f.first_seen is None, f.first_seen, f.rule, f.host or ""))
+    return findings, statuses
+
+
+def _python_ok(group: Any, rows: int, engine: str) -> bool:
+    if KW in group.fields or not pyeval.available():  # whole-event keyword search: one RE2 pass in SQL
+        return False
+    return engine == "python" or (engine == "auto" and rows <= PY_MAX_ROWS)
+
+
+def _run_part(con: Any, groups: list[Any], rules: list[CompiledRule], extra: dict[int, list[str]], emit: set[int],
+              engine: str, hits: list[tuple], events: dict[int, list[Event]], prepared: dict[str, str]) -> None:
+    """Evaluate every group on the loaded part: small ones in Python, the others in SQL."""
+    counts = survey(con, groups)
+    python = [n for n, (g, c) in enumerate(zip(groups, counts)) if any(k for k, _ in c) and
+              _python_ok(g, sum(k for k, _ in c), engine)]
+    if python:
+        where = candidate_filter([groups[n] for n in python])
+        part = PartRows(con.execute(f"SELECT {', '.join(BASE_COLUMNS)} FROM sigma_ev WHERE {where}").fetchall())
+    for n, (group, c) in enumerate(zip(groups, counts)):
+        if not any(k for k, _ in c):
+            continue
+        if n in python:
+            _python_group(part, group, rules, extra, emit, hits, events)
+            continue
+        table = f"sigma_g{n}"
+        if materialize(con, table, group, c):
+            matched = evaluate_sql(con, table, group, rules, prepared)
+            if matched:
+                _collect(con, table, matched, rules, extra, emit, hits, events)
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _rows_needing(rules: list[CompiledRule], eids: list[int | None], always: set[str]) -> dict[str, list[int]]:
+    """field → rows that can need it: a field read only by rules limited to some event ids is read on those rows."""
+    allowed: dict[str, set[int] | None] = {}
+    for r in rules:
+        for f in r.fields:
+            if f in always or r.event_ids is None or allowed.get(f, set()) is None:
+                allowed[f] = None
+            else:
+                allowed.setdefault(f, set()).update(r.event_ids)  # type: ignore[union-attr]
+    by_eid: dict[int | None, list[int]] = {}
+    for j, e in enumerate(eids):
+        by_eid.setdefault(e, []).append(j)
+    memo: dict[frozenset[int], list[int]] = {}
+    out = {}
+    for f, ids in allowed.items():
+        if ids is not None:
+            key = frozenset(ids)
+            if key not in memo:
+                memo[key] = sorted(j for e in key for j in by_eid.get(e, ()))
+            out[f] = memo[key]
+    return out
+
+
+def _python_group(part: PartRows, group: Any, rules: list[CompiledRule], extra: dict[int, list[str]],
+                  emit: set[int], hits: list[tuple], events: dict[int, list[Event]]) -> None:
+    picked = part.select(group.key, group.event_ids)
+    if not picked:
+        return
+    eids = [part.rows[i][6] for i, _ in picked]
+    subset = [rules[i] for i in group.rules]
+    cols = part.columns(picked, group.fields, _rows_needing(subset, eids, {f for i in group.rules for f in extra.get(i, [])}))
+    for r, matched in zip(group.rules, pyeval.evaluate(subset, cols, len(picked), eids)):
+        for j in matched:
+            row = part.rows[picked[j][0]]
+            if r in emit:
+                hits.append((r,) + tuple(row[:6]))
+            if r in extra and row[2] is not None:
+                events.setdefault(r, []).append(Event(row[2], rules[r].id, row[3], row[0], row[1],
+                                                      {f: cols[(f, "r")][j] for f in extra[r]}, row[4], row[5]))
+
+
+def _collect(con: Any, table: str, matched: dict[int, list[int]], rules: list[CompiledRule],
+             extra: dict[int, list[str]], emit: set[int], hits: list[tuple], events: dict[int, list[Event]]) -> None:
+    """Fetch what findings need of the matched rows (and the fields correlations group by)."""
+    pairs = [(r, rid) for r, rids in matched.items() for rid in rids]
+    names = sorted({f for r in matched for f in extra.get(r, [])})
+    cols = "".join(f", g.{column(f, 'r')}" for f in names)
+    con.register("sigma_hits", pa.table({"r": [p[0] for p in pairs], "rid": [p[1] for p in pairs]}))
+    rows = con.execute(f"SELECT h.r, g.file, g.record_id, g.ts, g.host, g.target_user, g.src_ip{cols} "
+                       f"FROM sigma_hits h JOIN {table} g ON g.rid = h.rid").fetchall()
+    con.unregister("sigma_hits")
+    for row in rows:
+        r = row[0]
+        if r in emit:
+            hits.append(row[:7])
+        if r in extra and row[3] is not None:
+            values = dict(zip(names, row[7:]))
+            events.setdefault(r, []).append(Event(row[3], rules[r].id, row[4], row[1], row[2],
+                                                  {f: values[f] for f in extra[r]}, row[5], row[6]))
+
+
+def _detections(hits: list[tuple], rules: list[CompiledRule], tz: str, limit: int) -> list[Finding]:
+    """One finding per (rule, host): count, first/last, the first `limit` events as evidence."""
+    by_key: dict[tuple[int, str], list[tuple]] = {}
+    for h in hits:
+        by_key.setdefault((h[0], h[4] or ""), []).append(h)
+    out = []
+    far = datetime.max
+    for (r, host), rows in sorted(by_key.items()):
+        rows.sort(key=lambda h: (h[3] or far, h[1], h[2] or 0))
+        stamps = [h[3] for h in rows if h[3] is not None]
+        row = {"host": host, "n": len(rows), "first": min(stamps, default=None), "last": max(stamps, default=None),
+               "evidence": [{"file": h[1], "record_id": h[2]} for h in rows[:limit]],
+               "accounts": [h[5] for h in rows], "sources": [h[6] for h in rows]}
+        out.append(detection_finding(rules[r], row, tz))
+    return out
+
+
+def _correlate(rule: CompiledRule, events: dict[int, list[Event]], index: dict[str, int], tz: str,
+               limit: int) -> list[Finding]:
+    spec = rule.correlation
+    evs: list[Event] = []
+    for ref in dict.fromkeys(spec["rules"]):
+        for e in events.get(index[ref], []):
+            evs.append(Event(e.ts, ref, e.host, e.file, e.record_id, e.values, e.account, e.source))
+    return [correlation_finding(rule, b, tz, limit) for b in bursts(evs, spec)]
