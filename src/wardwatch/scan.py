@@ -22,7 +22,7 @@ def ingest(paths: list[Path], store: EventStore, on_file: Progress | None = None
     inputs: list[InputFile] = []
     for inp, records in read_sources(paths):
         inputs.append(inp)
-        store.add(records, inp.path)
+        inp.events += store.add(records, inp.path)
         if on_file:
             on_file(inp, inp.size)
     store.close()

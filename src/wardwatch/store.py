@@ -158,23 +158,21 @@ class EventStore:
         return str(self.directory / "events-*.parquet")
 
     def add(self, records: Iterable[str], file: str) -> int:
-        """Append all records of one input; returns how many were added."""
-        n = 0
-        raw, size = self._raw, self.batch_size
-        for rec in records:
-            raw.append(rec)
-            n += 1
-            if len(raw) >= size:
-                self._runs.append((file, len(raw) - self._run_total()))
+        """Append all records of one input; returns how many were added (pulled in C-level slices)."""
+        it = iter(records)
+        total = 0
+        while True:
+            space = self.batch_size - len(self._raw)
+            before = len(self._raw)
+            self._raw.extend(itertools.islice(it, space))
+            got = len(self._raw) - before
+            total += got
+            if got:
+                self._runs.append((file, got))
+            if len(self._raw) >= self.batch_size:
                 self._flush()
-                raw = self._raw
-        left = len(raw) - self._run_total()
-        if left:
-            self._runs.append((file, left))
-        return n
-
-    def _run_total(self) -> int:
-        return sum(count for _, count in self._runs)
+            elif got < space:
+                return total
 
     def _file_column(self) -> pa.DictionaryArray:
         """The input path of every record, as a dictionary column (one entry per file, no per-row strings)."""

@@ -103,7 +103,7 @@ def _zip_members(source: Source, inp: InputFile) -> Iterator[Source]:
 def read_sources(paths: list[Path]) -> Iterator[tuple[InputFile, Iterator[str]]]:
     """Yield (input record, iterator of canonical JSON event strings) for every readable input.
 
-    The InputFile is filled in as its iterator is consumed (events, errors). Files that are not
+    The InputFile's problems are filled in as its iterator is consumed; the caller counts the events. Files that are not
     event logs appear with a 'skipped' problem and an empty iterator.
     """
     top_problems: list[ReadProblem] = []
@@ -168,9 +168,9 @@ def _dispatch(source: Source, inp: InputFile, head: bytes, depth: int) -> Iterat
         for member in _zip_members(source, inp):
             yield from _read_one(member, depth + 1)
         return
-    records = _counted(inp, _records(kind, source, inp.errors))
+    records = _records(kind, source, inp.errors)
     yield inp, records
-    for _ in records:  # if the caller did not read them all, finish here (counts, problems)
+    for _ in records:  # if the caller did not read them all, finish here (problems are complete then)
         pass
 
 
@@ -183,11 +183,3 @@ def _records(kind: str, source: Source, problems: list[ReadProblem]) -> Iterator
     else:
         from .winjson import read_json
         yield from read_json(source.read_all(), source.display, problems)
-
-
-def _counted(inp: InputFile, records: Iterator[str]) -> Iterator[str]:
-    n = 0
-    for rec in records:
-        n += 1
-        yield rec
-    inp.events = n

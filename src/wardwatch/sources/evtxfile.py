@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import operator
 import re
 import struct
 import warnings
@@ -14,13 +15,13 @@ from ..model import ReadProblem
 
 EVTX_MAGIC = b"ElfFile\x00"
 HEADER_SIZE = 4096
+_DATA = operator.itemgetter("data")
 CHUNK_SIZE = 65536
 
 
 def read_evtx(path_or_bytes: Path | bytes, name: str, problems: list[ReadProblem]) -> Iterator[str]:
     """Yield each record's JSON text (pyevtx-rs shape); damaged chunks are reported and skipped."""
     target = io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes) else str(path_or_bytes)
-    count = 0
     _check_size(path_or_bytes, name, problems)
     try:
         parser = PyEvtxParser(target, skip_errors=True)
@@ -29,19 +30,23 @@ def read_evtx(path_or_bytes: Path | bytes, name: str, problems: list[ReadProblem
         return
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        texts = map(_DATA, parser.records_json())
+        first = None
         try:
-            for rec in parser.records_json():
-                count += 1
-                yield rec["data"]
+            first = next(texts, None)
+            if first is not None:
+                yield first
+                yield from texts
         except Exception as exc:  # unrecoverable damage: keep what was read
-            problems.append(ReadProblem(name, f"after record {count}", f"evtx file damaged, rest not readable: {exc}"))
+            problems.append(ReadProblem(name, "after the last readable record",
+                                        f"evtx file damaged, the rest is not readable: {exc}"))
     seen: set[str] = set()
     for w in caught:
         msg = str(w.message).splitlines()[0][:300]
         if msg not in seen:
             seen.add(msg)
             problems.append(ReadProblem(name, _where(msg), f"damaged evtx record(s) skipped: {msg}"))
-    if count == 0 and not any(p.skipped_file for p in problems):
+    if first is None and not any(p.skipped_file for p in problems):
         problems.append(ReadProblem(name, "-", "evtx file holds no records"))
 
 
