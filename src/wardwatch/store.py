@@ -187,6 +187,7 @@ class EventStore:
         if self._error:
             raise self._error
         table = pa.table({"raw": _string_array(self._raw), "file": self._file_column()})
+        table = pa.Table.from_batches(table.to_batches(max_chunksize=(table.num_rows + 3) // 4))
         self._raw, self._runs = [], []
         self._queue.put(table)
         self.total += table.num_rows
