@@ -39,6 +39,7 @@ class Context:
     view: str = ""
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     inputs_size: dict[str, int] = field(default_factory=dict)
+    cache: set[str] = field(default_factory=set)  # temp tables already made (shared by rules)
 
     def params(self, rule_id: str) -> dict[str, Any]:
         return dict(self.config.get("rules", {}).get(rule_id, {}))
@@ -85,7 +86,8 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
     hits: list[Hit] = []
     for key, where in (("lower(target_user)", "target_user IS NOT NULL AND target_user <> '-'"),
                        ("src_ip", "src_ip IS NOT NULL")):
-        rows = list(ctx.store.rows(_campaign_sql(ctx.view, key, where, p, base)))
+        seconds = _per_second(ctx, rule.select_from or rule.id, key, where)
+        rows = list(ctx.store.rows(_campaign_sql(seconds, p, base)))
         evidence = _evidence_for(ctx, key, rows)
         for i, row in enumerate(rows):
             duration = delta_seconds(row["first"], row["last"])
@@ -108,20 +110,30 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
     return hits
 
 
-def _campaign_sql(view: str, key: str, where: str, p: dict[str, Any], base: dict[str, Any]) -> str:
-    """Campaigns per (host, key), computed on per-second counts so that millions of failures stay cheap:
-    a quiet gap longer than gap_minutes starts a new campaign; the peak is the most failures within
-    burst_seconds (whole seconds)."""
+def _per_second(ctx: Context, selection: str, key: str, where: str) -> str:
+    """Failures counted per (host, key, second), made once per selection and key (brute-force and
+    chronic-failures share them) so that millions of events are aggregated only once."""
+    name = f"sec_{abs(hash((selection, key))) % 10**8}"
+    if name not in ctx.cache:
+        ctx.store.con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {name} AS
+            SELECT host, {key} AS k, date_trunc('second', ts) AS sec, count(*) AS n, min(ts) AS t0, max(ts) AS t1,
+                   count(*) FILTER (WHERE sub_status = '0xc000006a') AS wp,
+                   count(*) FILTER (WHERE sub_status = '0xc0000064') AS uu,
+                   list(DISTINCT target_user) AS accs, list(DISTINCT lower(target_user)) AS laccs,
+                   list(DISTINCT src_ip) AS srcs, list(DISTINCT sel) AS sels, list(DISTINCT logon_type) AS lts,
+                   list(DISTINCT auth_package) AS pks, list(DISTINCT workstation)[1:20] AS wss
+            FROM {ctx.view} WHERE ts IS NOT NULL AND {where} GROUP BY ALL""")
+        ctx.cache.add(name)
+    return name
+
+
+def _campaign_sql(seconds: str, p: dict[str, Any], base: dict[str, Any]) -> str:
+    """Campaigns per (host, key) from the per-second counts: a quiet gap longer than gap_minutes starts a
+    new campaign; the peak is the most failures within burst_seconds (whole seconds)."""
     return f"""
-        WITH s AS (SELECT host, {key} AS k, date_trunc('second', ts) AS sec, count(*) AS n, min(ts) AS t0, max(ts) AS t1,
-                      count(*) FILTER (WHERE sub_status = '0xc000006a') AS wp,
-                      count(*) FILTER (WHERE sub_status = '0xc0000064') AS uu,
-                      list(DISTINCT target_user) AS accs, list(DISTINCT lower(target_user)) AS laccs,
-                      list(DISTINCT src_ip) AS srcs, list(DISTINCT sel) AS sels, list(DISTINCT logon_type) AS lts,
-                      list(DISTINCT auth_package) AS pks, list(DISTINCT workstation) AS wss
-                   FROM {view} WHERE ts IS NOT NULL AND {where} GROUP BY ALL),
-        g AS (SELECT *, CASE WHEN sec - lag(sec) OVER (PARTITION BY host, k ORDER BY sec) > INTERVAL {float(p['gap_minutes'])} MINUTE
-                        THEN 1 ELSE 0 END AS brk FROM s),
+        WITH g AS (SELECT *, CASE WHEN sec - lag(sec) OVER (PARTITION BY host, k ORDER BY sec) > INTERVAL {float(p['gap_minutes'])} MINUTE
+                        THEN 1 ELSE 0 END AS brk FROM {seconds}),
         c AS (SELECT *, sum(brk) OVER (PARTITION BY host, k ORDER BY sec ROWS UNBOUNDED PRECEDING) AS camp FROM g),
         r AS (SELECT *, sum(n) OVER (PARTITION BY host, k, camp ORDER BY sec
                  RANGE BETWEEN INTERVAL {max(int(base['burst_seconds']) - 1, 0)} SECOND PRECEDING AND CURRENT ROW) AS win FROM c)
