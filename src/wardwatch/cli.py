@@ -5,14 +5,14 @@ import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Optional
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .config import ConfigError, load_config, load_rdp_allowlist
+from .cliutil import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, fail, settings
+from .config import ConfigError, load_rdp_allowlist
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="WardWatch: 病院のサイバー攻撃をログから見つける / finds attacks in a hospital's logs.")
@@ -24,31 +24,20 @@ from .audit.cli import audit_app, collect_app  # noqa: E402  (the audit and coll
 app.add_typer(audit_app, name="audit")
 app.add_typer(collect_app, name="collect")
 
-EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
 LEVELS = ("informational", "low", "medium", "high", "critical")
-
-
-def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[bold red]error:[/bold red] {message}", highlight=False)
-    raise typer.Exit(EXIT_USAGE)
+_fail = fail
 
 
 def _settings(config: Optional[Path], tz: Optional[str], lang: Optional[str], allowlist: Optional[Path]) -> tuple[dict, str, str]:
-    try:
-        cfg = load_config(config)
-        tz = tz or cfg.get("timezone", "Asia/Tokyo")
-        ZoneInfo(tz)
-        lang = lang or cfg.get("lang", "ja")
-        if lang not in ("ja", "en"):
-            _fail(f"--lang must be ja or en, not {lang!r}")
-        allow = allowlist or cfg.get("rdp_allowlist")
-        if allow:
+    """The common settings plus the RDP allowlist (option or settings file)."""
+    cfg, tz_, lang_ = settings(config, tz, lang)
+    allow = allowlist or cfg.get("rdp_allowlist")
+    if allow:
+        try:
             cfg["_rdp_allow"] = load_rdp_allowlist(Path(allow))
-    except ConfigError as exc:
-        _fail(str(exc))
-    except (ZoneInfoNotFoundError, ValueError):
-        _fail(f"unknown time zone {tz!r} (use a name such as Asia/Tokyo or UTC)")
-    return cfg, tz, lang  # type: ignore[return-value]
+        except ConfigError as exc:
+            fail(str(exc))
+    return cfg, tz_, lang_
 
 
 def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, lang: str,

@@ -4,15 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from ..config import ConfigError, load_config
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, fail, settings
+from ..config import ConfigError
 
-EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
 DEFAULT_COMMAND = "bundles"
 
 
@@ -40,25 +39,8 @@ collect_app = typer.Typer(add_completion=False,
                           help="収集スクリプトを書き出す / Write out the collector script for Windows.")
 
 
-def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[bold red]error:[/bold red] {message}", highlight=False)
-    raise typer.Exit(EXIT_USAGE)
-
-
-def _settings(config: Optional[Path], tz: Optional[str], lang: Optional[str]) -> tuple[dict[str, Any], str, str]:
-    try:
-        cfg = load_config(config)
-    except ConfigError as exc:
-        _fail(str(exc))
-    tz = tz or cfg.get("timezone", "Asia/Tokyo")
-    try:
-        ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        _fail(f"unknown time zone {tz!r} (use a name such as Asia/Tokyo or UTC)")
-    lang = lang or cfg.get("lang", "ja")
-    if lang not in ("ja", "en"):
-        _fail(f"--lang must be ja or en, not {lang!r}")
-    return cfg, str(tz), str(lang)
+_fail = fail
+_settings = settings
 
 
 def _out_dir(out: Optional[Path], prefix: str) -> Path:
