@@ -130,6 +130,20 @@ def rules_list(lang: str = typer.Option("ja", "--lang")) -> None:
     Console().print(table)
 
 
+@rules_app.command("export-sigma")
+def rules_export_sigma(folder: Path = typer.Argument(..., help="Folder to write the Sigma rules into"),
+                       config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False)) -> None:
+    """組み込みルールを Sigma 形式で書き出す / Write the built-in rules as Sigma rules (to read, tune and run with --rules)."""
+    from .detect.sigma_export import export
+
+    cfg, _, _ = settings(config, None, None)
+    written, skipped = export(folder, cfg)
+    console = Console()
+    console.print(f"{len(written)} Sigma rule files written to {folder}")
+    for rule_id, why in skipped.items():
+        console.print(f"  {rule_id}: not exported ({why})", highlight=False)
+
+
 @rules_app.command("check")
 def rules_check(paths: list[Path] = typer.Argument(..., exists=True, help="Sigma rule files or folders")) -> None:
     """Sigma ルールを検証し、実行できるかと理由を一覧にする / Validate Sigma rules: will each run, and why not."""
