@@ -98,7 +98,8 @@ COLUMNS: dict[str, str] = {
     "record_id": "try_cast(f_record_id AS BIGINT)",
     "target_user": (f"CASE WHEN f_target_user IS NOT NULL THEN regexp_replace(f_target_user, '^.*\\\\', '') "
                     f"WHEN f_message IS NOT NULL THEN {_TEXT_USER} END"),
-    "target_domain": "coalesce(f_target_domain, nullif(regexp_extract(f_target_user, '^(.*)\\\\', 1), ''))",
+    "target_domain": ("CASE WHEN f_target_domain IS NOT NULL THEN f_target_domain WHEN contains(f_target_user, '\\') "
+                      "THEN nullif(regexp_extract(f_target_user, '^(.*)\\\\', 1), '') END"),
     "target_sid": "f_target_sid",
     "subject_user": "f_subject_user",
     "subject_domain": "f_subject_domain",
