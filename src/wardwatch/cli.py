@@ -24,6 +24,11 @@ from .audit.cli import audit_app, collect_app  # noqa: E402  (the audit and coll
 app.add_typer(audit_app, name="audit")
 app.add_typer(collect_app, name="collect")
 
+from .hospital.cli import checklist_app, inventory_app  # noqa: E402  (inventory and checklist commands)
+
+app.add_typer(inventory_app, name="inventory")
+app.add_typer(checklist_app, name="checklist")
+
 LEVELS = ("informational", "low", "medium", "high", "critical")
 _fail = fail
 

@@ -1,0 +1,1 @@
+"""The hospital model: inventory, network and backup checks, and the MHLW checklist filled from evidence."""

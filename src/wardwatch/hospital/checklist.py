@@ -1,0 +1,287 @@
+"""The MHLW checklist: item data, automatic answers from evidence, the answers file, and conflicts."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..model import Finding, Severity, Text
+from .dates import parse_date
+from .inventory import Inventory, InventoryError, Problem, read_yaml
+from .rules import load_yaml
+
+VERSIONS = ("R5", "R6", "R7")
+TARGETS = ("医療機関", "事業者")
+YES, NO, NA = "はい", "いいえ", "該当なし"
+_ANSWER_WORDS = {"はい": YES, "yes": YES, "y": YES, "いいえ": NO, "no": NO, "n": NO,
+                 "該当なし": NA, "na": NA, "n/a": NA, "対象外": NA}
+
+
+@dataclass
+class Row:
+    """One line of the form: an item, or one device row of it."""
+
+    key: str  # "2-(4) サーバ" or "2-(1)"
+    item_id: str
+    number: str  # as printed in this version (R7 uses circled numbers)
+    name: str
+    device: str
+    item: dict[str, Any]
+
+
+@dataclass
+class Answer:
+    """An answer with its date, target date, note, and where it came from."""
+
+    answer: str
+    date: dt.date | None = None
+    target_date: dt.date | None = None
+    note: str = ""
+    source: str = "human"  # human / auto
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Filled:
+    """A row with the answer used, the automatic one, and a conflict when they differ."""
+
+    row: Row
+    final: Answer | None
+    auto: Answer | None
+    human: Answer | None
+
+    @property
+    def conflict(self) -> bool:
+        return bool(self.auto and self.human and self.auto.answer != self.human.answer)
+
+
+def load_items(path: Path | None = None) -> dict[str, Any]:
+    """Checklist item data: the shipped file, or a user's updated copy."""
+    if path is None:
+        return dict(load_yaml("checklist.yml"))
+    return dict(yaml.safe_load(path.read_text("utf-8")))
+
+
+def rows(data: dict[str, Any], version: str, target: str) -> list[Row]:
+    """The form's rows for a version (R5/R6/R7) and target (医療機関/事業者)."""
+    out = []
+    for it in data["items"]:
+        if version not in it.get("versions", VERSIONS) or target not in it.get("targets", TARGETS):
+            continue
+        number = str(it.get("r7_id") or it["id"]) if version == "R7" else str(it["id"])
+        devs = [r for r in it.get("rows") or [] if version in r.get("versions", VERSIONS)]
+        if not devs:
+            out.append(Row(str(it["id"]), str(it["id"]), number, str(it["name"]), "", it))
+        for r in devs:
+            out.append(Row(f"{it['id']} {r['device']}", str(it["id"]), number, str(it["name"]), str(r["device"]), it))
+    return out
+
+
+@dataclass
+class Evidence:
+    """What WardWatch knows: the inventory and findings (its own, audit's, scan's)."""
+
+    inventory: Inventory | None
+    findings: list[dict[str, Any]]  # finding dicts as in findings.json (rule, host, title, ...)
+    audit_given: bool = False
+    scan_given: bool = False
+
+
+def _people(ev: Evidence) -> dict[str, Any]:
+    return dict(ev.inventory.data.get("people") or {}) if ev.inventory else {}
+
+
+def _p_safety(ev: Evidence) -> tuple[bool | None, str]:
+    if not ev.inventory:
+        return None, ""
+    sm = _people(ev).get("safety_manager") or {}
+    ok = bool(sm.get("name") and sm.get("appointed"))
+    return ok, f"台帳 people.safety_manager: {sm.get('name', '未登録')} {sm.get('appointed', '')}".strip()
+
+
+def _p_contact(ev: Evidence) -> tuple[bool | None, str]:
+    if not ev.inventory:
+        return None, ""
+    cc = _people(ev).get("contact_chart") or {}
+    need = ["事業者", "厚労省", "警察"]
+    missing = [n for n in need if not any(n in str(c) for c in cc.get("contacts") or [])]
+    ok = bool(cc.get("updated")) and not missing
+    return ok, f"台帳 people.contact_chart: 更新 {cc.get('updated', 'なし')}、不足 {', '.join(missing) or 'なし'}"
+
+
+def _p_count(key: str, label: str) -> Callable[[Evidence], tuple[bool | None, str]]:
+    def pred(ev: Evidence) -> tuple[bool | None, str]:
+        if not ev.inventory:
+            return None, ""
+        n = len(ev.inventory.section(key))
+        return (n > 0) or None, f"台帳 {key}: {n} 件 ({label})"
+    return pred
+
+
+def _p_hosts(ev: Evidence) -> tuple[bool | None, str]:
+    if not ev.inventory:
+        return None, ""
+    hosts = ev.inventory.section("hosts")
+    bare = [h["name"] for h in hosts if not h.get("os")]
+    ok = bool(hosts) and not bare
+    return ok, f"台帳 hosts: {len(hosts)} 台、OS 未記入 {len(bare)} 台"
+
+
+def _p_mds(ev: Evidence) -> tuple[bool | None, str]:
+    if not ev.inventory:
+        return None, ""
+    vend = [s for s in ev.inventory.section("systems") if s.get("vendor")]
+    missing = [s["name"] for s in vend if not s.get("mds_sds")]
+    return (not missing) if vend else None, f"MDS/SDS 未受領: {', '.join(missing) or 'なし'}"
+
+
+def _p_given(audit: bool, scan: bool) -> Callable[[Evidence], tuple[bool | None, str]]:
+    def pred(ev: Evidence) -> tuple[bool | None, str]:
+        ok = (audit and ev.audit_given) or (scan and ev.scan_given)
+        return (True if ok else None), "audit/scan の findings.json に該当する指摘なし" if ok else ""
+    return pred
+
+
+PREDICATES: dict[str, Callable[[Evidence], tuple[bool | None, str]]] = {
+    "has_systems": _p_count("systems", "医療情報システム"),
+    "safety_manager": _p_safety,
+    "contact_chart": _p_contact,
+    "hosts_listed": _p_hosts,
+    "remote_listed": _p_count("remote_access", "リモート保守経路"),
+    "backups_listed": _p_count("backups", "バックアップ"),
+    "mds_sds": _p_mds,
+    "audit_given": _p_given(True, False),
+    "audit_or_scan_given": _p_given(True, True),
+}
+
+
+def auto_answer(row: Row, ev: Evidence, today: date) -> Answer | None:
+    """The answer WardWatch can give from evidence, with the evidence it rests on; None when it cannot."""
+    spec = row.item.get("auto") or {}
+    pats = [str(p) for p in spec.get("fail_rules") or []]
+    hits = [f for f in ev.findings if any(p in str(f.get("rule", "")) for p in pats)
+            and str(f.get("severity", "")) not in ("info",)]
+    if hits:
+        lines = [f"{f.get('rule')}: {f.get('host') or ''} {f.get('title', '')}".strip() for f in hits[:8]]
+        if len(hits) > 8:
+            lines.append(f"… 他 {len(hits) - 8} 件")
+        return Answer(NO, today, None, "", "auto", lines)
+    pred = PREDICATES.get(str(spec.get("pass_when", "")))
+    if pred is None:
+        return None
+    ok, why = pred(ev)
+    if ok is None:
+        return None
+    return Answer(YES if ok else NO, today, None, "", "auto", [why] if why else [])
+
+
+def parse_answer_word(value: Any) -> str | None:
+    """はい / いいえ / 該当なし from what a person wrote (yes/no/na accepted)."""
+    if isinstance(value, bool):  # YAML reads an unquoted yes/no as a boolean
+        return YES if value else NO
+    return _ANSWER_WORDS.get(str(value).strip().lower()) if value is not None else None
+
+
+def load_answers(path: Path, version: str, target: str) -> dict[str, Answer]:
+    """Human answers; a file for another checklist version or target is an error."""
+    try:
+        text = path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise InventoryError(str(path), [Problem(None, "", f"cannot read: {exc}")]) from None
+    data, lines = read_yaml(text, str(path))
+    data = data or {}
+    probs: list[Problem] = []
+    if str(data.get("checklist_version", "")) != version:
+        probs.append(Problem(lines.get(("checklist_version",)), "checklist_version",
+                             f"this answers file is for checklist version {data.get('checklist_version')!r}, "
+                             f"not {version} (copy it for the new version and check each answer)"))
+    if data.get("target", target) != target:
+        probs.append(Problem(lines.get(("target",)), "target", f"answers are for {data.get('target')}, not {target}"))
+    out: dict[str, Answer] = {}
+    for key, val in (data.get("answers") or {}).items():
+        val = val if isinstance(val, dict) else {"answer": val}
+        word = parse_answer_word(val.get("answer"))
+        if val.get("answer") in (None, ""):
+            continue
+        if word is None:
+            probs.append(Problem(lines.get(("answers", str(key), "answer")) or lines.get(("answers", str(key))),
+                                 f"answers.{key}.answer", f"{val.get('answer')!r} is not はい / いいえ / 該当なし"))
+            continue
+        dates: dict[str, date | None] = {}
+        for k in ("date", "target_date"):
+            try:
+                dates[k] = parse_date(val[k]) if val.get(k) else None
+            except ValueError as exc:
+                probs.append(Problem(lines.get(("answers", str(key), k)), f"answers.{key}.{k}", str(exc)))
+                dates[k] = None
+        out[str(key)] = Answer(word, dates["date"], dates["target_date"], str(val.get("note") or ""), "human")
+    if probs:
+        raise InventoryError(str(path), probs)
+    return out
+
+
+def fill(rowlist: list[Row], ev: Evidence, human: dict[str, Answer], today: date) -> list[Filled]:
+    """Each row's final answer: the human one wins, the automatic one fills gaps, differences are conflicts."""
+    out = []
+    for row in rowlist:
+        h = human.get(row.key) or human.get(row.item_id)
+        a = auto_answer(row, ev, today)
+        out.append(Filled(row, h or a, a, h))
+    return out
+
+
+def rule_id(item_id: str) -> str:
+    """checklist.<item> with the item number in plain ASCII (2-(5) → checklist.2-5, 2-⑦ → checklist.2-7)."""
+    circ = {chr(0x2460 + i): str(i + 1) for i in range(20)}
+    text = "".join(circ.get(c, c) for c in item_id)
+    text = re.sub(r"[()（）]", "", text)
+    return "checklist." + (re.sub(r"[^0-9A-Za-z.-]+", "_", text).strip("_") or "item")
+
+
+def findings(filled: list[Filled]) -> list[Finding]:
+    """A finding for every row answered いいえ, left unanswered, or in conflict."""
+    out = []
+    for f in filled:
+        label = f"{f.row.number} {f.row.name}" + (f"（{f.row.device}）" if f.row.device else "")
+        if f.conflict:
+            assert f.auto and f.human
+            out.append(_finding(f, Severity.MEDIUM, Text(f"自動判定と回答が食い違う: {label}", f"Automatic and human answers differ: {label}"),
+                                Text(f"回答は「{f.human.answer}」、証拠からの自動判定は「{f.auto.answer}」: {'; '.join(f.auto.evidence)}",
+                                     f"Answered {f.human.answer}, evidence says {f.auto.answer}: {'; '.join(f.auto.evidence)}")))
+        elif f.final is None:
+            out.append(_finding(f, Severity.LOW, Text(f"未回答: {label}", f"Not answered: {label}"),
+                                Text("回答ファイルに回答がなく、自動判定もできません。", "No answer in the answers file and no evidence to decide.")))
+        elif f.final.answer == NO:
+            out.append(_finding(f, Severity.MEDIUM, Text(f"「いいえ」: {label}", f"Answered no: {label}"),
+                                Text("; ".join(f.final.evidence) or f.final.note or "いいえ", "; ".join(f.final.evidence) or f.final.note or "no")))
+    return out
+
+
+def _finding(f: Filled, sev: Severity, title: Text, summary: Text) -> Finding:
+    hints = "、".join(map(str, f.row.item.get("evidence_hints") or []))
+    return Finding(rule=rule_id(f.row.item_id), severity=sev, host=None, first_seen=None, last_seen=None, count=1,
+                   title=title, summary=summary,
+                   advice=Text(f"根拠資料: {hints or '—'}。「いいえ」の場合は目標日を記入してください。",
+                               f"Evidence to keep: {hints or '—'}. Give a target date for each no."),
+                   seed="004 医療ISAC 手引き / MHLW チェックリスト", facts={"row": f.row.key, "device": f.row.device})
+
+
+def answers_template(rowlist: list[Row], version: str, target: str, existing: dict[str, Answer]) -> str:
+    """An answers file (YAML) listing every row, keeping existing answers."""
+    lines = [f"# チェックリスト回答ファイル ({version} / {target})。answer: はい / いいえ / 該当なし",
+             "# date / target_date: 2024-04-01 または 令和6年4月1日。「いいえ」には target_date（目標日）を。",
+             f"checklist_version: {version}", f"target: {target}", "answers:"]
+    for r in rowlist:
+        a = existing.get(r.key)
+        lines.append(f"  {yaml.safe_dump(r.key, allow_unicode=True).splitlines()[0]}:  # {r.number} {r.name}")
+        lines.append(f"    answer: {a.answer if a else ''}")
+        lines.append(f"    date: {a.date.isoformat() if a and a.date else ''}")
+        lines.append(f"    target_date: {a.target_date.isoformat() if a and a.target_date else ''}")
+        lines.append(f"    note: {yaml.safe_dump(a.note, allow_unicode=True).splitlines()[0] if a and a.note else ''}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,234 @@
+"""`wardwatch inventory` (init, check, schema) and `wardwatch checklist` (fill, answer), as Typer apps for cli.py."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+
+from ..cliutil import EXIT_OK, fail, settings
+from ..model import Finding
+from ..report.jsonout import finding_dict
+from .inventory import Inventory, InventoryError, load_inventory, schema
+
+inventory_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                            help="病院の台帳（機器・セグメント・通信・バックアップ）/ The hospital inventory: "
+                                 "devices, segments, flows, remote access, backups.")
+checklist_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                            help="厚労省サイバーセキュリティ対策チェックリストを証拠から記入する / Fill the MHLW "
+                                 "cybersecurity checklist from evidence.")
+KINDS = ("clinic", "hospital")
+
+
+def _problems(exc: InventoryError) -> NoReturn:
+    for p in exc.problems:
+        typer.echo(f"{exc.path}:{p.line or '-'}: {p.field or '(top)'}: {p.message}", err=True)
+    fail(f"{exc.path}: {len(exc.problems)} problem(s); fix them and run again")
+
+
+def _inventory(path: Path) -> Inventory:
+    try:
+        return load_inventory(path)
+    except InventoryError as exc:
+        _problems(exc)
+
+
+def _read_findings(paths: list[Path]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for p in paths:
+        try:
+            data = json.loads(p.read_text("utf-8"))
+            found = data["findings"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            fail(f"{p}: not a WardWatch findings.json ({exc})")
+        out += [f for f in found if isinstance(f, dict)]
+    return out
+
+
+def _out_dir(out: Path) -> Path:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot write results to {out}: {exc.strerror or exc}")
+    return out
+
+
+def _print(findings: list[Finding], lang: str) -> None:
+    for f in sorted(findings, key=lambda f: -f.severity):
+        typer.echo(f"[{f.severity.label}] {f.rule} {f.host or ''} — {f.summary.get(lang)}")
+
+
+@inventory_app.command("init")
+def inventory_init(
+    out: Path = typer.Argument(Path("inventory.yml"), help="File to write (default inventory.yml)"),
+    kind: str = typer.Option("hospital", "--kind", help="clinic (診療所) or hospital (病院)"),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file"),
+) -> None:
+    """日本語コメント付きのひな形を書き出す / Write a commented starting inventory in Japanese."""
+    if kind not in KINDS:
+        fail(f"--kind must be clinic or hospital, not {kind!r}")
+    if out.exists() and not force:
+        fail(f"{out} already exists (use --force to overwrite)")
+    text = resources.files("wardwatch.hospital").joinpath("templates", f"{kind}.yml").read_text("utf-8")
+    try:
+        out.write_text(text, "utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    typer.echo(f"wrote {out} ({kind}); edit it, then run: wardwatch inventory check {out}")
+
+
+@inventory_app.command("schema")
+def inventory_schema() -> None:
+    """台帳の JSON Schema を表示 / Print the inventory's JSON Schema."""
+    typer.echo(json.dumps(schema(), ensure_ascii=False, indent=2))
+
+
+@inventory_app.command("check")
+def inventory_check(
+    inventory: Path = typer.Argument(..., exists=True, dir_okay=False, help="Inventory YAML file"),
+    out: Path | None = typer.Option(None, "--out", help="Folder for findings.json and inventory.html"),
+    scan: list[Path] = typer.Option([], "--scan", exists=True, dir_okay=False, help="findings.json from wardwatch scan"),
+    audit: list[Path] = typer.Option([], "--audit", exists=True, dir_okay=False, help="findings.json from wardwatch audit"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    tz: str | None = typer.Option(None, "--tz", help="Time zone (default Asia/Tokyo)"),
+    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+) -> None:
+    """台帳を検証し、ネットワークとバックアップを点検する / Validate the inventory and check network and backups."""
+    from .backupcheck import run_backup
+    from .netcheck import run_network
+    from .output import write_findings, write_inventory_html
+
+    _, tz_, lang_ = settings(config, tz, lang)
+    inv = _inventory(inventory)
+    findings = run_network(inv, _read_findings([*scan, *audit])) + run_backup(inv)
+    _print(findings, lang_)
+    typer.echo(f"{inventory}: valid; {len(findings)} finding(s)")
+    if out:
+        d = _out_dir(out)
+        write_findings(findings, [str(inventory), *map(str, [*scan, *audit])], d / "findings.json", tz_, lang_)
+        write_inventory_html(inv, findings, d / "inventory.html", lang_)
+        typer.echo(f"wrote {d / 'findings.json'} and {d / 'inventory.html'}")
+    raise typer.Exit(EXIT_OK)
+
+
+def _evidence(inventory: Path | None, scan: list[Path], audit: list[Path]) -> Any:
+    from .backupcheck import run_backup
+    from .checklist import Evidence
+    from .netcheck import run_network
+
+    inv = _inventory(inventory) if inventory else None
+    observed = _read_findings([*scan, *audit])
+    own: list[dict[str, Any]] = []
+    if inv:
+        own = [finding_dict(f, "UTC", "ja") for f in run_network(inv, observed) + run_backup(inv)]
+    return Evidence(inv, observed + own, audit_given=bool(audit), scan_given=bool(scan))
+
+
+def _check_version(version: str, target: str) -> None:
+    from .checklist import TARGETS, VERSIONS
+    if version not in VERSIONS:
+        fail(f"--version must be one of {', '.join(VERSIONS)}, not {version!r}")
+    if target not in TARGETS:
+        fail(f"--target must be 医療機関 or 事業者, not {target!r}")
+
+
+@checklist_app.command("fill")
+def checklist_fill(
+    inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
+    answers: Path | None = typer.Option(None, "--answers", exists=True, dir_okay=False, help="Answers file (YAML)"),
+    scan: list[Path] = typer.Option([], "--scan", exists=True, dir_okay=False, help="findings.json from wardwatch scan"),
+    audit: list[Path] = typer.Option([], "--audit", exists=True, dir_okay=False, help="findings.json from wardwatch audit"),
+    version: str = typer.Option("R7", "--version", help="Checklist version: R5, R6 or R7"),
+    target: str = typer.Option("医療機関", "--target", help="医療機関 or 事業者"),
+    items: Path | None = typer.Option(None, "--items", exists=True, dir_okay=False,
+                                         help="Updated checklist item data (YAML, same layout as the shipped one)"),
+    out: Path = typer.Option(Path("wardwatch-checklist"), "--out", help="Folder for checklist.xlsx / .html / findings.json"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    tz: str | None = typer.Option(None, "--tz", help="Time zone (default Asia/Tokyo)"),
+    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+) -> None:
+    """証拠と回答ファイルからチェックリストを記入し .xlsx と HTML に書き出す / Fill the checklist and export it."""
+    from .checklist import fill, load_answers, load_items, rows
+    from .checklist import findings as cl_findings
+    from .output import write_checklist_html, write_findings, write_xlsx
+
+    _, tz_, lang_ = settings(config, tz, lang)
+    _check_version(version, target)
+    try:
+        data = load_items(items)
+        human = load_answers(answers, version, target) if answers else {}
+    except InventoryError as exc:
+        _problems(exc)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        fail(f"cannot read checklist items: {exc}")
+    ev = _evidence(inventory, scan, audit)
+    filled = fill(rows(data, version, target), ev, human, date.today())
+    title = f"{data['meta']['title']}（{data['meta']['versions'].get(version, version)}・{target}確認用）"
+    facility = ev.inventory.name if ev.inventory else ""
+    d = _out_dir(out)
+    write_xlsx(filled, d / "checklist.xlsx", title, facility)
+    write_checklist_html(filled, d / "checklist.html", title, facility)
+    found = cl_findings(filled)
+    write_findings(found, [str(p) for p in (inventory, answers, *scan, *audit) if p], d / "findings.json", tz_, lang_)
+    for f in filled:
+        mark = "!! 食い違い / conflict" if f.conflict else ""
+        ans = f"{f.final.answer} ({f.final.source})" if f.final else "未回答 / unanswered"
+        typer.echo(f"{f.row.number:8} {f.row.name[:28]}　{f.row.device} — {ans} {mark}".rstrip())
+    conflicts = sum(1 for f in filled if f.conflict)
+    typer.echo(f"wrote {d}/checklist.xlsx, checklist.html, findings.json; {conflicts} conflict(s)")
+
+
+@checklist_app.command("answer")
+def checklist_answer(
+    answers: Path = typer.Option(..., "--answers", dir_okay=False, help="Answers file to create or update"),
+    inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
+    version: str = typer.Option("R7", "--version", help="Checklist version: R5, R6 or R7"),
+    target: str = typer.Option("医療機関", "--target", help="医療機関 or 事業者"),
+    items: Path | None = typer.Option(None, "--items", exists=True, dir_okay=False, help="Updated item data"),
+) -> None:
+    """自動で決まらない項目を端末で尋ねて回答ファイルに書く / Prompt for the rows evidence cannot answer."""
+    from .checklist import (
+        Answer,
+        answers_template,
+        auto_answer,
+        load_answers,
+        load_items,
+        parse_answer_word,
+        rows,
+    )
+    from .dates import parse_date
+
+    _check_version(version, target)
+    try:
+        data = load_items(items)
+        human = load_answers(answers, version, target) if answers.exists() else {}
+    except InventoryError as exc:
+        _problems(exc)
+    ev = _evidence(inventory, [], [])
+    rowlist, today = rows(data, version, target), date.today()
+    for r in rowlist:
+        if r.key in human or auto_answer(r, ev, today):
+            continue
+        reply = typer.prompt(f"{r.number} {r.name} {r.device} [はい/いいえ/該当なし/skip]", default="skip").strip()
+        word = parse_answer_word(reply)
+        while word is None and reply.lower() != "skip":
+            reply = typer.prompt("  はい / いいえ / 該当なし / skip", default="skip").strip()
+            word = parse_answer_word(reply)
+        if word is None:
+            continue
+        target_date = None
+        if word == "いいえ":
+            while target_date is None:
+                try:
+                    target_date = parse_date(typer.prompt("  目標日 / target date (2025-03-31, 令和7年3月31日)"))
+                except ValueError as exc:
+                    typer.echo(f"  {exc}")
+        human[r.key] = Answer(word, today, target_date, "", "human")
+    try:
+        answers.write_text(answers_template(rowlist, version, target, human), "utf-8")
+    except OSError as exc:
+        fail(f"cannot write {answers}: {exc.strerror or exc}")
+    typer.echo(f"wrote {answers} ({len(human)} answer(s))")

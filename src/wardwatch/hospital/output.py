@@ -1,0 +1,151 @@
+"""Outputs: findings.json (scan's format), the flow-matrix SVG, HTML pages and the .xlsx checklist form."""
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from html import escape
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from ..model import Finding, InputFile, ScanResult
+from ..report.jsonout import write_json
+from .checklist import Filled
+from .inventory import Inventory
+from .netcheck import matrix
+
+XLSX_HEADERS = ["番号", "確認項目", "対象機器", "確認結果", "日付", "目標日", "備考"]
+COLOURS = {"none": "#f4f4f4", "ok": "#cfe8cf", "watched": "#ffe08a", "danger": "#f08080"}
+
+
+def input_file(path: str) -> InputFile:
+    """An InputFile record (path, SHA-256, size) for findings.json."""
+    p = Path(path)
+    data = p.read_bytes() if p.is_file() else b""
+    return InputFile(path=path, sha256=hashlib.sha256(data).hexdigest(), size=len(data), format="yaml")
+
+
+def write_findings(findings: list[Finding], inputs: list[str], out: Path, tz: str, lang: str) -> None:
+    """findings.json in the same shape as `wardwatch scan` writes."""
+    result = ScanResult(generated_at=datetime.now(UTC), timezone=tz, lang=lang,
+                        inputs=[input_file(p) for p in inputs], findings=findings, incidents=[], coverage=[],
+                        timeline=[], stats={"findings": len(findings)})
+    write_json(result, out)
+
+
+def matrix_svg(inv: Inventory) -> str:
+    """The segment × segment matrix of allowed flows as inline SVG (rows: from, columns: to)."""
+    names, cells = matrix(inv)
+    cw, lw, hh = 110, 150, 40
+    width, height = lw + cw * len(names) + 10, hh + 40 * len(names) + 10
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+              f'aria-label="segment flow matrix" font-size="11" font-family="sans-serif">')]
+    for j, b in enumerate(names):
+        parts.append(f'<text x="{lw + j * cw + cw / 2}" y="{hh - 10}" text-anchor="middle">→ {escape(b)}</text>')
+    for i, a in enumerate(names):
+        y = hh + i * 40
+        parts.append(f'<text x="{lw - 6}" y="{y + 24}" text-anchor="end">{escape(a)}</text>')
+        for j, b in enumerate(names):
+            c = cells[(a, b)]
+            fill = "#dddddd" if a == b else COLOURS[c.level]
+            label = "—" if a == b else (" ".join(c.ports)[:18] or "")
+            parts.append(f'<rect x="{lw + j * cw}" y="{y}" width="{cw - 2}" height="38" fill="{fill}" '
+                         f'data-level="{c.level}"><title>{escape(a)} → {escape(b)}: {escape(" ".join(c.ports) or "なし")}'
+                         f'</title></rect>')
+            parts.append(f'<text x="{lw + j * cw + cw / 2}" y="{y + 24}" text-anchor="middle">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+_CSS = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;"
+        "padding:4px 8px;vertical-align:top}.high,.critical{background:#fdd}.medium{background:#ffe9b3}"
+        ".conflict{background:#fcc}.auto{color:#555;font-size:90%}")
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f"<style>{_CSS}</style></head><body><h1>{escape(title)}</h1>{body}</body></html>")
+
+
+def _finding_rows(findings: list[Finding], lang: str) -> str:
+    rows = "".join(f'<tr class="{f.severity.label}"><td>{f.severity.label}</td><td>{escape(f.rule)}</td>'
+                   f"<td>{escape(f.host or '')}</td><td>{escape(f.title.get(lang))}</td>"
+                   f"<td>{escape(f.summary.get(lang))}<br><small>{escape(f.advice.get(lang))}</small></td>"
+                   f"<td><small>{escape(f.seed)}</small></td></tr>" for f in findings)
+    return ("<table><tr><th>重要度</th><th>ルール</th><th>ホスト</th><th>指摘</th><th>内容</th><th>研修資料</th></tr>"
+            f"{rows}</table>") if findings else "<p>指摘なし / no findings</p>"
+
+
+def write_inventory_html(inv: Inventory, findings: list[Finding], out: Path, lang: str) -> None:
+    """The inventory check report: the flow matrix picture and the findings."""
+    legend = " ".join(f'<span style="background:{c};padding:2px 6px">{k}</span>' for k, c in COLOURS.items())
+    body = (f"<p>{escape(inv.name)}（{escape(inv.size)}）</p><h2>セグメント間通信マトリクス / flow matrix</h2>"
+            f"<p>行: 送信元、列: 宛先 / rows: from, columns: to. {legend}</p>{matrix_svg(inv)}"
+            f"<h2>指摘 / findings ({len(findings)})</h2>{_finding_rows(findings, lang)}")
+    out.write_text(_page(f"WardWatch 台帳点検 — {inv.name}", body), "utf-8")
+
+
+def _remarks(f: Filled) -> str:
+    parts = []
+    if f.final and f.final.note:
+        parts.append(f.final.note)
+    if f.auto:
+        parts.append(f"[自動判定 {f.auto.answer}] " + " / ".join(f.auto.evidence))
+    if f.final and f.final.answer == "いいえ" and not f.final.target_date:
+        parts.append("※「いいえ」の目標日が未記入です（回答ファイルの target_date）")
+    if f.conflict and f.human and f.auto:
+        parts.insert(0, f"【食い違い】回答「{f.human.answer}」と自動判定「{f.auto.answer}」が異なります")
+    return "\n".join(parts)
+
+
+def _d(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def xlsx_rows(filled: list[Filled]) -> list[list[str]]:
+    """The form's rows as strings, in XLSX_HEADERS order (the test compares these with the file)."""
+    return [[f.row.number, f.row.name, f.row.device, f.final.answer if f.final else "",
+             _d(f.final.date if f.final else None), _d(f.final.target_date if f.final else None), _remarks(f)]
+            for f in filled]
+
+
+def write_xlsx(filled: list[Filled], out: Path, title: str, facility: str) -> None:
+    """The checklist as .xlsx laid out like the official form (item, 確認結果, 日付, 備考)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "チェックリスト"
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = f"医療機関名: {facility}"
+    ws.append([])
+    ws.append(XLSX_HEADERS)
+    for cell in ws[4]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDDDDD")
+    red = PatternFill("solid", fgColor="F8CBAD")
+    for f, values in zip(filled, xlsx_rows(filled)):
+        ws.append(values)
+        if f.conflict:
+            for cell in ws[ws.max_row]:
+                cell.fill = red
+    for col, width in zip("ABCDEFG", (10, 44, 16, 10, 12, 12, 70)):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=5):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A5"
+    wb.save(out)
+
+
+def write_checklist_html(filled: list[Filled], out: Path, title: str, facility: str) -> None:
+    """The checklist as an HTML page: every automatic answer shows its evidence; conflicts stand out."""
+    body = [f"<p>医療機関名: {escape(facility)}</p><table><tr>" + "".join(f"<th>{h}</th>" for h in XLSX_HEADERS) + "</tr>"]
+    for f, values in zip(filled, xlsx_rows(filled)):
+        cls = ' class="conflict"' if f.conflict else ""
+        cells = [escape(v).replace("\n", "<br>") for v in values]
+        src = f' <span class="auto">({escape(f.final.source)})</span>' if f.final else ""
+        cells[3] = cells[3] + src
+        body.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    body.append("</table>")
+    out.write_text(_page(title, "".join(body)), "utf-8")

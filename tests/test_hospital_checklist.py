@@ -1,0 +1,193 @@
+"""MHLW checklist: item data, automatic answers with evidence, answers file, conflicts, .xlsx and HTML export."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from test_hospital_examples import flat_clinic, segmented_hospital, write
+from typer.testing import CliRunner
+
+from wardwatch.hospital.backupcheck import run_backup
+from wardwatch.hospital.checklist import (
+    Evidence,
+    fill,
+    findings,
+    load_answers,
+    load_items,
+    rows,
+    rule_id,
+)
+from wardwatch.hospital.cli import checklist_app
+from wardwatch.hospital.inventory import InventoryError, load_inventory
+from wardwatch.hospital.netcheck import run_network
+from wardwatch.hospital.output import XLSX_HEADERS, write_xlsx, xlsx_rows
+from wardwatch.report.jsonout import finding_dict
+
+TODAY = date(2026, 3, 1)
+
+
+def _evidence(inv, audit=None):
+    own = [finding_dict(f, "UTC", "ja") for f in run_network(inv) + run_backup(inv, TODAY)]
+    return Evidence(inv, own + (audit or []), audit_given=audit is not None)
+
+
+def _by_key(filled):
+    return {f.row.key: f for f in filled}
+
+
+def test_item_data_versions_and_targets() -> None:
+    data = load_items()
+    r6 = [r.key for r in rows(data, "R6", "医療機関")]
+    r7 = rows(data, "R7", "医療機関")
+    assert "2-(4) サーバ" in r6 and "2-(4) 端末PC" in r6 and "2-(7) ネットワーク機器" in r6 and "2-⑦" not in r6
+    assert "2-⑦" in [r.key for r in r7] and "2-(7) 医療情報システム全般" in [r.key for r in r7]
+    assert "2-(7) サーバ" not in [r.key for r in r7]
+    numbers = {r.item_id: r.number for r in r7}
+    assert numbers["2-(8)"] == "2-⑬" and numbers["1-(1)"] == "1-①"
+    vendor = [r.key for r in rows(data, "R6", "事業者")]
+    assert "0" not in vendor and "3-(3)" not in vendor and "1-(1)" in vendor
+    assert all(it.get("confidence") for it in data["items"])
+
+
+def test_rule_ids() -> None:
+    assert rule_id("2-(5)") == "checklist.2-5" and rule_id("2-⑦") == "checklist.2-7" and rule_id("規程類").startswith("checklist.")
+
+
+def test_auto_answers_from_evidence(tmp_path: Path) -> None:
+    hosp = load_inventory(write(tmp_path, "h.yml", segmented_hospital()))
+    audit = [{"rule": "audit.stale-accounts", "severity": "medium", "host": "pc1", "title": "長期未使用アカウント"}]
+    filled = _by_key(fill(rows(load_items(), "R6", "医療機関"), _evidence(hosp, audit), {}, TODAY))
+    assert filled["1-(1)"].final.answer == "はい" and filled["1-(1)"].final.source == "auto"
+    assert filled["2-(1)"].final.answer == "はい" and filled["3-(1)"].final.answer == "はい"
+    assert filled["3-(2)"].final.answer == "はい" and filled["2-(8) ネットワーク機器"].final.answer == "はい"
+    assert filled["2-(5) サーバ"].final.answer == "いいえ"
+    assert "audit.stale-accounts" in filled["2-(5) サーバ"].final.evidence[0]
+    assert filled["2-(7) サーバ"].final.answer == "はい"  # audit given, no patch findings
+    assert filled["2-(4) サーバ"].final is None  # nothing to decide from
+    clinic = load_inventory(write(tmp_path, "c.yml", flat_clinic()))
+    cf = _by_key(fill(rows(load_items(), "R6", "医療機関"), _evidence(clinic), {}, TODAY))
+    assert cf["1-(1)"].final.answer == "いいえ" and cf["3-(2)"].final.answer == "いいえ"
+    assert cf["2-(8) ネットワーク機器"].final.answer == "いいえ"
+    assert any("net.remote-unrestricted" in e for e in cf["2-(8) ネットワーク機器"].final.evidence)
+
+
+ANSWERS = """checklist_version: R6
+target: 医療機関
+answers:
+  "1-(1)":
+    answer: いいえ
+    date: 令和7年4月1日
+    target_date: 令和8年3月31日
+    note: 任命書を作成中
+  "2-(3)": {answer: はい, date: 2025-04-01}
+  "2-(4) サーバ": {answer: yes, date: 2025-04-01}
+  "3-(3)": {answer: ""}
+"""
+
+
+def test_answers_file_and_conflicts(tmp_path: Path) -> None:
+    ans = tmp_path / "answers.yml"
+    ans.write_text(ANSWERS, "utf-8")
+    human = load_answers(ans, "R6", "医療機関")
+    assert human["1-(1)"].target_date == date(2026, 3, 31) and human["2-(4) サーバ"].answer == "はい"
+    hosp = load_inventory(write(tmp_path, "h.yml", segmented_hospital()))
+    filled = fill(rows(load_items(), "R6", "医療機関"), _evidence(hosp), human, TODAY)
+    by = _by_key(filled)
+    assert by["1-(1)"].conflict and by["1-(1)"].final.answer == "いいえ"  # human answer kept, conflict shown
+    assert not by["2-(3)"].conflict and by["2-(3)"].final.source == "human"
+    found = findings(filled)
+    conflict = [f for f in found if f.rule == "checklist.1-1"]
+    assert conflict and "食い違" in conflict[0].title.ja
+    assert any(f.rule == "checklist.3-3" and "未回答" in f.title.ja for f in found)
+
+
+def test_answers_for_another_version_is_detected(tmp_path: Path) -> None:
+    ans = tmp_path / "answers.yml"
+    ans.write_text(ANSWERS, "utf-8")
+    with pytest.raises(InventoryError) as exc:
+        load_answers(ans, "R7", "医療機関")
+    assert exc.value.problems[0].line == 1 and "R6" in exc.value.problems[0].message
+    ans.write_text(ANSWERS.replace("answer: はい", "answer: たぶん"), "utf-8")
+    with pytest.raises(InventoryError) as exc:
+        load_answers(ans, "R6", "医療機関")
+    assert "たぶん" in exc.value.problems[0].message and exc.value.problems[0].line == 9
+
+
+def test_xlsx_read_back_matches_model(tmp_path: Path) -> None:
+    ans = tmp_path / "answers.yml"
+    ans.write_text(ANSWERS, "utf-8")
+    hosp = load_inventory(write(tmp_path, "h.yml", segmented_hospital()))
+    filled = fill(rows(load_items(), "R6", "医療機関"), _evidence(hosp), load_answers(ans, "R6", "医療機関"), TODAY)
+    out = tmp_path / "c.xlsx"
+    write_xlsx(filled, out, "チェックリスト", hosp.name)
+    ws = load_workbook(out).active
+    assert ws["A2"].value == "医療機関名: 分離総合病院"
+    assert [c.value for c in ws[4]] == XLSX_HEADERS
+    got = [[("" if c.value is None else str(c.value)) for c in row] for row in ws.iter_rows(min_row=5)]
+    assert got == xlsx_rows(filled)
+    assert len(got) == len(filled)
+    row = next(r for r in got if r[0] == "1-(1)")
+    assert row[3] == "いいえ" and row[4] == "2025-04-01" and row[5] == "2026-03-31" and "食い違い" in row[6]
+    assert "自動判定" in next(r for r in got if r[0] == "2-(1)")[6]
+
+
+def test_fill_and_answer_cli(tmp_path: Path) -> None:
+    inv = write(tmp_path, "h.yml", segmented_hospital())
+    ans = tmp_path / "answers.yml"
+    ans.write_text(ANSWERS, "utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(checklist_app, ["fill", "--inventory", str(inv), "--answers", str(ans), "--version", "R6",
+                                             "--out", str(out)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "conflict" in res.output
+    html = (out / "checklist.html").read_text("utf-8")
+    assert 'class="conflict"' in html and "自動判定" in html
+    data = json.loads((out / "findings.json").read_text("utf-8"))
+    assert data["findings"] and all(f["rule"].startswith("checklist.") for f in data["findings"])
+    assert load_workbook(out / "checklist.xlsx").active.max_row > 10
+    bad = CliRunner().invoke(checklist_app, ["fill", "--answers", str(ans), "--version", "R7", "--out", str(out)],
+                             catch_exceptions=False)
+    assert bad.exit_code == 2 and "R6" in bad.output
+    new = tmp_path / "new.yml"
+    res = CliRunner().invoke(checklist_app, ["answer", "--answers", str(new), "--inventory", str(inv), "--version", "R6"],
+                             input="はい\n" + "いいえ\n令和8年3月31日\n" + "skip\n" * 40, catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    saved = load_answers(new, "R6", "医療機関")
+    assert next(iter(saved.values())).answer == "はい"
+    assert any(a.answer == "いいえ" and a.target_date == date(2026, 3, 31) for a in saved.values())
+
+
+def test_user_updated_item_data(tmp_path: Path) -> None:
+    import yaml
+    data = load_items()
+    item = next(it for it in data["items"] if it["id"] == "2-(6)")
+    item["r7_id"] = "2-⑩"
+    item["name"] = "アクセスログの管理（訂正版）"
+    custom = tmp_path / "items.yml"
+    custom.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    r7 = {r.item_id: r for r in rows(load_items(custom), "R7", "医療機関")}
+    assert r7["2-(6)"].number == "2-⑩" and r7["2-(6)"].name.endswith("（訂正版）")
+
+
+def test_no_without_target_date_is_flagged(tmp_path: Path) -> None:
+    clinic = load_inventory(write(tmp_path, "c.yml", flat_clinic()))
+    filled = fill(rows(load_items(), "R6", "医療機関"), _evidence(clinic), {}, TODAY)
+    row = next(r for r in xlsx_rows(filled) if r[0] == "1-(1)")
+    assert row[3] == "いいえ" and "目標日" in row[6]
+
+
+def test_unlisted_host_from_scan_answers_2_1_no(tmp_path: Path) -> None:
+    inv = write(tmp_path, "h.yml", segmented_hospital())
+    scan = tmp_path / "scan.json"
+    scan.write_text(json.dumps({"findings": [{"rule": "brute-force", "severity": "high", "host": "ROGUE-PC",
+                                              "sources": [], "title": "総当たり"}]}), "utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(checklist_app, ["fill", "--inventory", str(inv), "--scan", str(scan), "--version", "R6",
+                                             "--out", str(out)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    row = next(r for r in load_workbook(out / "checklist.xlsx").active.iter_rows(min_row=5, values_only=True)
+               if r[0] == "2-(1)")
+    assert row[3] == "いいえ" and "ROGUE-PC" in row[6]
