@@ -61,7 +61,7 @@ def timeline_events(store: EventStore, findings: list[Finding], lang: str = "ja"
 def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, lang: str,
              on_file: Progress | None = None, on_events: Callable[[int], None] | None = None,
              on_phase: Callable[[str], None] | None = None, rule_paths: list[Path] | None = None,
-             min_level: str | None = None) -> ScanResult:
+             min_level: str | None = None, segments: Path | None = None) -> ScanResult:
     """Scan the inputs and write every output into out_dir; returns the result for the terminal summary."""
     from .report.html import write_html
     from .report.jsonout import write_json
@@ -84,6 +84,13 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
         findings += sigma_findings
         sigma_stats = {"loaded": len(sigma_rules), "running": sum(1 for s in sigma_rules if s.will_run),
                        "skipped": [vars(s) for s in sigma_rules if not s.will_run]}
+    net_paths = [Path(i.path) for i in inputs if i.format == "syslog" and not i.errors]
+    net_stats: dict[str, Any] = {}
+    if net_paths:  # firewall / router syslog: parsed and judged by wardwatch.netlog
+        from .netlog.api import analyse
+        net_inputs, net_findings, net_stats = analyse(net_paths, segments, tz)
+        inputs = [i for i in inputs if Path(i.path) not in set(net_paths)] + net_inputs
+        findings += net_findings
     incidents = build_incidents(findings, tz, float(config.get("incident_gap_hours", 24)))
     coverage = _coverage(findings)
     timeline = timeline_events(store, findings, lang)
@@ -92,6 +99,8 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
              "read_seconds": round(read_s, 2), "store": str(out_dir / "store")}
     if sigma_stats:
         stats["sigma_rules"] = sigma_stats
+    if net_stats:
+        stats["netlog"] = net_stats.get("netlog", {})
     result = ScanResult(datetime.now(timezone.utc), tz, lang, inputs, findings, incidents, coverage, timeline, stats)
     if on_phase:
         on_phase("report")

@@ -55,7 +55,7 @@ def sha256_of(source: Source) -> tuple[str, int]:
 
 
 def sniff(head: bytes) -> str | None:
-    """Name the format of a file from its first bytes: evtx, zip, xml, json, or None."""
+    """Name the format of a file from its first bytes: evtx, zip, xml, json, syslog, or None."""
     from .winjson import looks_like_json
     from .winxml import looks_like_xml
 
@@ -63,6 +63,9 @@ def sniff(head: bytes) -> str | None:
         return "evtx"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
+    from ..netlog.api import looks_like_syslog
+    if looks_like_syslog(head):  # before XML: a syslog line starts with "<PRI>"
+        return "syslog"  # network device logs: read by wardwatch.netlog, not into the event store
     if looks_like_xml(head):
         return "xml"
     if looks_like_json(head):
@@ -158,6 +161,12 @@ def _dispatch(source: Source, inp: InputFile, head: bytes, depth: int) -> Iterat
         inp.errors.append(ReadProblem(source.display, "byte 0",
                                       "not an event log (expected .evtx, wevtutil XML, Get-WinEvent JSON, JSON lines or zip)",
                                       skipped_file=True))
+        yield inp, iter(())
+        return
+    if kind == "syslog":
+        if source.path is None:
+            inp.errors.append(ReadProblem(source.display, "zip member", "syslog inside a zip is not read; extract it first",
+                                          skipped_file=True))
         yield inp, iter(())
         return
     if kind == "zip":

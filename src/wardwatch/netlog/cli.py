@@ -1,0 +1,149 @@
+"""`wardwatch syslog serve|verify|scan` as the Typer app `syslog_app` (cli.py adds it with add_typer)."""
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, settings
+
+syslog_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                         help="ネットワーク機器の syslog を受信・保全・分析する / Collect, protect and analyse the "
+                              "syslog of firewalls, routers and switches.")
+
+
+@syslog_app.command("serve")
+def serve(
+    dir: Path = typer.Option(..., "--dir", help="Folder for the stored segments"),
+    udp: Optional[int] = typer.Option(None, "--udp", help="UDP port (e.g. 5514; 514 needs root or CAP_NET_BIND_SERVICE)"),
+    tcp: Optional[int] = typer.Option(None, "--tcp", help="TCP port (octet-counting or newline framing)"),
+    tls: Optional[int] = typer.Option(None, "--tls", help="TLS port (e.g. 6514), with --cert and --key"),
+    cert: Optional[Path] = typer.Option(None, "--cert", exists=True, dir_okay=False, help="TLS certificate (PEM)"),
+    key: Optional[Path] = typer.Option(None, "--key", exists=True, dir_okay=False, help="TLS private key (PEM)"),
+    allow: Optional[list[str]] = typer.Option(None, "--allow", help="Sender address or CIDR allowed (repeat); "
+                                              "default: every sender"),
+    bind: str = typer.Option("0.0.0.0", "--bind", help="Address to listen on"),
+) -> None:
+    """syslog を受信して改ざん検知できる形で保存する / Receive syslog and store it tamper-evidently.
+
+    With no port given, listens on UDP and TCP 5514. Port 514 needs privileges: run as root, or give Python
+    the capability (`sudo setcap cap_net_bind_service=+ep $(readlink -f .venv/bin/python)`), or redirect
+    514 to 5514 with the firewall (`iptables -t nat -A PREROUTING -p udp --dport 514 -j REDIRECT --to-ports 5514`).
+    Stops cleanly on SIGTERM or Ctrl+C."""
+    from .server import Collector, ServeOptions
+
+    if tls is not None and (cert is None or key is None):
+        fail("--tls needs --cert and --key")
+    if udp is None and tcp is None and tls is None:
+        udp = tcp = 5514
+    for a in allow or []:
+        try:
+            ipaddress.ip_network(a, strict=False)
+        except ValueError:
+            fail(f"--allow {a!r} is not an address or CIDR")
+    try:
+        dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot write to {dir}: {exc.strerror or exc}")
+    err = Console(stderr=True)
+    if not allow:
+        err.print("warning: no --allow given: every sender is accepted", highlight=False)
+    opts = ServeOptions(root=dir, bind=bind, udp=udp, tcp=tcp, tls=tls, cert=cert, key=key, allow=list(allow or []))
+    try:
+        col = Collector(opts)
+        err.print(f"wardwatch syslog: storing in {dir} (udp={udp} tcp={tcp} tls={tls}); Ctrl+C to stop",
+                  highlight=False)
+        stats = col.run()
+    except PermissionError as exc:
+        fail(f"cannot listen: {exc} (ports below 1024 need privileges; see --help)")
+    except OSError as exc:
+        fail(f"cannot listen: {exc.strerror or exc}")
+    err.print("stopped: " + ", ".join(f"{k}={v}" for k, v in stats.items()), highlight=False)
+    if stats["dropped_overload"]:
+        err.print(f"[bold red]{stats['dropped_overload']} message(s) dropped under overload[/bold red]")
+
+
+@syslog_app.command("verify")
+def verify(dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Collector folder")) -> None:
+    """保存した syslog の改ざんを検査する / Check every stored segment's hash chain and checkpoint.
+
+    Exit 0 when every chain is intact, 1 otherwise (each problem names the file and the record)."""
+    from .store import verify_dir
+
+    rep = verify_dir(dir)
+    out = Console()
+    for p in rep.problems:
+        tag = "[bold red]BROKEN[/bold red]" if p.fatal else "[yellow]note[/yellow]"
+        out.print(f"{tag} {p.file}: {p.where}: {p.message}", highlight=False, soft_wrap=True)
+    state = "intact" if rep.ok else "NOT intact"
+    out.print(f"{rep.segments} segment(s), {rep.records} record(s): {state}", highlight=False)
+    raise typer.Exit(EXIT_OK if rep.ok else EXIT_SKIPPED)
+
+
+def _when(value: Optional[str], tz: str) -> datetime | None:
+    from zoneinfo import ZoneInfo
+    if not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{value!r} is not a date and time (use 2024-05-01T09:00)")
+    return (t if t.tzinfo else t.replace(tzinfo=ZoneInfo(tz))).astimezone(timezone.utc)
+
+
+@syslog_app.command("scan")
+def scan(
+    files: list[Path] = typer.Argument(..., exists=True, help="Syslog files, stored segments or folders"),
+    segments: Optional[Path] = typer.Option(None, "--segments", exists=True, dir_okay=False,
+                                            help="CSV 'cidr,segment' (rows '@vpn-allow' / '@outbound-allow' are allowlists)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for findings.json"),
+    since: Optional[str] = typer.Option(None, "--since", help="Start of the 'what did not happen' window"),
+    until: Optional[str] = typer.Option(None, "--until", help="End of that window"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="ja (default) or en"),
+    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone of the devices and the report (default Asia/Tokyo)"),
+    config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+) -> None:
+    """syslog を分析して findings.json を書く / Analyse syslog into findings.json."""
+    from ..model import ScanResult
+    from ..report.jsonout import write_json
+    from .api import analyse
+    from .segments import SegmentError, load_segments
+
+    _, tz_, lang_ = settings(config, tz, lang)
+    try:
+        segs = load_segments(segments)
+    except SegmentError as exc:
+        fail(str(exc))
+    out_dir = out or Path(f"wardwatch-syslog-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+    try:
+        inputs, findings, stats = analyse(files, segs, tz_, _when(since, tz_), _when(until, tz_))
+    except OSError as exc:
+        fail(f"cannot read {exc.filename}: {exc.strerror or exc}")
+    quiet = stats["netlog"]["not_seen"]
+    events, unknown = stats["events"], stats["unknown_lines"]
+    result = ScanResult(generated_at=datetime.now(timezone.utc), timezone=tz_, lang=lang_, inputs=inputs,
+                        findings=findings, incidents=[], coverage=[], timeline=[], stats=stats)
+    write_json(result, out_dir / "findings.json")
+    con = Console()
+    con.print(f"{events} line(s), {unknown} not recognised, {len(findings)} finding(s) → "
+              f"{out_dir / 'findings.json'}", highlight=False)
+    for fd in findings:
+        con.print(f"  [{fd.severity.label}] {fd.rule}: {fd.summary.get(lang_)}", highlight=False, soft_wrap=True)
+    if segs.names():
+        con.print("何もなかったこと / What did not happen (no traffic at all in the window):" if lang_ == "ja" else
+                  "What did not happen (no traffic at all in the window):", highlight=False)
+        for q in quiet:
+            if q["all_quiet"]:
+                con.print(f"  {q['from']} → {q['to']}: " + ("危険なポートの通信なし" if lang_ == "ja" else
+                          "no traffic on any dangerous port"), highlight=False)
+            else:
+                con.print(f"  {q['from']} → {q['to']}: " + ("通信なし " if lang_ == "ja" else "none on ")
+                          + ", ".join(q["no_traffic_on"]), highlight=False)
