@@ -26,3 +26,5 @@ def test_scan_windows_logs_and_syslog_together(tmp_path):
     assert len(fw) == 1 and fw[0]["events"] > 40
     assert "not an event log" not in json.dumps(data["inputs"])
     assert data["stats"]["netlog"]["segments"]
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'id="network"' in html and "AD → EHR" in html and "<rect" in html  # the segment picture and what did not happen

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from wardwatch.model import Coverage, Finding, Incident, InputFile, ScanResult, Severity, Text
 from wardwatch.report.labels import (fact_label, format_duration, format_hours, format_number, format_size,
                                      format_time, label, labels, phase_label, severity_label)
-from wardwatch.report.svg import timeline_svg
+from wardwatch.report.svg import matrix_svg, timeline_svg
 
 MAX_EVIDENCE = 50
 SHORT_DAYS = 7.0
@@ -157,6 +157,18 @@ def _verdict(result: ScanResult, events: int, lang: str) -> dict[str, Any]:
     return {"sev": _sev(worst, lang), "text": label(_VERDICT[worst], lang), "sub": sub, "caveats": caveats}
 
 
+def _network(netlog: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The segment × segment picture and the 'what did not happen' list, when syslog was scanned."""
+    if not netlog:
+        return {"network": None}
+    quiet = [{"pair": f"{q['from']} → {q['to']}",
+              "ports": label("all_quiet", lang) if q.get("all_quiet") else ", ".join(q.get("no_traffic_on", []))}
+             for q in netlog.get("not_seen", [])]
+    return {"network": {"svg": Markup(matrix_svg(netlog.get("segment_matrix", {}), netlog.get("segments", []),
+                                                 label("matrix_caption", lang))),
+                        "window": " – ".join(str(w) for w in netlog.get("window", []) if w), "not_seen": quiet}}
+
+
 def build_context(result: ScanResult) -> dict[str, Any]:
     """Everything the template shows, as plain formatted strings and lists."""
     lang = "en" if result.lang == "en" else "ja"
@@ -186,6 +198,7 @@ def build_context(result: ScanResult) -> dict[str, Any]:
         "rdp_in": _rdp(result.findings, "rdp-logon", tz, lang),
         "rdp_out": _rdp(result.findings, "rdp-outbound", tz, lang),
         "coverage": _coverage(result.coverage, tz, lang),
+        **_network(result.stats.get("netlog") or {}, lang),
         "inputs": _inputs(result.inputs),
         "seconds": label("seconds", lang, n=f"{float(seconds):,.1f}") if isinstance(seconds, (int, float)) else "",
     }

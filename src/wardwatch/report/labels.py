@@ -85,6 +85,17 @@ _LABELS: dict[str, tuple[str, str]] = {
     "destinations": ("接続先", "Destinations"),
     "no_rdp": ("RDP の接続記録はありません。", "No RDP connections recorded."),
     "coverage": ("ログの期間（記録が残っている範囲）", "Log coverage (what the logs still hold)"),
+    "network": ("ネットワーク（セグメント間の通信）", "Network (traffic between segments)"),
+    "network_note": ("ファイアウォール・ルーターの syslog に記録された、セグメント間の通信の数です。濃いほど多く、"
+                     "電子カルテ（EHR）などへの想定外の通信がないかを確認してください。",
+                     "Connections between segments seen in the firewall and router syslog; darker means more. "
+                     "Look for traffic into the clinical segments that nobody expects."),
+    "matrix_caption": ("送信元セグメント（縦）→ 宛先セグメント（横）", "From segment (rows) → to segment (columns)"),
+    "not_seen": ("起きなかったこと（通信がまったくない組み合わせ）", "What did not happen (no traffic at all)"),
+    "not_seen_note": ("この期間、次のセグメント間では危険なポートの通信が一度もありません。被害の範囲を絞り込む手がかりになります（研修資料 002）。",
+                      "In this period there was no traffic at all on these dangerous ports between these segments: "
+                      "this narrows down how far an attack can have spread (seed 002)."),
+    "all_quiet": ("通信なし（すべてのポート）", "no traffic on any watched port"),
     "coverage_note": ("7日未満のログは短すぎます。ログの最大サイズを大きくしてください。",
                       "Logs covering less than 7 days are too short. Increase the maximum log size."),
     "channel": ("ログの種類", "Log"),
