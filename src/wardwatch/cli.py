@@ -51,7 +51,7 @@ def _settings(config: Optional[Path], tz: Optional[str], lang: Optional[str], al
 
 def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, lang: str,
                     rule_paths: Optional[list[Path]] = None, min_level: Optional[str] = None,
-                    segments: Optional[Path] = None) -> int:
+                    segments: Optional[Path] = None, inventory: Optional[Path] = None) -> int:
     """Run a scan with a progress bar, print the summary; returns the exit code (0 all read, 1 something skipped)."""
     from .report.terminal import print_summary
     from .scan import run_scan
@@ -78,7 +78,7 @@ def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, 
             bar.update(task, completed=max(total, 1), description=text[0] if lang == "ja" else text[1])
 
         try:
-            result = run_scan(paths, out_dir, cfg, tz, lang, on_file, on_events, on_phase, rule_paths, min_level, segments)
+            result = run_scan(paths, out_dir, cfg, tz, lang, on_file, on_events, on_phase, rule_paths, min_level, segments, inventory)
         except OSError as exc:
             _fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
     print_summary(result, out_dir, Console())
@@ -101,12 +101,20 @@ def scan(
                                             help="Only Sigma findings of this level or above: informational, low, medium, high, critical"),
     segments: Optional[Path] = typer.Option(None, "--segments", exists=True, dir_okay=False,
                                             help="CSV cidr,segment for firewall/router syslog inputs"),
+    inventory: Optional[Path] = typer.Option(None, "--inventory", exists=True, dir_okay=False,
+                                             help="Hospital inventory (segments, allowed flows, remote access) for syslog inputs"),
 ) -> None:
     """ログを調べて攻撃を探す / Scan event logs for the attacks of the MHLW training."""
     if min_level is not None and min_level not in LEVELS:
         _fail(f"--min-level must be one of {', '.join(LEVELS)}, not {min_level!r}")
     cfg, tz_, lang_ = _settings(config, tz, lang, rdp_allowlist)
-    raise typer.Exit(scan_and_report(paths, out, cfg, tz_, lang_, rules, min_level, segments))
+    if inventory is not None:
+        from .hospital.inventory import InventoryError, load_inventory
+        try:
+            load_inventory(inventory)
+        except InventoryError as exc:
+            fail(f"{exc}\n" + "\n".join(str(p) for p in exc.problems))
+    raise typer.Exit(scan_and_report(paths, out, cfg, tz_, lang_, rules, min_level, segments, inventory))
 
 
 @app.command()

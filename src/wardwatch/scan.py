@@ -61,7 +61,7 @@ def timeline_events(store: EventStore, findings: list[Finding], lang: str = "ja"
 def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, lang: str,
              on_file: Progress | None = None, on_events: Callable[[int], None] | None = None,
              on_phase: Callable[[str], None] | None = None, rule_paths: list[Path] | None = None,
-             min_level: str | None = None, segments: Path | None = None) -> ScanResult:
+             min_level: str | None = None, segments: Path | None = None, inventory: Path | None = None) -> ScanResult:
     """Scan the inputs and write every output into out_dir; returns the result for the terminal summary."""
     from .report.html import write_html
     from .report.jsonout import write_json
@@ -88,7 +88,13 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     net_stats: dict[str, Any] = {}
     if net_paths:  # firewall / router syslog: parsed and judged by wardwatch.netlog
         from .netlog.api import analyse
-        net_inputs, net_findings, net_stats = analyse(net_paths, segments, tz)
+        from .netlog.segments import segments_from_inventory
+        if inventory is not None:  # segments and allowed flows from the hospital inventory
+            from .hospital.inventory import load_inventory
+            net_segments: Any = segments_from_inventory(load_inventory(inventory))
+        else:
+            net_segments = segments
+        net_inputs, net_findings, net_stats = analyse(net_paths, net_segments, tz)
         inputs = [i for i in inputs if Path(i.path) not in set(net_paths)] + net_inputs
         findings += net_findings
     incidents = build_incidents(findings, tz, float(config.get("incident_gap_hours", 24)))

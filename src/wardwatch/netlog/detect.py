@@ -84,7 +84,7 @@ def cross_segment(events: list[NetEvent], segs: Segments) -> list[Finding]:
         if e.kind != "traffic" or e.dport not in DANGEROUS_PORTS:
             continue
         a, b = segs.segment(e.src), segs.segment(e.dst)
-        if a and b and a != b and INTERNET not in (a, b):
+        if a and b and a != b and INTERNET not in (a, b) and (a, b, e.dport) not in segs.allowed_flows:
             groups[(a, b, e.dport)].append(e)  # type: ignore[index]
     out = []
     for (a, b, port), evs in sorted(groups.items()):

@@ -6,6 +6,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 VPN_ALLOW, OUTBOUND_ALLOW = "@vpn-allow", "@outbound-allow"
@@ -32,6 +33,7 @@ class Segments:
     nets: list[tuple[Net, str]] = field(default_factory=list)
     vpn_allow: list[Net] = field(default_factory=list)
     outbound_allow: list[Net] = field(default_factory=list)
+    allowed_flows: set[tuple[str, str, int]] = field(default_factory=set)  # (from, to, port) the inventory allows
     _cache: dict[str, str | None] = field(default_factory=dict)
 
     def segment(self, addr: str) -> str | None:
@@ -71,6 +73,22 @@ class Segments:
 
     def outbound_allowed(self, addr: str) -> bool:
         return self._in(addr, self.outbound_allow)
+
+
+def segments_from_inventory(inventory: Any) -> Segments:
+    """Segments, remote-access sources and allowed flows from a hospital inventory (wardwatch.hospital)."""
+    segs = Segments(nets=[(net, name) for name, nets in inventory.networks.items() for net in nets])
+    for path in inventory.section("remote_access"):
+        for src in path.get("sources") or []:
+            try:
+                segs.vpn_allow.append(ipaddress.ip_network(str(src), strict=False))
+            except ValueError:
+                continue
+    for flow in inventory.section("flows"):
+        for port in flow.get("ports") or []:
+            if str(port).isdigit():
+                segs.allowed_flows.add((str(flow["from"]), str(flow["to"]), int(port)))
+    return segs
 
 
 def load_segments(path: Path | None) -> Segments:
