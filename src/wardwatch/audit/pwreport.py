@@ -8,6 +8,7 @@ from rich.table import Table
 
 from ..model import ScanResult, Severity
 from ..report.labels import severity_label
+from ..report.terminal import print_problems
 
 T = {"ja": {"title": "WardWatch パスワード点検", "accounts": "アカウント", "files": "ファイル", "none": "弱いパスワードや使い回しは見つかりませんでした。",
             "sev": "重大度", "what": "内容", "who": "アカウント", "skipped": "読めなかった行・ファイル", "out": "結果の保存先"},
@@ -32,11 +33,5 @@ def print_password_summary(result: ScanResult, out_dir: Path, console: Console) 
         console.print(table)
     else:
         console.print(f"[green]{t['none']}[/green]")
-    problems = [e for i in result.inputs for e in i.errors]
-    if problems:
-        console.print(f"[bold yellow]{t['skipped']}:[/bold yellow]")
-        for e in problems[:20]:
-            console.print(f"  {e.file} ({e.where}): {e.message}", markup=False, highlight=False)
-        if len(problems) > 20:
-            console.print(f"  … +{len(problems) - 20}")
+    print_problems(result.inputs, console, t["skipped"])
     console.print(f"{t['out']}: {out_dir}  (findings.json)")

@@ -12,6 +12,7 @@ from rich.table import Table
 from ..model import Finding, ScanResult, Severity
 from ..report.jsonout import result_dict
 from ..report.labels import format_time, severity_label
+from ..report.terminal import print_problems
 from ..textfmt import iso_local
 from .engine import HostResult
 from .outcome import FAIL, NOT_APPLICABLE, NOT_COLLECTED, PASS
@@ -153,11 +154,5 @@ def print_summary(result: AuditResult, out_dir: Path, console: Console, max_rows
                       highlight=False)
     if not any(f.severity >= Severity.LOW for f in result.findings):
         console.print(f"[green]{t['none']}[/green]")
-    problems = [e for i in result.inputs for e in i.errors]
-    if problems:
-        console.print(f"[bold yellow]{t['problems']}:[/bold yellow]")
-        for e in problems[:20]:
-            console.print(f"  {e.file} ({e.where}): {e.message}", markup=False, highlight=False)
-        if len(problems) > 20:
-            console.print("  " + t["more"].format(n=len(problems) - 20))
+    print_problems(result.inputs, console, t["problems"], t["more"])
     console.print(f"{t['out']}: {out_dir}  (report.html, findings.json)")

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from ..model import ScanResult, Severity
+from ..model import InputFile, ScanResult, Severity
 from ..textfmt import local_time
 from .labels import severity_label
 
@@ -61,11 +61,17 @@ def print_summary(result: ScanResult, out_dir: Path, console: Console, max_rows:
         console.print(table)
         if len(shown) > max_rows:
             console.print(t["more"].format(n=len(shown) - max_rows))
-    problems = [(i, e) for i in result.inputs for e in i.errors]
-    if problems:
-        console.print(f"[bold yellow]{t['skipped']}:[/bold yellow]")
-        for inp, err in problems[:20]:
-            console.print(f"  {err.file} ({err.where}): {err.message}", markup=False, highlight=False)
-        if len(problems) > 20:
-            console.print("  " + t["more"].format(n=len(problems) - 20))
+    print_problems(result.inputs, console, t["skipped"], t["more"])
     console.print(f"{t['out']}: {out_dir}  (report.html, findings.json, timeline.csv, timeline.jsonl)")
+
+
+def print_problems(inputs: list[InputFile], console: Console, heading: str, more: str = "… +{n}") -> None:
+    """Every input problem with file and place (the first 20, then how many more)."""
+    problems = [e for i in inputs for e in i.errors]
+    if not problems:
+        return
+    console.print(f"[bold yellow]{heading}:[/bold yellow]")
+    for e in problems[:20]:
+        console.print(f"  {e.file} ({e.where}): {e.message}", markup=False, highlight=False)
+    if len(problems) > 20:
+        console.print("  " + more.format(n=len(problems) - 20))
