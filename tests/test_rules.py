@@ -78,7 +78,7 @@ def _ssh(t: datetime, user: str, ip: str) -> Ev:
 
 def _kerberos(t: datetime, user: str, ip: str) -> Ev:
     return Ev("Microsoft-Windows-Security-Auditing", "Security", "DC01", 4771, t, {
-        "TargetUserName": user, "TargetSid": "S-1-5-21-1-2-3-1107", "ServiceName": f"krbtgt/HOSPITAL",
+        "TargetUserName": user, "TargetSid": "S-1-5-21-1-2-3-1107", "ServiceName": "krbtgt/HOSPITAL",
         "TicketOptions": "0x40810010", "Status": "0x18", "PreAuthType": "2", "IpAddress": f"::ffff:{ip}", "IpPort": "50123"})
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, fail, settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, settings
 from ..config import ConfigError
 
 DEFAULT_COMMAND = "bundles"
