@@ -34,7 +34,6 @@ from .netlog.cli import syslog_app  # noqa: E402  (the syslog collector, verify 
 app.add_typer(syslog_app, name="syslog")
 
 LEVELS = ("informational", "low", "medium", "high", "critical")
-_fail = fail
 
 
 def _settings(config: Optional[Path], tz: Optional[str], lang: Optional[str], allowlist: Optional[Path]) -> tuple[dict, str, str]:
@@ -51,14 +50,14 @@ def _settings(config: Optional[Path], tz: Optional[str], lang: Optional[str], al
 
 def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, lang: str,
                     rule_paths: Optional[list[Path]] = None, min_level: Optional[str] = None,
-                    segments: Optional[Path] = None, inventory: Optional[Path] = None) -> int:
+                    segments: object = None) -> int:
     """Run a scan with a progress bar, print the summary; returns the exit code (0 all read, 1 something skipped)."""
     from .report.terminal import print_summary
     from .scan import run_scan
 
     out_dir = out or Path(f"wardwatch-out-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
     if out_dir.exists() and any((out_dir / "store").glob("events-*.parquet")):
-        _fail(f"{out_dir} already holds a scan; choose another --out folder")
+        fail(f"{out_dir} already holds a scan; choose another --out folder")
     total = sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -78,9 +77,9 @@ def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, 
             bar.update(task, completed=max(total, 1), description=text[0] if lang == "ja" else text[1])
 
         try:
-            result = run_scan(paths, out_dir, cfg, tz, lang, on_file, on_events, on_phase, rule_paths, min_level, segments, inventory)
+            result = run_scan(paths, out_dir, cfg, tz, lang, on_file, on_events, on_phase, rule_paths, min_level, segments)
         except OSError as exc:
-            _fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+            fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
     print_summary(result, out_dir, Console())
     skipped = any(i.errors for i in result.inputs)
     return EXIT_SKIPPED if skipped else EXIT_OK
@@ -106,15 +105,17 @@ def scan(
 ) -> None:
     """ログを調べて攻撃を探す / Scan event logs for the attacks of the MHLW training."""
     if min_level is not None and min_level not in LEVELS:
-        _fail(f"--min-level must be one of {', '.join(LEVELS)}, not {min_level!r}")
+        fail(f"--min-level must be one of {', '.join(LEVELS)}, not {min_level!r}")
     cfg, tz_, lang_ = _settings(config, tz, lang, rdp_allowlist)
-    if inventory is not None:
+    net_segments: object = segments
+    if inventory is not None:  # segments, remote-access sources and allowed flows from the hospital inventory
         from .hospital.inventory import InventoryError, load_inventory
+        from .netlog.segments import segments_from_inventory
         try:
-            load_inventory(inventory)
+            net_segments = segments_from_inventory(load_inventory(inventory))
         except InventoryError as exc:
             fail(f"{exc}\n" + "\n".join(str(p) for p in exc.problems))
-    raise typer.Exit(scan_and_report(paths, out, cfg, tz_, lang_, rules, min_level, segments, inventory))
+    raise typer.Exit(scan_and_report(paths, out, cfg, tz_, lang_, rules, min_level, net_segments))
 
 
 @app.command()

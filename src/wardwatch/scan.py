@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .detect.engine import run_rules
-from .model import Finding, InputFile, ScanResult, TimelineEvent
+from .model import Coverage, Finding, InputFile, ScanResult, TimelineEvent
 from .sources import read_sources
 from .store import EventStore
 from .story import build_incidents
@@ -61,8 +61,10 @@ def timeline_events(store: EventStore, findings: list[Finding], lang: str = "ja"
 def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, lang: str,
              on_file: Progress | None = None, on_events: Callable[[int], None] | None = None,
              on_phase: Callable[[str], None] | None = None, rule_paths: list[Path] | None = None,
-             min_level: str | None = None, segments: Path | None = None, inventory: Path | None = None) -> ScanResult:
-    """Scan the inputs and write every output into out_dir; returns the result for the terminal summary."""
+             min_level: str | None = None, segments: Any = None) -> ScanResult:
+    """Scan the inputs and write every output into out_dir; returns the result for the terminal summary.
+
+    segments (for syslog inputs): a `cidr,segment` CSV path, or netlog Segments built from an inventory."""
     from .report.html import write_html
     from .report.jsonout import write_json
     from .report.timeline import write_timeline
@@ -76,27 +78,8 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
         on_phase("detect")
     sizes = {i.path: i.size for i in inputs}
     findings = run_rules(store, config, tz, sizes)
-    sigma_stats: dict[str, Any] = {}
-    if rule_paths:
-        from .sigma import run_sigma
-        sigma_findings, sigma_rules = run_sigma(store, rule_paths, tz, min_level=min_level,
-                                                evidence_limit=int(config.get("evidence_limit", 1000)))
-        findings += sigma_findings
-        sigma_stats = {"loaded": len(sigma_rules), "running": sum(1 for s in sigma_rules if s.will_run),
-                       "skipped": [vars(s) for s in sigma_rules if not s.will_run]}
-    net_paths = [Path(i.path) for i in inputs if i.format == "syslog" and not i.errors]
-    net_stats: dict[str, Any] = {}
-    if net_paths:  # firewall / router syslog: parsed and judged by wardwatch.netlog
-        from .netlog.api import analyse
-        from .netlog.segments import segments_from_inventory
-        if inventory is not None:  # segments and allowed flows from the hospital inventory
-            from .hospital.inventory import load_inventory
-            net_segments: Any = segments_from_inventory(load_inventory(inventory))
-        else:
-            net_segments = segments
-        net_inputs, net_findings, net_stats = analyse(net_paths, net_segments, tz)
-        inputs = [i for i in inputs if Path(i.path) not in set(net_paths)] + net_inputs
-        findings += net_findings
+    sigma_stats = _sigma(store, rule_paths, tz, min_level, config, findings) if rule_paths else {}
+    inputs, net_stats = _network(inputs, segments, tz, findings)
     incidents = build_incidents(findings, tz, float(config.get("incident_gap_hours", 24)))
     coverage = _coverage(findings)
     timeline = timeline_events(store, findings, lang)
@@ -117,8 +100,29 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     return result
 
 
-def _coverage(findings: list[Finding]):  # type: ignore[no-untyped-def]
-    from .model import Coverage
+def _sigma(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | None, config: dict[str, Any],
+           findings: list[Finding]) -> dict[str, Any]:
+    """Run the user's Sigma rules on the same store; their findings join the list, the rule counts are returned."""
+    from .sigma import run_sigma
+    sigma_findings, sigma_rules = run_sigma(store, rule_paths, tz, min_level=min_level,
+                                            evidence_limit=int(config.get("evidence_limit", 1000)))
+    findings += sigma_findings
+    return {"loaded": len(sigma_rules), "running": sum(1 for s in sigma_rules if s.will_run),
+            "skipped": [vars(s) for s in sigma_rules if not s.will_run]}
+
+
+def _network(inputs: list[InputFile], segments: Any, tz: str, findings: list[Finding]) -> tuple[list[InputFile], dict[str, Any]]:
+    """Firewall / router syslog inputs, parsed and judged by wardwatch.netlog; their findings join the list."""
+    net_paths = {i.path for i in inputs if i.format == "syslog" and not i.errors}
+    if not net_paths:
+        return inputs, {}
+    from .netlog.api import analyse
+    net_inputs, net_findings, net_stats = analyse([Path(p) for p in sorted(net_paths)], segments, tz)
+    findings += net_findings
+    return [i for i in inputs if i.path not in net_paths] + net_inputs, net_stats
+
+
+def _coverage(findings: list[Finding]) -> list[Coverage]:
     return [Coverage(f.host or "", f.facts.get("channel", ""), f.first_seen, f.last_seen, f.count,
                      float(f.facts.get("days", 0)), float(f.facts.get("largest_gap_hours", 0)), list(f.facts.get("files", [])))
             for f in findings if f.rule == "log-coverage"]

@@ -39,16 +39,12 @@ collect_app = typer.Typer(add_completion=False,
                           help="収集スクリプトを書き出す / Write out the collector script for Windows.")
 
 
-_fail = fail
-_settings = settings
-
-
 def _out_dir(out: Optional[Path], prefix: str) -> Path:
     out_dir = out or Path(f"{prefix}-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        _fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+        fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
     return out_dir
 
 
@@ -67,17 +63,17 @@ def audit_bundles(
     from .run import run, split_paths
     from .settings import make_context
 
-    cfg, tz_, lang_ = _settings(config, tz, lang)
+    cfg, tz_, lang_ = settings(config, tz, lang)
     bundle_paths, log_paths = split_paths(bundles)
     if not bundle_paths:
-        _fail("no collector bundle found in " + ", ".join(map(str, bundles)) +
+        fail("no collector bundle found in " + ", ".join(map(str, bundles)) +
               " (a folder or .zip with manifest.json, secedit.inf, ... from wardwatch-collect.ps1; "
               "for event logs alone use wardwatch scan)")
     try:
         ctx = make_context(cfg, hosts)
         result = run(bundle_paths, cfg, ctx, tz_, lang_)
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     out_dir = _out_dir(out, "wardwatch-audit")
     try:
         if log_paths:  # event logs given with the bundles: one combined report
@@ -86,7 +82,7 @@ def audit_bundles(
         write_json(result, out_dir / "findings.json")
         write_html(result, out_dir / "report.html")
     except OSError as exc:
-        _fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+        fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
     print_summary(result, out_dir, Console())
     raise typer.Exit(EXIT_SKIPPED if result.incomplete else EXIT_OK)
 
@@ -107,17 +103,17 @@ def audit_passwords(
     from .passwords import run_passwords
     from .pwreport import print_password_summary
 
-    _, tz_, lang_ = _settings(None, tz, lang)
+    _, tz_, lang_ = settings(None, tz, lang)
     try:
         inputs, findings, stats = run_passwords(files, wordlist)
     except DecodeError as exc:
-        _fail(f"a word list could not be read: {exc}")
+        fail(f"a word list could not be read: {exc}")
     out_dir = _out_dir(out, "wardwatch-passwords")
     result = ScanResult(datetime.now(timezone.utc), tz_, lang_, inputs, findings, [], [], [], dict(stats))
     try:
         write_json(result, out_dir / "findings.json")
     except OSError as exc:
-        _fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+        fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
     print_password_summary(result, out_dir, Console())
     raise typer.Exit(EXIT_SKIPPED if any(i.errors for i in inputs) else EXIT_OK)
 
@@ -154,7 +150,7 @@ def collect(
     try:
         path = write_script(out or Path(SCRIPT_NAME))
     except OSError as exc:
-        _fail(f"cannot write the script to {out}: {exc.strerror or exc}")
+        fail(f"cannot write the script to {out}: {exc.strerror or exc}")
     console.print(f"{path}\n"
                   "Windows で管理者の PowerShell から実行（実行ポリシーはこのプロセスだけ回避、設定は変えません）:\n"
                   "Run it from an administrator prompt (the execution policy is bypassed for this process only):\n"
