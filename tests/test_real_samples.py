@@ -21,6 +21,10 @@ def test_smb_password_guessing(deepblue, tmp_path):
     assert bf.sources == ["192.168.198.149"] and bf.facts["wrong_password"] == 3558
     assert not by_rule(result, "password-spray")
     assert by_rule(result, "ntlm-no-domain")  # domain "." with NTLM
+    (inc,) = result.incidents  # guessing only: no logon succeeded, and the story must not say one did
+    assert inc.phases == ["guessing"] and "成功" not in inc.narrative.ja
+    assert "followed by a logon" not in inc.narrative.en
+    assert by_rule(result, "builtin-admin")[0].phase == "guessing"
     assert all(not i.errors for i in result.inputs)
 
 

@@ -78,6 +78,7 @@ def test_one_critical_incident_tells_the_story(ogmc):
     assert {"KYUSHOKU-SV", "EHR-DB01", "BACKUP-SV01"} <= set(inc.hosts)
     assert inc.phases[:3] == ["guessing", "access", "tools"]
     assert "LAN ケーブル" in inc.actions.ja and "電源は切らない" in inc.actions.ja
+    assert "ログオンが成功しており" in inc.narrative.ja
     assert "do not shut" in inc.actions.en.lower()
     assert not any(f.rule == "chronic-failures" for i in result.incidents for f in i.findings)
 

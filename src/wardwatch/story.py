@@ -116,7 +116,7 @@ def _narrative(findings: list[Finding], hosts: list[str], phases: list[str], fir
         lines.append(f"・{local_time(f.first_seen, tz)} {f.summary.get(lang)}")
     if len(findings) > 10:
         lines.append(f"… and {len(findings) - 10} more findings." if lang == "en" else f"… ほか {len(findings) - 10} 件の検知。")
-    if "access" in phases and "guessing" in phases:
+    if any(f.rule == "breach-after-guessing" for f in findings):
         lines.append("Password guessing was followed by a logon: the attacker is probably inside." if lang == "en"
                      else "パスワード推測の後にログオンが成功しており、攻撃者がすでに中に入っている可能性が高いです。")
     return "\n".join(lines)

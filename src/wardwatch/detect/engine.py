@@ -145,6 +145,12 @@ def _tool_names(f: dict[str, Any], lists: dict[str, Any]) -> list[str]:
     return [t["name"] for t in lists["_tools"] if any(m.lower() in text for m in t["match"])]
 
 
+def _phase(rule: Rule, hit: Hit) -> str:
+    """The rule's attack-chain phase, unless every matched selection names its own (`_phase`)."""
+    own = {rule.label(s).get("_phase") for s in hit.sels}
+    return own.pop() if len(own) == 1 and None not in own else rule.phase
+
+
 def to_finding(rule: Rule, hit: Hit, tz: str, lists: dict[str, Any]) -> Finding:
     ja = _local_facts(rule, hit, tz, "ja", lists)
     en = _local_facts(rule, hit, tz, "en", lists)
@@ -158,7 +164,7 @@ def to_finding(rule: Rule, hit: Hit, tz: str, lists: dict[str, Any]) -> Finding:
         first_seen=hit.first, last_seen=hit.last, count=hit.count,
         title=rule.title, summary=Text(render(rule.summary.ja, ja), render(rule.summary.en, en)), advice=rule.advice,
         accounts=hit.accounts, sources=hit.sources, evidence=hit.evidence, evidence_total=hit.evidence_total,
-        seed=rule.seed, phase=rule.phase, facts=facts,
+        seed=rule.seed, phase=_phase(rule, hit), facts=facts,
     )
 
 

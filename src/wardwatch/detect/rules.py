@@ -13,7 +13,6 @@ from ..store import COLUMNS, sql_literal
 
 INT_COLUMNS = {"event_id", "record_id", "logon_type"}
 MODIFIERS = {"", "contains", "startswith", "endswith", "re", "ne", "empty"}
-LABEL_KEYS = ("_label", "_what", "_how", "_kind")
 
 
 class RuleError(ValueError):
