@@ -314,6 +314,64 @@ def test_second_run_uses_the_cache_not_pysigma(tmp_path: Path, monkeypatch: pyte
     assert calls == [str(path)]  # changed content: compiled again
 
 
+@pytest.mark.parametrize("damage", [b"", b"not a cache", b"\x00" * 40, "truncate", "flip"])
+def test_a_damaged_cache_file_is_ignored_and_rebuilt(tmp_path: Path, damage: bytes | str) -> None:
+    from wardwatch.sigma.cache import RuleCache
+
+    rules = tmp_path / "r"
+    rules.mkdir()
+    (rules / "a.yml").write_text(rule_text("sel:\n    Image|endswith: '\\cmd.exe'\ncondition: sel"), encoding="utf-8")
+    first = check_rules([rules], cache_dir=tmp_path / "cache")
+    (cache_file,) = (tmp_path / "cache").glob("sigma-compiled-*")
+    good = cache_file.read_bytes()
+    if damage == "truncate":
+        cache_file.write_bytes(good[: len(good) // 2])
+    elif damage == "flip":
+        cache_file.write_bytes(good[:-10] + bytes([good[-10] ^ 0xFF]) + good[-9:])
+    else:
+        cache_file.write_bytes(damage)  # type: ignore[arg-type]
+    assert check_rules([rules], cache_dir=tmp_path / "cache") == first
+    assert len(RuleCache(tmp_path / "cache").entries) == 1  # compiled again and written back whole
+    store = make_store(tmp_path, PROC)
+    assert [f.rule for f in run_sigma(store, [rules], "UTC", cache_dir=tmp_path / "cache")[0]] == [first[0].id]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_regex_with_a_required_literal(tmp_path: Path, engine: str) -> None:
+    evs = [event(1, 1, {"CommandLine": "a`b`c x"}), event(2, 1, {"CommandLine": "abc x"}),
+           event(3, 1, {"CommandLine": "run && SET x"}), event(4, 1, {"CommandLine": "run & set x"})]
+    assert hits(tmp_path, rule_text("sel:\n    CommandLine|re: '\\w+`\\w`'\ncondition: sel"), evs, engine) == {1}
+    assert hits(tmp_path, rule_text("sel:\n    CommandLine|re: '(?i)run && set'\ncondition: sel"), evs, engine) == {3}
+
+
+def test_regex_precheck_only_uses_literals_case_folding_cannot_change() -> None:
+    from wardwatch.sigma.pyeval import _regex_precheck
+
+    assert _regex_precheck(r"\w+`(?:\w+|-|.)`", "v") == " and '`' in v"
+    assert _regex_precheck(r"(?i)run&&x", "v") == ""  # letters under IGNORECASE
+    assert _regex_precheck(r"(?i)a.*&&\s", "v") == " and '&&' in v"
+    assert _regex_precheck(r"a|b", "v") == ""  # no literal every match holds
+
+
+def test_presence_word_by_word_and_by_automaton_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wardwatch.sigma import pyeval
+    from wardwatch.sigma.compiler import needs
+    from wardwatch.sigma.types import CompiledRule
+
+    ast = ["or", [["s", "CommandLine", "l", "contains", "who"], ["s", "CommandLine", "l", "contains", "ami /"],
+                  ["s", "Data", "r", "contains", "xp_"]]]
+    rule = CompiledRule(id="r", title="", file="", level="high", ast=ast, needs=needs(ast))
+    cols = {("CommandLine", "l"): ["whoami /all", None, "", "echo who", "whoami /all"],
+            ("Data", "r"): [None, ["xp_cmdshell", None], [], ["a", "b"], None]}
+    found = []
+    for limit in (0, 10**6):
+        monkeypatch.setattr(pyeval, "NAIVE_CHARS", limit)
+        found.append(pyeval.Presence([rule], cols).rows)
+    assert found[0] == found[1] == {("CommandLine", "l", "who"): {0, 3, 4}, ("CommandLine", "l", "ami /"): {0, 4},
+                                    ("Data", "r", "xp_"): {1}}
+    assert pyeval.evaluate([rule], cols, 5) == [[0, 1, 3, 4]]
+
+
 def test_logsources_follow_the_pysigma_windows_pipelines() -> None:
     from sigma.pipelines.common import windows_logsource_mapping
     from sigma.pipelines.windows.windows import windows_generic_category_channel_mapping

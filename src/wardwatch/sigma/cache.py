@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import sys
 from importlib import metadata
+from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from .types import CompiledRule
 
-ENGINE_VERSION = "1"  # bump when the compiled form or the SQL it holds changes
+ENGINE_VERSION = "2"  # bump when the compiled form or the SQL it holds changes
 MAX_ENTRIES = 50_000
+_DIGEST = hashlib.sha256().digest_size  # the file starts with the SHA-256 of the marshal data that follows
 
 
 def default_cache_dir() -> Path:
@@ -26,35 +27,46 @@ def default_cache_dir() -> Path:
     return Path(base) / "wardwatch"
 
 
-_COMPILER_SOURCES = ("compiler.py", "frontend.py", "loader.py", "logsources.py", "types.py")
+_COMPILER_SOURCES = ("compiler.py", "frontend.py", "loader.py", "logsources.py", "pyeval.py", "types.py")
 
 
 def _version_tag() -> str:
-    """Engine version, pySigma version and a hash of the compiling code: any change starts a new cache."""
+    """Engine, pySigma and Python (bytecode) versions and a hash of the compiling code: any change starts a new cache."""
     try:
         sigma = metadata.version("pysigma")
     except metadata.PackageNotFoundError:  # pragma: no cover
         sigma = "?"
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(MAGIC_NUMBER)
     for name in _COMPILER_SOURCES:
         digest.update((Path(__file__).parent / name).read_bytes())
     return f"{ENGINE_VERSION}-{sigma}-{digest.hexdigest()[:12]}"
 
 
+def _read(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """The entries of a cache file; empty when it is missing, truncated, corrupt or not ours."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    body = data[_DIGEST:]
+    if data[:_DIGEST] != hashlib.sha256(body).digest():
+        return {}
+    try:
+        entries = marshal.loads(body)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
 class RuleCache:
-    """content hash → compiled rules of that file; one JSON file, written atomically when it changed."""
+    """content hash → compiled rules of that file; one marshal file (rules hold code objects), written atomically."""
 
     def __init__(self, directory: Path | None) -> None:
-        self.path = (directory / f"sigma-compiled-{_version_tag()}.json") if directory else None
-        self.entries: dict[str, list[dict[str, Any]]] = {}
+        self.path = (directory / f"sigma-compiled-{_version_tag()}.bin") if directory else None
+        self.entries: dict[str, list[dict[str, Any]]] = _read(self.path) if self.path else {}
         self.changed = False
         self.hits = 0
         self.misses = 0
-        if self.path and self.path.exists():
-            try:
-                self.entries = orjson.loads(self.path.read_bytes())
-            except (OSError, orjson.JSONDecodeError):
-                self.entries = {}
 
     @staticmethod
     def key(content: bytes) -> str:
@@ -62,17 +74,20 @@ class RuleCache:
 
     def get(self, key: str, file: str) -> list[CompiledRule] | None:
         found = self.entries.get(key)
-        if found is None:
+        try:
+            rules = [CompiledRule.from_dict(d) for d in found] if isinstance(found, list) else None
+        except TypeError:  # an entry of another shape: compile again
+            rules = None
+        if rules is None:
             self.misses += 1
             return None
         self.hits += 1
-        rules = [CompiledRule.from_json(d) for d in found]
         for r in rules:
             r.file = file
         return rules
 
     def put(self, key: str, rules: list[CompiledRule]) -> None:
-        self.entries[key] = [r.to_json() for r in rules]
+        self.entries[key] = [r.to_dict() for r in rules]
         self.changed = True
 
     def save(self) -> None:
@@ -83,10 +98,11 @@ class RuleCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(orjson.dumps(self.entries))
+            body = marshal.dumps(self.entries)
+            tmp.write_bytes(hashlib.sha256(body).digest() + body)
             os.replace(tmp, self.path)
-            for old in self.path.parent.glob("sigma-compiled-*.json"):
-                if old != self.path:  # made by another version of the engine: never read again
+            for old in self.path.parent.glob("sigma-compiled-*"):
+                if old != self.path and old.suffix in (".json", ".bin"):  # another engine version's: never read again
                     old.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only home must not stop a scan; the next run compiles again

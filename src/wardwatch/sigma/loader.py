@@ -8,16 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
 
 from .compiler import Unsupported
 from .logsources import logsource_key
+from .pyeval import program
 from .types import LEVELS, CompiledRule
-
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # PyYAML without libyaml
-    _Loader = yaml.SafeLoader
 
 SUFFIXES = (".yml", ".yaml")
 CORRELATION_TYPES = {"event_count", "value_count", "temporal", "temporal_ordered", "value_sum", "value_avg"}
@@ -26,18 +21,31 @@ _JA_TITLE_KEYS = ("title_ja", "title-ja", "ja_title", "title.ja")
 
 def discover(paths: Iterable[Path]) -> list[Path]:
     """The rule files under the given files and folders (recursively), in a stable order, each once."""
+    return [Path(f) for f in _discover(paths)]
+
+
+def _discover(paths: Iterable[Path]) -> list[str]:
+    """discover() as path strings (no Path object per file on the warm path)."""
     out: dict[str, None] = {}
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
+    for given in paths:
+        p = str(Path(given))  # normalized as Path writes it
+        if os.path.isdir(p):
             found: list[str] = []
             for folder, dirs, files in os.walk(p):
                 dirs.sort()
                 found.extend(os.path.join(folder, f) for f in files if f.lower().endswith(SUFFIXES))
             out.update(dict.fromkeys(sorted(found)))
         else:
-            out[str(p)] = None
-    return [Path(f) for f in out]
+            out[p] = None
+    return list(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _yaml() -> tuple[Any, Any]:
+    """PyYAML and its fastest safe loader, imported when a file must be compiled (never on a warm run)."""
+    import yaml
+
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # SafeLoader: PyYAML without libyaml
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,8 +64,9 @@ def check_regex(pattern: str) -> str | None:
 
 def compile_text(text: str, file: str) -> list[CompiledRule]:
     """Every rule of one file's text, compiled or marked as not runnable with the reason."""
+    yaml, loader = _yaml()
     try:
-        docs = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
+        docs = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
     except yaml.YAMLError as exc:
         return [_file_problem(file, f"YAML error: {str(exc).splitlines()[0]}")]
     if not docs:
@@ -128,6 +137,7 @@ def compile_rule(rule: Any, file: str) -> CompiledRule:
         return out
     out.ast, out.fields = compiled.ast, compiled.fields  # SQL is made from the AST when a group runs in SQL
     out.event_ids, out.needs = compiled.event_ids, compiled.needs
+    out.program = program(compiled.ast, compiled.needs)  # the Python engine's code, cached with the rule
     return out
 
 
@@ -164,10 +174,10 @@ def _correlation(rule: Any) -> dict[str, Any]:
 def load_rules(paths: Iterable[Path], cache: Any = None) -> list[CompiledRule]:
     """Compile every rule under paths, reusing a RuleCache's entries for files whose content is unchanged."""
     out: list[CompiledRule] = []
-    for path in discover(paths):
-        name = str(path)
+    for name in _discover(paths):
         try:
-            content = path.read_bytes()
+            with open(name, "rb") as fh:
+                content = fh.read()
         except OSError as exc:
             out.append(_file_problem(name, f"cannot read: {exc.strerror or exc}"))
             continue

@@ -1,11 +1,20 @@
-"""Evaluates compiled rules in Python on a small group table: Aho-Corasick finds candidate rows, the AST decides."""
+"""Evaluates compiled rules in Python on a small group table: Aho-Corasick finds candidate rows, the AST decides.
+
+Each rule becomes one generated function (`program`, made when the rule is compiled and cached with it as a code
+object): it reads the group table's columns and the rows holding its `contains` literals as arguments, so the
+same code serves every run.
+"""
 from __future__ import annotations
 
+import builtins
+import functools
+import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import types
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .compiler import LIST_FIELDS, like_parts
+from .compiler import LIST_FIELDS, like_parts, regex_literal
 from .types import CompiledRule
 
 try:
@@ -13,16 +22,21 @@ try:
 except ImportError:  # pragma: no cover - the SQL engine is used instead
     ahocorasick = None
 
+NAIVE_CHARS = 4000  # distinct values this long in all (plus 50 per value) are searched word by word, no automaton
 Columns = Mapping[tuple[str, str], Sequence[Any]]  # (field, kind) → value per row (a list for list fields)
+Atom = tuple[str, str, str]  # (field, kind, literal)
+# (code of `match(rows, *columns, *row_sets)`, the (field, kind) of each column, the literals of each row set,
+#  the rule's `needs` as tuples)
+Program = tuple[types.CodeType, tuple[tuple[str, str], ...], tuple[tuple[Atom, ...], ...], tuple[tuple[Atom, ...], ...]]
 
 
 def available() -> bool:
     return ahocorasick is not None
 
 
-def _like_regex(pattern: str) -> re.Pattern[str]:
+def _like_regex(pattern: str) -> str:
     parts = like_parts(pattern)
-    return re.compile("".join(".*" if p is None else "." if p == "" else re.escape(p) for p in parts), re.DOTALL)
+    return "".join(".*" if p is None else "." if p == "" else re.escape(p) for p in parts)
 
 
 def _number(v: Any) -> float | None:
@@ -37,35 +51,35 @@ _CMP: dict[str, Callable[[float, float], bool]] = {
     "<>": lambda a, b: a != b}
 
 
-class _Gen:
-    """Python source for one rule: `def match(rows, cols)` returning the matching rows (no closures per node)."""
+def _regex_precheck(pattern: str, x: str) -> str:
+    """` and 'lit' in x`: a literal the regex cannot match without (a quick test before Python's re), or ''."""
+    got = regex_literal(pattern)
+    if got is None or not got[0].isascii() or (got[1] and any(ch.isalpha() for ch in got[0])):
+        return ""  # none, or letters under IGNORECASE (case folding is the regex's business)
+    return f" and {got[0]!r} in {x}"
 
-    def __init__(self, presence: Presence | None = None) -> None:
-        self.consts: dict[str, Any] = {"_num": _number, "_CMP": _CMP}
+
+class _Gen:
+    """Python source for one rule: `def match(rows, C0.., S0..)` returning the matching rows (no closures per node).
+
+    Constants are literals in the source (sets and tuples compile to constants), so the code object can be cached."""
+
+    def __init__(self) -> None:
         self.vars: dict[tuple[str, str], str] = {}
-        self.presence = presence
+        self.sets: dict[tuple[Atom, ...], str] = {}
 
     def found(self, name: str, kind: str, texts: list[str]) -> str | None:
-        """`(i in K)`: rows holding any of the texts, from the Aho-Corasick pass (exact for `contains`)."""
-        if self.presence is None or not all(texts):
+        """`(i in S)`: rows holding any of the texts, from the Aho-Corasick pass (exact for `contains`)."""
+        if not all(texts):
             return None
-        rows: set[int] = set()
-        for t in texts:
-            got = self.presence.rows.get((name, kind, t))
-            if got is None:
-                return None
-            rows |= got
-        return f"(i in {self.const(rows)})"
-
-    def const(self, value: Any) -> str:
-        name = f"K{len(self.consts)}"
-        self.consts[name] = value
-        return name
+        atoms = tuple(dict.fromkeys((name, kind, t) for t in texts))
+        return f"(i in {self.sets.setdefault(atoms, f'S{len(self.sets)}')})"
 
     def var(self, name: str, kind: str) -> str:
         return self.vars.setdefault((name, kind), f"v{len(self.vars)}")
 
-    def text(self, op: str, arg: str, x: str) -> str:
+    @staticmethod
+    def text(op: str, arg: str, x: str) -> str:
         if op == "eq":
             return f"({x} == {arg!r})"
         if op == "any":
@@ -76,7 +90,7 @@ class _Gen:
             return f"({x} is not None and {x}.endswith({arg!r}))"
         if op == "contains":
             return f"({x} is not None and {arg!r} in {x})"
-        return f"({x} is not None and {self.const(_like_regex(arg))}.fullmatch({x}) is not None)"
+        return f"({x} is not None and _rx({_like_regex(arg)!r}, {int(re.DOTALL)}).fullmatch({x}) is not None)"
 
     def leaf(self, ast: list[Any]) -> str:
         op, name = ast[0], ast[1]
@@ -92,6 +106,7 @@ class _Gen:
             return f"({v} is None)" if is_list else f"({v} is None or {v} == '')"
         if op == "exists":
             return f"({self.var(name, 'r')} is {'not ' if ast[2] else ''}None)"
+        make: Callable[[str], str]
         if op == "s":
             if ast[3] == "contains":
                 quick = self.found(name, ast[2], [ast[4]])
@@ -99,12 +114,10 @@ class _Gen:
                     return quick
             v, make = self.var(name, ast[2]), (lambda x: self.text(ast[3], ast[4], x))
         elif op == "re":
-            rx = self.const(re.compile(ast[2]))
-            v, make = self.var(name, "r"), (lambda x: f"({x} is not None and {rx}.search({x}) is not None)")
+            v, make = self.var(name, "r"), (lambda x: f"({x} is not None{_regex_precheck(ast[2], x)} and "
+                                                      f"_rx({ast[2]!r}, 0).search({x}) is not None)")
         elif op == "num":
-            cmp = self.const(_CMP[ast[2]])
-            v, make = self.var(name, "r"), (lambda x: f"_numcmp({x}, {cmp}, {float(ast[3])!r})")
-            self.consts["_numcmp"] = _numcmp
+            v, make = self.var(name, "r"), (lambda x: f"_numcmp({x}, {ast[2]!r}, {float(ast[3])!r})")
         else:
             raise ValueError(f"unknown AST node {op}")
         if is_list:
@@ -124,7 +137,7 @@ class _Gen:
         return self.leaf(ast)
 
     def any_of(self, items: list[Any]) -> str:
-        """OR; many prefix / suffix / equal / contains values of one field become one tuple, set or regex test."""
+        """OR; many prefix / suffix / equal / contains values of one field become one tuple, set or row-set test."""
         leaves = [x for a in items for x in (a[1] if a[0] == "or" else [a])]
         groups: dict[tuple[str, str, str], list[str]] = {}
         parts: list[str] = []
@@ -142,39 +155,45 @@ class _Gen:
             if len(texts) == 1:
                 parts.append(self.text(op, texts[0], v))
             elif op == "eq":
-                parts.append(f"({v} in {self.const(frozenset(texts))})")
+                parts.append(f"({v} in {{{', '.join(map(repr, dict.fromkeys(texts)))}}})")  # a frozenset constant
             elif op in ("prefix", "suffix"):
                 method = "startswith" if op == "prefix" else "endswith"
                 parts.append(f"({v} is not None and {v}.{method}({tuple(texts)!r}))")
             else:
-                parts.append(f"({v} is not None and any(t in {v} for t in {self.const(tuple(dict.fromkeys(texts)))}))")
+                parts.append(f"({v} is not None and any(t in {v} for t in {tuple(dict.fromkeys(texts))!r}))")
         return "(" + " or ".join(parts) + ")" if parts else "False"
 
 
-def _numcmp(v: Any, cmp: Callable[[float, float], bool], bound: float) -> bool:
+def program(ast: list[Any], needs: list[list[list[str]]]) -> Program:
+    """The rule as Python: rows → the rows where it holds, with the SQL's meaning (a missing value never matches)."""
+    gen = _Gen()
+    expr = gen.node(ast)
+    args = ", ".join(["rows", *(f"C{n}" for n in range(len(gen.vars))), *gen.sets.values()])
+    loads = "".join(f"        {v} = C{n}[i]\n" for n, v in enumerate(gen.vars.values()))
+    src = f"def match({args}):\n    out = []\n    for i in rows:\n{loads}        if {expr}:\n            out.append(i)\n    return out\n"
+    module = compile(src, "<sigma rule>", "exec")
+    code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    return code, tuple(gen.vars), tuple(gen.sets), tuple(tuple((f, k, t) for f, k, t in clause) for clause in needs)
+
+
+_rx = functools.lru_cache(maxsize=None)(re.compile)  # patterns compiled on first use, once per process
+
+
+def _numcmp(v: Any, op: str, bound: float) -> bool:
     n = _number(v)
-    return n is not None and cmp(n, bound)
-
-
-def _contains_literals(ast: list[Any], out: set[tuple[str, str, str]]) -> None:
-    op = ast[0]
-    if op in ("and", "or"):
-        for a in ast[1]:
-            _contains_literals(a, out)
-    elif op == "not":
-        _contains_literals(ast[1], out)
-    elif op == "s" and ast[3] == "contains" and ast[4]:
-        out.add((ast[1], ast[2], ast[4]))
+    return n is not None and _CMP[op](n, bound)
 
 
 class Presence:
     """Which rows hold which literals, found for every column in one Aho-Corasick pass over distinct values."""
 
     def __init__(self, rules: list[CompiledRule], cols: Columns) -> None:
-        wanted: set[tuple[str, str, str]] = {(f, k, t) for r in rules for clause in r.needs for f, k, t in clause}
+        wanted: dict[Atom, None] = {}
         for r in rules:
-            _contains_literals(r.ast, wanted)
-        self.rows: dict[tuple[str, str, str], set[int]] = {atom: set() for atom in wanted}
+            _, _, sets, needs = rule_program(r)
+            for atoms in needs + sets:
+                wanted.update(dict.fromkeys(atoms))
+        self.rows: dict[Atom, set[int]] = {atom: set() for atom in wanted}
         by_column: dict[tuple[str, str], list[str]] = {}
         for f, k, text in wanted:
             by_column.setdefault((f, k), []).append(text)
@@ -188,68 +207,86 @@ class Presence:
                     self.rows[(f, k, w)] = set(range(rows))
 
     def _scan(self, f: str, k: str, words: list[str], values: Sequence[Any]) -> None:
-        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        """Each distinct value searched once; its rows added to the rows of every literal found in it."""
+        rows_of: dict[str, list[int]] = {}
+        present = itertools.compress(range(len(values)), values)  # skips missing and empty values in C
+        if f in LIST_FIELDS:
+            for i in present:
+                for item in values[i]:
+                    if item:
+                        rows_of.setdefault(item, []).append(i)
+        else:
+            for i in present:
+                rows_of.setdefault(values[i], []).append(i)
+        if not rows_of:
+            return
         targets = [self.rows[(f, k, w)] for w in words]
+        if sum(map(len, rows_of)) + 50 * len(rows_of) <= NAIVE_CHARS:  # a few short values: `in` beats building
+            for n, word in enumerate(words):
+                for item, rows in rows_of.items():
+                    if word in item:
+                        targets[n].update(rows)
+            return
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         for n, word in enumerate(words):
             automaton.add_word(word, n)
         automaton.make_automaton()
-        is_list = f in LIST_FIELDS
-        seen: dict[str, set[int]] = {}
-        for i, v in enumerate(values):
-            if not v:
-                continue
-            for item in (v if is_list else (v,)):
-                if not item:
-                    continue
-                ids = seen.get(item)
-                if ids is None:
-                    ids = seen[item] = {n for _, n in automaton.iter(item)}
-                for n in ids:
-                    targets[n].add(i)
+        for item, rows in rows_of.items():
+            for n in {n for _, n in automaton.iter(item)}:
+                targets[n].update(rows)
 
-    def candidates(self, rule: CompiledRule) -> set[int] | None:
-        """Rows where every clause of the rule's `needs` has a literal present (None: all rows)."""
-        if not rule.needs:
+    def union(self, atoms: tuple[Atom, ...]) -> set[int]:
+        """Rows holding any of the literals."""
+        if len(atoms) == 1:
+            return self.rows[atoms[0]]
+        return set().union(*(self.rows[a] for a in atoms))
+
+    def candidates(self, needs: tuple[tuple[Atom, ...], ...]) -> set[int] | None:
+        """Rows where every clause of a rule's `needs` has a literal present (None: all rows)."""
+        if not needs:
             return None
         rows_ok: set[int] | None = None
-        for clause in rule.needs:
-            union: set[int] = set()
-            for f, k, text in clause:
-                union |= self.rows[(f, k, text)]
+        for clause in needs:
+            union = self.union(clause)
             rows_ok = union if rows_ok is None else rows_ok & union
             if not rows_ok:
                 return set()
         return rows_ok or set()
 
 
-def matcher(ast: list[Any], cols: Columns, presence: Presence | None = None) -> Callable[[Iterable[int]], list[int]]:
-    """rows → the rows where the rule holds, with the SQL's meaning (a missing value never matches)."""
-    gen = _Gen(presence)
-    expr = gen.node(ast)
-    loads = "".join(f"        {v} = C{n}[i]\n" for n, v in enumerate(gen.vars.values()))
-    src = f"def match(rows):\n    out = []\n    for i in rows:\n{loads}        if {expr}:\n            out.append(i)\n    return out\n"
-    scope: dict[str, Any] = dict(gen.consts)
-    for n, key in enumerate(gen.vars):
-        scope[f"C{n}"] = cols[key]
-    exec(compile(src, "<sigma rule>", "exec"), scope)  # noqa: S102 - source generated from the rule's AST
-    return scope["match"]  # type: ignore[no-any-return]
+def rule_program(rule: CompiledRule) -> Program:
+    """The rule's generated Python (cached with the rule; made here for rules compiled elsewhere)."""
+    if rule.program is None:
+        rule.program = program(rule.ast, rule.needs)
+    return rule.program
+
+
+_GLOBALS: dict[str, Any] = {"__builtins__": builtins, "_rx": _rx, "_numcmp": _numcmp}
 
 
 def evaluate(rules: list[CompiledRule], cols: Columns, rows: int,
              eids: Sequence[int | None] | None = None) -> list[list[int]]:
     """Per rule, the matching row indexes (sorted); eids (event id per row) narrow rules bound to event ids."""
-    presence = Presence(rules, cols)
     by_eid: dict[int | None, list[int]] = {}
     for j, e in enumerate(eids or ()):
         by_eid.setdefault(e, []).append(j)
+    allowed: list[set[int] | None] = [  # rows of the rule's event ids (None: any row)
+        {j for e in rule.event_ids for j in by_eid.get(e, ())} if eids is not None and rule.event_ids is not None
+        else None for rule in rules]
+    presence = Presence([r for r, a in zip(rules, allowed) if a is None or a], cols)
     out: list[list[int]] = []
-    for rule in rules:
-        cand = presence.candidates(rule)
-        if eids is not None and rule.event_ids is not None:
-            allowed = {j for e in rule.event_ids for j in by_eid.get(e, ())}
-            cand = allowed if cand is None else cand & allowed
+    for rule, ok in zip(rules, allowed):
+        if ok is not None and not ok:
+            out.append([])
+            continue
+        code, columns, sets, needs = rule_program(rule)
+        cand = presence.candidates(needs)
+        if ok is not None:
+            cand = ok if cand is None else cand & ok
         if cand is not None and not cand:
             out.append([])
             continue
-        out.append(matcher(rule.ast, cols, presence)(sorted(cand) if cand is not None else range(rows)))
+        match: Callable[..., list[int]] = types.FunctionType(code, _GLOBALS)
+        out.append(match(sorted(cand) if cand is not None else range(rows),
+                         *(cols[c] for c in columns), *(presence.union(s) for s in sets)))
     return out

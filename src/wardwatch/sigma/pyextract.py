@@ -109,7 +109,9 @@ class PartRows:
     def __init__(self, rows: list[tuple]) -> None:
         self.rows = rows
         self._parsed: dict[int, dict] = {}
-        self._by_channel: dict[str, list[int]] | None = None
+        self._by_kind: dict[tuple[Any, Any, Any], list[int]] = {}  # (event id, channel, provider) → rows
+        for i, row in enumerate(rows):
+            self._by_kind.setdefault((row[6], row[7], row[8]), []).append(i)
 
     def event(self, i: int) -> dict:
         ev = self._parsed.get(i)
@@ -123,22 +125,15 @@ class PartRows:
         return ev
 
     def select(self, key: str, event_ids: set[int] | None) -> list[tuple[int, Source]]:
-        """(row, source) of each event the group reads, in row order."""
-        if self._by_channel is None:
-            self._by_channel = {}
-            for i, row in enumerate(self.rows):
-                self._by_channel.setdefault(row[7] or "", []).append(i)
+        """(row, source) of each event the group reads, in row order (sources tried once per kind of event)."""
         srcs = sources(key)
-        channels = {s.channel for s in srcs}
-        rows = (range(len(self.rows)) if None in channels
-                else sorted(i for ch in channels for i in self._by_channel.get(ch or "", ())))
-        out = []
-        for i in rows:
-            row = self.rows[i]
-            for src in srcs:
-                if source_matches(src, row, event_ids):
-                    out.append((i, src))
-                    break
+        out: list[tuple[int, Source]] = []
+        for kind, rows in self._by_kind.items():
+            row = (None, None, None, None, None, None) + kind
+            src = next((s for s in srcs if source_matches(s, row, event_ids)), None)
+            if src is not None:
+                out.extend((i, src) for i in rows)
+        out.sort(key=lambda pair: pair[0])
         return out
 
     def columns(self, picked: list[tuple[int, Source]], fields: dict[str, set[str]],

@@ -1,11 +1,12 @@
 """run_sigma / check_rules: load (cached) rules, match them on the store, correlate, and report Findings."""
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import pyarrow as pa
 
 from ..model import Finding
 from ..store import EventStore
@@ -28,9 +29,21 @@ from .pyextract import PartRows
 from .types import LEVELS, CompiledRule, RuleStatus
 
 
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """No cyclic GC passes meanwhile: the engine makes many small lists and dicts that live to its end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _load(paths: list[Path], cache_dir: Path | None) -> list[CompiledRule]:
-    cache = RuleCache(cache_dir if cache_dir is not None else default_cache_dir())
-    rules = load_rules(paths, cache)
+    with _no_gc():
+        rules = load_rules(paths, RuleCache(cache_dir if cache_dir is not None else default_cache_dir()))
     _resolve(rules)
     return rules
 
@@ -86,7 +99,13 @@ def run_sigma(store: EventStore, rule_paths: list[Path], tz: str, min_level: str
     """
     if min_level is not None and min_level not in LEVELS:
         raise ValueError(f"min_level must be one of {', '.join(LEVELS)}")
-    rules = _load([Path(p) for p in rule_paths], cache_dir)
+    with _no_gc():
+        return _run(store, [Path(p) for p in rule_paths], tz, min_level, evidence_limit, cache_dir, engine)
+
+
+def _run(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | None, evidence_limit: int,
+         cache_dir: Path | None, engine: str) -> tuple[list[Finding], list[RuleStatus]]:
+    rules = _load(rule_paths, cache_dir)
     statuses = [r.status() for r in rules]
     floor = _rank(min_level) if min_level else 0
     index: dict[str, int] = {}
@@ -204,6 +223,8 @@ def _python_group(part: PartRows, group: Any, rules: list[CompiledRule], extra: 
 def _collect(con: Any, table: str, matched: dict[int, list[int]], rules: list[CompiledRule],
              extra: dict[int, list[str]], emit: set[int], hits: list[tuple], events: dict[int, list[Event]]) -> None:
     """Fetch what findings need of the matched rows (and the fields correlations group by)."""
+    import pyarrow as pa  # only when SQL matched something
+
     pairs = [(r, rid) for r, rids in matched.items() for rid in rids]
     names = sorted({f for r in matched for f in extra.get(r, [])})
     cols = "".join(f", g.{column(f, 'r')}" for f in names)

@@ -22,7 +22,7 @@ class RuleStatus:
 
 @dataclass
 class CompiledRule:
-    """One Sigma rule compiled to SQL (detection) or to a window spec (correlation); plain data, JSON-cacheable."""
+    """One Sigma rule compiled to an AST (detection) or to a window spec (correlation); plain data, marshal-cacheable."""
 
     id: str
     title: str
@@ -43,14 +43,15 @@ class CompiledRule:
     fields: dict[str, str] = field(default_factory=dict)  # field → column kinds used ('l' lowered, 'r' raw)
     event_ids: list[int] | None = None  # the rule can only match these event ids (None: any)
     needs: list[list[list[str]]] = field(default_factory=list)  # CNF of (field, kind, literal) a match needs
+    program: Any = None  # the detection as Python (pyeval.Program: a code object and what it reads), or None
     # correlation rules
     correlation: dict[str, Any] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # values are plain JSON already
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # values are plain data already
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CompiledRule:
+    def from_dict(cls, data: dict[str, Any]) -> CompiledRule:
         return cls(**data)
 
     def status(self) -> RuleStatus:
