@@ -40,7 +40,7 @@ from wardwatch.scan import ingest
 from wardwatch.sigma import run_sigma
 from wardwatch.sigma.compiler import to_sql
 from wardwatch.sigma.logsources import sources
-from wardwatch.sigma.run import _load
+from wardwatch.sigma import load_sigma_rules
 from wardwatch.store import EventStore
 
 
@@ -124,7 +124,7 @@ def compare(shared: Path, details: bool) -> dict[str, Any]:
         started = time.perf_counter()
         ours, (events, booleans), store = _ours(shared, Path(tmp))
         seconds = time.perf_counter() - started
-        rules = _load([shared / "sigma" / "rules" / "windows"], Path(tmp) / "cache")
+        rules = load_sigma_rules([shared / "sigma" / "rules" / "windows"], Path(tmp) / "cache")
         store.con.close()
     logsource = {r.id: r.logsource for r in rules if r.logsource}
     fields = {r.id: list(r.fields) for r in rules}

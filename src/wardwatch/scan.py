@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,7 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
 
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
+    sigma_rules = _start_sigma_load(rule_paths) if rule_paths else None  # in a thread, while reading
     store = EventStore(out_dir / "store", on_batch=on_events)
     inputs = ingest(paths, store, on_file)
     read_s = time.perf_counter() - started
@@ -78,7 +80,7 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
         on_phase("detect")
     sizes = {i.path: i.size for i in inputs}
     findings = run_rules(store, config, tz, sizes)
-    sigma_stats = _sigma(store, rule_paths, tz, min_level, config, findings) if rule_paths else {}
+    sigma_stats = _sigma(store, rule_paths, tz, min_level, config, findings, sigma_rules) if rule_paths else {}
     inputs, net_stats = _network(inputs, segments, tz, findings)
     incidents = build_incidents(findings, tz, float(config.get("incident_gap_hours", 24)))
     coverage = _coverage(findings)
@@ -100,12 +102,18 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     return result
 
 
+def _start_sigma_load(rule_paths: list[Path]) -> Future:
+    from .sigma import start_loading
+    return start_loading(rule_paths)
+
+
 def _sigma(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | None, config: dict[str, Any],
-           findings: list[Finding]) -> dict[str, Any]:
+           findings: list[Finding], rules: Future | None = None) -> dict[str, Any]:
     """Run the user's Sigma rules on the same store; their findings join the list, the rule counts are returned."""
     from .sigma import run_sigma
     sigma_findings, sigma_rules = run_sigma(store, rule_paths, tz, min_level=min_level,
-                                            evidence_limit=int(config.get("evidence_limit", 1000)))
+                                            evidence_limit=int(config.get("evidence_limit", 1000)),
+                                            rules=rules.result() if rules is not None else None)
     findings += sigma_findings
     return {"loaded": len(sigma_rules), "running": sum(1 for s in sigma_rules if s.will_run),
             "skipped": [vars(s) for s in sigma_rules if not s.will_run]}

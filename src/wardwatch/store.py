@@ -69,8 +69,13 @@ def _structure() -> dict:
     return root
 
 
+# from_json's struct is split into its three parts once (E, U, Y): pulling each field out of the whole nested
+# struct again costs more than the split.
+_PARTS = {"EventData": "E", "UserData": "U", "System": "Y"}
+
+
 def _access(path: tuple[str, ...]) -> str:
-    return "s" + "".join("[" + sql_literal(k) + "]" for k in path)
+    return _PARTS[path[1]] + "".join("[" + sql_literal(k) + "]" for k in path[2:])
 
 
 def _first(name: str) -> str:
@@ -129,14 +134,18 @@ COLUMNS: dict[str, str] = {
 NORMALIZE_SQL = (
     "SELECT " + ", ".join(f"{expr} AS {col}" for col, expr in COLUMNS.items()) + ", file FROM ("
     f"SELECT *, {_STAGE3} FROM (SELECT *, {_STAGE2} FROM (SELECT {_STAGE1}, raw, file FROM ("
-    f"SELECT from_json(raw, {sql_literal(json.dumps(_structure()))}) AS s, raw, file FROM batch))))"
+    + "SELECT " + ", ".join(f"s['Event'][{sql_literal(k)}] AS {v}" for k, v in _PARTS.items()) + ", raw, file FROM ("
+    f"SELECT from_json(raw, {sql_literal(json.dumps(_structure()))}) AS s, raw, file FROM batch)))))"
 )
+# zstd level 1: as small as the default level 3 on event JSON, and a fifth cheaper to write.
+PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1"
 
 
 CHUNK_ROWS = 8192  # records per Arrow chunk
 # Records pulled per C-level slice. The parser holds the GIL while a C loop pulls from it, so without this
 # bound the writer and hashing threads would wait for the GIL until a whole file was read.
 GIL_SLICE = 256
+FIRST_BATCH = 2048  # records in the first part; each next part is twice as large, up to batch_size
 
 
 class EventStore:
@@ -149,12 +158,13 @@ class EventStore:
         self.total = 0
         self.directory.mkdir(parents=True, exist_ok=True)
         self.batch_size = batch_size
+        self._limit = min(FIRST_BATCH, batch_size)  # grows to batch_size: the writer starts early, parts stay few
         self.con = duckdb.connect()
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self._raw: list[str] = []
         self._runs: list[tuple[str, int]] = []  # (file, records) of the batch being collected
-        self._parts = 0
+        self.parts: list[tuple[Path, int]] = []  # (Parquet part, records) in writing order
         self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._worker = threading.Thread(target=self._write_loop, daemon=True)
@@ -169,15 +179,16 @@ class EventStore:
         it = iter(records)
         total = 0
         while True:  # a Python-level loop: between slices the GIL can pass to the writer and hashing threads
-            space = min(self.batch_size - len(self._raw), GIL_SLICE)
+            space = min(self._limit - len(self._raw), GIL_SLICE)
             before = len(self._raw)
             self._raw.extend(itertools.islice(it, space))
             got = len(self._raw) - before
             total += got
             if got:
                 self._add_run(file, got)
-            if len(self._raw) >= self.batch_size:
+            if len(self._raw) >= self._limit:
                 self._flush()
+                self._limit = min(self._limit * 2, self.batch_size)
             elif got < space:
                 return total
 
@@ -219,11 +230,11 @@ class EventStore:
             if table is None:
                 return
             try:
-                self._parts += 1
-                target = self.directory / f"events-{self._parts:05d}.parquet"
+                target = self.directory / f"events-{len(self.parts) + 1:05d}.parquet"
                 cur.register("batch", table)
-                cur.execute(f"COPY ({NORMALIZE_SQL}) TO {sql_literal(str(target))} (FORMAT parquet, COMPRESSION zstd)")
+                cur.execute(f"COPY ({NORMALIZE_SQL}) TO {sql_literal(str(target))} ({PARQUET_OPTIONS})")
                 cur.unregister("batch")
+                self.parts.append((target, table.num_rows))
             except BaseException as exc:  # surfaced on the next flush / close
                 self._error = exc
 
@@ -234,7 +245,7 @@ class EventStore:
         self._worker.join()
         if self._error:
             raise self._error
-        if self._parts:
+        if self.parts:
             self.con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet({sql_literal(self.glob)})")
         else:
             self.con.execute("CREATE OR REPLACE VIEW events AS SELECT "

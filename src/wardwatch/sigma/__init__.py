@@ -1,7 +1,7 @@
 """Sigma rules (SigmaHQ format, v2 correlations included) compiled once, cached, and run on the event store."""
 from __future__ import annotations
 
-from .run import check_rules, run_sigma
+from .run import check_rules, load_sigma_rules, run_sigma, start_loading
 from .types import CompiledRule, RuleStatus
 
-__all__ = ["CompiledRule", "RuleStatus", "check_rules", "run_sigma"]
+__all__ = ["CompiledRule", "RuleStatus", "check_rules", "load_sigma_rules", "run_sigma", "start_loading"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,10 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _load(paths: list[Path], cache_dir: Path | None) -> list[CompiledRule]:
+def load_sigma_rules(paths: list[Path], cache_dir: Path | None = None) -> list[CompiledRule]:
+    """Every rule under the paths, compiled (or taken from the cache) and with correlation references checked.
+
+    A scan calls this in a thread while it reads the events, then hands the rules to run_sigma."""
     with _no_gc():
         rules = load_rules(paths, RuleCache(cache_dir if cache_dir is not None else default_cache_dir()))
     _resolve(rules)
@@ -71,9 +75,17 @@ def _resolve(rules: list[CompiledRule]) -> None:
                 break
 
 
+def start_loading(paths: list[Path], cache_dir: Path | None = None) -> Future[list[CompiledRule]]:
+    """load_sigma_rules in a thread: a scan reads its events meanwhile (its reader mostly waits on its writer)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wardwatch-sigma-load")
+    future = pool.submit(load_sigma_rules, [Path(p) for p in paths], cache_dir)
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    return future
+
+
 def check_rules(paths: list[Path], cache_dir: Path | None = None) -> list[RuleStatus]:
     """Per rule (and per file that gave no rule): will it run, and why not."""
-    return [r.status() for r in _load([Path(p) for p in paths], cache_dir)]
+    return [r.status() for r in load_sigma_rules([Path(p) for p in paths], cache_dir)]
 
 
 def _rank(level: str | None) -> int:
@@ -83,29 +95,40 @@ def _rank(level: str | None) -> int:
 PY_MAX_ROWS = 20_000  # groups up to this many events (per part) are evaluated in Python, larger ones in SQL
 
 
+PART_ROWS = 50_000  # events read at once: small store parts are taken together, memory stays flat
+
+
 def _parts(store: Any) -> list[str]:
-    """The store's Parquet parts (one at a time keeps memory flat), or its events view."""
-    directory = getattr(store, "directory", None)
-    files = sorted(Path(directory).glob("events-*.parquet")) if directory else []
-    return [f"read_parquet({lit(str(f))})" for f in files] or ["events"]
+    """The store's Parquet parts in groups of up to PART_ROWS events (one group at a time), or its events view."""
+    groups: list[list[str]] = []
+    rows = PART_ROWS
+    for path, n in getattr(store, "parts", []):
+        if rows + n > PART_ROWS:
+            groups.append([])
+            rows = 0
+        groups[-1].append(str(path))
+        rows += n
+    return [f"read_parquet([{', '.join(lit(f) for f in g)}])" for g in groups] or ["events"]
 
 
 def run_sigma(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | None = None,
               evidence_limit: int = 1000, cache_dir: Path | None = None,
-              engine: str = "auto") -> tuple[list[Finding], list[RuleStatus]]:
+              engine: str = "auto", rules: list[CompiledRule] | None = None) -> tuple[list[Finding], list[RuleStatus]]:
     """Run Sigma rules (files or folders) over the store's events; one finding per (rule, host) or per burst.
 
     engine: "auto" (Python for small group tables, SQL for large ones), "sql" or "python" (tests compare them).
+    rules: the rules of rule_paths already loaded by load_sigma_rules (else they are loaded here).
     """
     if min_level is not None and min_level not in LEVELS:
         raise ValueError(f"min_level must be one of {', '.join(LEVELS)}")
     with _no_gc():
-        return _run(store, [Path(p) for p in rule_paths], tz, min_level, evidence_limit, cache_dir, engine)
+        if rules is None:
+            rules = load_sigma_rules([Path(p) for p in rule_paths], cache_dir)
+        return _run(store, rules, tz, min_level, evidence_limit, engine)
 
 
-def _run(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | None, evidence_limit: int,
-         cache_dir: Path | None, engine: str) -> tuple[list[Finding], list[RuleStatus]]:
-    rules = _load(rule_paths, cache_dir)
+def _run(store: EventStore, rules: list[CompiledRule], tz: str, min_level: str | None, evidence_limit: int,
+         engine: str) -> tuple[list[Finding], list[RuleStatus]]:
     statuses = [r.status() for r in rules]
     floor = _rank(min_level) if min_level else 0
     index: dict[str, int] = {}

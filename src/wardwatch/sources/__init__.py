@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
@@ -42,34 +41,32 @@ class Source:
 
 
 def sha256_of(source: Source) -> tuple[str, int]:
-    """SHA-256 and size of a source, read in large chunks (the input is only opened for reading).
+    """SHA-256 and size of a source (the input is only opened for reading).
 
-    Large chunks matter: hashing runs beside the parser, and every chunk costs one wait for the GIL."""
-    digest = hashlib.sha256()
+    Read in one piece up to HASH_CHUNK_BYTES, in chunks of that size beyond: few large reads matter, since
+    hashing runs beside the parser and every chunk costs one wait for the GIL."""
     if source.data is not None:
-        digest.update(source.data)
-        return digest.hexdigest(), len(source.data)
+        return hashlib.sha256(source.data).hexdigest(), len(source.data)
     assert source.path is not None
+    digest = hashlib.sha256()
     size = 0
     with open(source.path, "rb", buffering=0) as fh:
-        buf = bytearray(min(HASH_CHUNK_BYTES, os.fstat(fh.fileno()).st_size + 1))
-        view = memoryview(buf)
-        while n := fh.readinto(buf):
-            digest.update(view[:n])
-            size += n
+        while chunk := fh.read(HASH_CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
     return digest.hexdigest(), size
 
 
 def sniff(head: bytes) -> str | None:
     """Name the format of a file from its first bytes: evtx, zip, xml, json, syslog, or None."""
-    from .winjson import looks_like_json
-    from .winxml import looks_like_xml
-
     if head.startswith(EVTX_MAGIC):
         return "evtx"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
-    from ..netlog.api import looks_like_syslog
+    from ..netlog.api import looks_like_syslog  # imported only when needed: most inputs are .evtx
+    from .winjson import looks_like_json
+    from .winxml import looks_like_xml
+
     if looks_like_syslog(head):  # before XML: a syslog line starts with "<PRI>"
         return "syslog"  # network device logs: read by wardwatch.netlog, not into the event store
     if looks_like_xml(head):
