@@ -4,6 +4,7 @@ from __future__ import annotations
 import array
 import itertools
 import json
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -11,6 +12,15 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (a container's or `taskset`'s limit), not all the machine has: DuckDB
+    would otherwise start a thread per machine CPU and crowd the few it may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # Windows, macOS
+        return os.cpu_count() or 1
+
 
 def sql_literal(text: object) -> str:
     """A SQL string literal (paths may hold quotes)."""
@@ -141,15 +151,19 @@ NORMALIZE_SQL = (
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1"
 
 
-CHUNK_ROWS = 8192  # records per Arrow chunk
+CHUNK_ROWS = 8192  # records per Arrow batch handed to the writer
 # Records pulled per C-level slice. The parser holds the GIL while a C loop pulls from it, so without this
 # bound the writer and hashing threads would wait for the GIL until a whole file was read.
 GIL_SLICE = 256
-FIRST_BATCH = 2048  # records in the first part; each next part is twice as large, up to batch_size
+QUEUED_BATCHES = 8  # batches waiting for the writer at most (memory stays flat: about 8 MB each)
+BATCH_SCHEMA = pa.schema([("raw", pa.string()), ("file", pa.dictionary(pa.int32(), pa.string()))])
 
 
 class EventStore:
-    """Collects canonical JSON records in batches and writes normalized Parquet parts in the background."""
+    """Collects canonical JSON records in batches; one background COPY normalizes them into Parquet parts.
+
+    The COPY runs once for the whole scan over a stream of Arrow batches (DuckDB binds the large normalizing
+    query once, not per batch) and starts a new part every batch_size records."""
 
     def __init__(self, directory: Path, batch_size: int = 50_000, threads: int | None = None,
                  on_batch: Callable[[int], None] | None = None) -> None:
@@ -157,17 +171,19 @@ class EventStore:
         self.on_batch = on_batch  # told the running total of records at every batch (progress bars)
         self.total = 0
         self.directory.mkdir(parents=True, exist_ok=True)
+        for old in self.directory.glob("events-*.parquet"):  # parts of an earlier scan into the same folder
+            old.unlink()
         self.batch_size = batch_size
-        self._limit = min(FIRST_BATCH, batch_size)  # grows to batch_size: the writer starts early, parts stay few
+        self._chunk = min(CHUNK_ROWS, batch_size)
         self.con = duckdb.connect()
-        if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
+        self.con.execute(f"SET threads = {int(threads or usable_cpus())}")
+        self.con.execute("SET preserve_insertion_order = false")  # parts need no order: less buffering
         self._raw: list[str] = []
         self._runs: list[tuple[str, int]] = []  # (file, records) of the batch being collected
-        self.parts: list[tuple[Path, int]] = []  # (Parquet part, records) in writing order
-        self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=2)
+        self.parts: list[tuple[Path, int]] = []  # (Parquet part, records), known after close()
+        self._queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=QUEUED_BATCHES)
         self._error: BaseException | None = None
-        self._worker = threading.Thread(target=self._write_loop, daemon=True)
+        self._worker = threading.Thread(target=self._write, daemon=True)
         self._worker.start()
 
     @property
@@ -179,16 +195,15 @@ class EventStore:
         it = iter(records)
         total = 0
         while True:  # a Python-level loop: between slices the GIL can pass to the writer and hashing threads
-            space = min(self._limit - len(self._raw), GIL_SLICE)
+            space = min(self._chunk - len(self._raw), GIL_SLICE)
             before = len(self._raw)
             self._raw.extend(itertools.islice(it, space))
             got = len(self._raw) - before
             total += got
             if got:
                 self._add_run(file, got)
-            if len(self._raw) >= self._limit:
+            if len(self._raw) >= self._chunk:
                 self._flush()
-                self._limit = min(self._limit * 2, self.batch_size)
             elif got < space:
                 return total
 
@@ -198,53 +213,55 @@ class EventStore:
         else:
             self._runs.append((file, count))
 
-    def _file_codes(self) -> tuple[pa.Array, pa.Array]:
-        """The input path of every record as dictionary codes (one entry per file, no per-row strings)."""
+    def _file_column(self) -> pa.DictionaryArray:
+        """The input path of every record, as a dictionary column (one entry per file, no per-row strings)."""
         names = list(dict.fromkeys(name for name, _ in self._runs))
         index = {name: i for i, name in enumerate(names)}
         codes = itertools.chain.from_iterable(itertools.repeat(index[name], count) for name, count in self._runs)
-        return pa.array(codes, pa.int32()), pa.array(names, pa.string())
+        return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(names, pa.string()))
 
     def _flush(self) -> None:
         if not self._raw:
             return
         if self._error:
             raise self._error
-        # Arrow chunks of CHUNK_ROWS records: small join buffers are reused by the allocator instead of being
-        # page-faulted in afresh (2x cheaper than one buffer per batch), and DuckDB spreads chunks over its threads.
-        codes, names = self._file_codes()
-        batches = [pa.record_batch({"raw": _string_array(self._raw[i:i + CHUNK_ROWS]),
-                                    "file": pa.DictionaryArray.from_arrays(codes.slice(i, CHUNK_ROWS), names)})
-                   for i in range(0, len(self._raw), CHUNK_ROWS)]
-        table = pa.Table.from_batches(batches)
+        batch = pa.record_batch([_string_array(self._raw), self._file_column()], schema=BATCH_SCHEMA)
         self._raw, self._runs = [], []
-        self._queue.put(table)
-        self.total += table.num_rows
+        self._queue.put(batch)
+        self.total += batch.num_rows
         if self.on_batch:
             self.on_batch(self.total)
 
-    def _write_loop(self) -> None:
+    def _batches(self) -> Iterator[pa.RecordBatch]:
+        while (batch := self._queue.get()) is not None:
+            yield batch
+
+    def _write(self) -> None:
+        """The writer thread: one COPY over the stream of batches, a new part every batch_size records."""
         cur = self.con.cursor()
-        while True:
-            table = self._queue.get()
-            if table is None:
-                return
-            try:
-                target = self.directory / f"events-{len(self.parts) + 1:05d}.parquet"
-                cur.register("batch", table)
-                cur.execute(f"COPY ({NORMALIZE_SQL}) TO {sql_literal(str(target))} ({PARQUET_OPTIONS})")
-                cur.unregister("batch")
-                self.parts.append((target, table.num_rows))
-            except BaseException as exc:  # surfaced on the next flush / close
-                self._error = exc
+        try:
+            cur.register("batch", pa.RecordBatchReader.from_batches(BATCH_SCHEMA, self._batches()))
+            cur.execute(f"COPY ({NORMALIZE_SQL}) TO {sql_literal(str(self.directory))} ({PARQUET_OPTIONS}, "
+                        f"ROW_GROUP_SIZE {int(self.batch_size)}, ROW_GROUPS_PER_FILE 1, "
+                        f"FILENAME_PATTERN 'events-{{i}}', OVERWRITE_OR_IGNORE)")
+        except BaseException as exc:  # surfaced on the next flush / close
+            self._error = exc
+            for _ in self._batches():  # keep taking batches so that the reader never blocks on a full queue
+                pass
 
     def close(self) -> None:
-        """Write what is left and wait for the writer; then the events view is ready."""
+        """Write what is left and wait for the writer; then the parts are known and the events view is ready."""
         self._flush()
         self._queue.put(None)
         self._worker.join()
         if self._error:
             raise self._error
+        if self.total:
+            counts = self.con.execute(
+                "SELECT file_name, sum(n)::BIGINT FROM (SELECT DISTINCT file_name, row_group_id, row_group_num_rows AS n "
+                f"FROM parquet_metadata({sql_literal(self.glob)})) GROUP BY file_name").fetchall()
+            self.parts = sorted(((Path(f), n) for f, n in counts if n),
+                                key=lambda part: int(part[0].stem.rsplit("-", 1)[1]))
         if self.parts:
             self.con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet({sql_literal(self.glob)})")
         else:
