@@ -177,7 +177,6 @@ class EventStore:
         self._chunk = min(CHUNK_ROWS, batch_size)
         self.con = duckdb.connect()
         self.con.execute(f"SET threads = {int(threads or usable_cpus())}")
-        self.con.execute("SET preserve_insertion_order = false")  # parts need no order: less buffering
         self._raw: list[str] = []
         self._runs: list[tuple[str, int]] = []  # (file, records) of the batch being collected
         self.parts: list[tuple[Path, int]] = []  # (Parquet part, records), known after close()
@@ -240,6 +239,7 @@ class EventStore:
         """The writer thread: one COPY over the stream of batches, a new part every batch_size records."""
         cur = self.con.cursor()
         try:
+            cur.execute("SET preserve_insertion_order = false")  # parts need no order: less buffering
             cur.register("batch", pa.RecordBatchReader.from_batches(BATCH_SCHEMA, self._batches()))
             cur.execute(f"COPY ({NORMALIZE_SQL}) TO {sql_literal(str(self.directory))} ({PARQUET_OPTIONS}, "
                         f"ROW_GROUP_SIZE {int(self.batch_size)}, ROW_GROUPS_PER_FILE 1, "
@@ -254,9 +254,10 @@ class EventStore:
         self._flush()
         self._queue.put(None)
         self._worker.join()
+        self.con.execute("RESET preserve_insertion_order")  # rules read the parts in their order
         if self._error:
             raise self._error
-        if self.total:
+        if self.total and next(self.directory.glob("events-*.parquet"), None):
             counts = self.con.execute(
                 "SELECT file_name, sum(n)::BIGINT FROM (SELECT DISTINCT file_name, row_group_id, row_group_num_rows AS n "
                 f"FROM parquet_metadata({sql_literal(self.glob)})) GROUP BY file_name").fetchall()
