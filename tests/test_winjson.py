@@ -336,3 +336,19 @@ def test_field_table_matches_real_evtx_records() -> None:
             assert keys == spec.names(len(keys)), (path.name, provider, eid)
             checked.add((provider, eid))
     assert len(checked) >= 20
+
+
+def test_jsonl_on_disk_is_streamed_with_the_same_result(tmp_path) -> None:
+    """JSON lines from a file are read line by line (not whole); results and problems match reading the bytes."""
+    lines = [json.dumps(winevent_4625(RecordId=n)) for n in range(1, 200)]
+    lines.insert(5, lines[1][:50])  # a broken line
+    raw = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    raw = raw.replace(b"An account", b"An \xffaccount", 1)  # a byte that is not UTF-8
+    path = tmp_path / "ev.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + raw)
+    streamed_problems: list[ReadProblem] = []
+    streamed = list(read_json(path, "ev.jsonl", streamed_problems))
+    whole, whole_problems = read(raw, "ev.jsonl")
+    assert [orjson.loads(s) for s in streamed] == whole and len(whole) == 199
+    assert [p.where for p in streamed_problems] == ["line 1", "line 6"]  # bad bytes replaced; broken line
+    assert "replaced" in streamed_problems[0].message and [p.where for p in whole_problems][1:] == ["line 6"]

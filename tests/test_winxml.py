@@ -335,3 +335,39 @@ def test_utc_iso() -> None:
     assert utc_iso("2022-10-30T00:30:00-0130") == ("2022-10-30T02:00:00.000000Z", True)
     assert utc_iso("Sunday, October 30, 2022") == (None, False)
     assert utc_iso("2022-13-40T00:00:00Z") == (None, False)
+
+
+@pytest.mark.parametrize("layout", ["bare", "rooted", "utf-16", "pretty"])
+def test_clean_files_stream_with_the_same_result_as_the_checking_reader(tmp_path, layout: str) -> None:
+    """A clean file is read in one streaming pass (from disk, in chunks); the result is what the event-by-event
+    reader gives, and a chunk boundary may fall anywhere."""
+    from wardwatch.sources import winxml
+
+    events = ALL * 40
+    text = rooted(*events) if layout != "bare" else bare(*events)
+    if layout == "pretty":
+        text = text.replace("><", ">\r\n  <")
+    raw = b"\xff\xfe" + text.encode("utf-16-le") if layout == "utf-16" else text.encode("utf-8")
+    path = tmp_path / "export.xml"
+    path.write_bytes(raw)
+    checked = list(winxml._read_checked(raw, "x", []))
+    old_chunk = winxml.STREAM_CHUNK
+    try:
+        winxml.STREAM_CHUNK = 997  # boundaries inside tags, names and multi-byte characters
+        streamed = list(winxml._stream(path))
+    finally:
+        winxml.STREAM_CHUNK = old_chunk
+    assert len(checked) == len(events) and streamed == checked
+    problems: list[ReadProblem] = []
+    assert list(read_xml(path, "x", problems)) == checked and problems == []
+
+
+def test_a_problem_after_clean_events_is_reported_once_and_nothing_is_read_twice() -> None:
+    """The streaming pass stops at the broken event; the checking pass reports it and reads on from there."""
+    broken = EV_4625.replace("<EventID>4625</EventID>", "<EventID>4625</EventIDX>")
+    events, problems = read(bare(EV_7045, EV_1102, broken, EV_MSI))
+    assert [e["Event"]["System"]["EventRecordID"] for e in events] == [77, 184990, 5521]
+    assert len(problems) == 1 and problems[0].where == "line 3" and "broken XML" in problems[0].message
+    dtd = '<!DOCTYPE x [<!ENTITY a "b">]>\r\n' + bare(EV_7045)
+    events, problems = read(dtd)
+    assert events == [] and problems[0].skipped_file and "DOCTYPE" in problems[0].message

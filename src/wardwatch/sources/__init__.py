@@ -191,7 +191,7 @@ def _records(kind: str, source: Source, problems: list[ReadProblem]) -> Iterator
         yield from read_evtx(source.path if source.path is not None else source.data, source.display, problems)  # type: ignore[arg-type]
     elif kind == "xml":
         from .winxml import read_xml
-        yield from read_xml(source.read_all(), source.display, problems)
+        yield from read_xml(source.path if source.path is not None else source.read_all(), source.display, problems)
     else:
         from .winjson import read_json
-        yield from read_json(source.read_all(), source.display, problems)
+        yield from read_json(source.path if source.path is not None else source.read_all(), source.display, problems)

@@ -65,9 +65,18 @@ def looks_like_json(head: bytes) -> bool:
     return text.lstrip()[:1] in ("{", "[")
 
 
-def read_json(data: bytes, name: str, problems: list[ReadProblem]) -> Iterator[str]:
-    """Yield each event of a JSON array / object / JSON-lines file as evtx-style JSON; report bad parts."""
+def read_json(data: bytes | Path, name: str, problems: list[ReadProblem]) -> Iterator[str]:
+    """Yield each event of a JSON array / object / JSON-lines file as evtx-style JSON; report bad parts.
+
+    UTF-8 JSON lines on disk are streamed line by line; a JSON document (Get-WinEvent's array) is read whole."""
     state = _State(ProblemLog(name, problems))
+    if isinstance(data, Path):
+        lines = _utf8_json_lines(data)
+        if lines is not None:
+            yield from _read_lines(lines, state)
+            state.finish()
+            return
+        data = data.read_bytes()
     text, complaint = decode_text(data)
     if complaint:
         state.log.add("encoding", *complaint)
@@ -76,7 +85,7 @@ def read_json(data: bytes, name: str, problems: list[ReadProblem]) -> Iterator[s
         state.log.add("empty", "file", "the file is empty", skipped_file=True)
         return
     if text[start] == "{" and _first_line_is_object(text, start):
-        yield from _read_lines(text, state)
+        yield from _read_lines(_lines(text), state)
     else:
         yield from _read_document(text, start, state)
     state.finish()
@@ -143,19 +152,62 @@ def _reason(exc: json.JSONDecodeError) -> str:
     return _POSITION.sub("", exc.msg)
 
 
-def _read_lines(text: str, state: _State) -> Iterator[str]:
-    for number, line in _lines(text):
+HEAD_BYTES = 1 << 16
+
+
+def _utf8_json_lines(path: Path) -> Iterator[tuple[int, bytes]] | None:
+    """(line number, line) of a UTF-8 JSON-lines file, read as it goes; None for anything else."""
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    first = body.lstrip()
+    end = first.find(b"\n")
+    if not first.startswith(b"{") or end < 0 or b"\x00" in body[:4]:
+        return None
+    try:
+        if not isinstance(orjson.loads(first[:end].decode("utf-8", errors="replace")), dict):
+            return None
+    except orjson.JSONDecodeError:
+        return None
+    return _file_lines(path, len(head) - len(body))
+
+
+def _file_lines(path: Path, skip: int) -> Iterator[tuple[int, bytes]]:
+    with open(path, "rb") as fh:
+        fh.seek(skip)
+        yield from enumerate(fh, 1)
+
+
+def _read_lines(lines: Iterator[tuple[int, str | bytes]], state: _State) -> Iterator[str]:
+    for number, line in lines:
         if not line.strip():
             continue
         where = f"line {number}"
         try:
             item = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            state.log.add("line", where, f"not valid JSON ({_reason(exc)}); the line was skipped")
-            continue
+            item = _replacing_bad_bytes(line, where, state)
+            if item is None:
+                state.log.add("line", where, f"not valid JSON ({_reason(exc)}); the line was skipped")
+                continue
         out = state.take(item, where)
         if out is not None:
             yield out
+
+
+def _replacing_bad_bytes(line: str | bytes, where: str, state: _State) -> Any:
+    """A line of bytes that are not all UTF-8: read with the bad bytes replaced (and say so once), else None."""
+    if isinstance(line, str):
+        return None
+    text = line.decode("utf-8", errors="replace")
+    if "\ufffd" not in text:
+        return None
+    try:
+        item = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    state.log.once("encoding", where, "the file is not valid UTF-8 text here; unreadable bytes were replaced")
+    return item
 
 
 def _read_document(text: str, start: int, state: _State) -> Iterator[str]:
@@ -165,7 +217,7 @@ def _read_document(text: str, start: int, state: _State) -> Iterator[str]:
         if text[start] == "[":
             yield from _salvage_array(text, start, state)
         elif next(_parsable_lines(text), None) is not None:
-            yield from _read_lines(text, state)
+            yield from _read_lines(_lines(text), state)
         else:
             state.log.add("empty", f"line {exc.lineno}", f"not valid JSON ({_reason(exc)}); nothing could be "
                           "read", skipped_file=True)

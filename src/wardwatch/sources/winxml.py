@@ -1,11 +1,19 @@
-"""Read `wevtutil qe /f:xml` exports (bare <Event> elements or under one root) into evtx-style JSON."""
+"""Read `wevtutil qe /f:xml` exports (bare <Event> elements or under one root) into evtx-style JSON.
+
+A clean file is streamed through one expat parser (flat memory, no parser to build per event).
+At the first sign of trouble (bad bytes, a DTD, broken XML, stray text, an event without an EventID) the
+reader goes over the file again event by event from there, to report each problem with its line and go on."""
 from __future__ import annotations
 
+import codecs
+import io
+import itertools
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
 import orjson
 from defusedxml import DefusedXmlException
@@ -55,18 +63,21 @@ class ProblemLog:
                 )
 
 
+def _encoding(head: bytes) -> tuple[int, str]:
+    """(BOM length, encoding) from a file's first bytes: UTF-8 or UTF-16 by BOM, or by NUL bytes."""
+    for bom, enc in _BOMS:
+        if head.startswith(bom):
+            return len(bom), enc
+    if len(head) >= 2 and head[0] == 0 and head[1] != 0:
+        return 0, "utf-16-be"
+    if len(head) >= 2 and head[0] != 0 and head[1] == 0:
+        return 0, "utf-16-le"
+    return 0, "utf-8"
+
+
 def decode_text(data: bytes) -> tuple[str, tuple[str, str] | None]:
     """Decode UTF-8 or UTF-16 (by BOM, or by NUL bytes); also (where, message) when bytes were bad."""
-    skip, encoding = 0, "utf-8"
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            skip, encoding = len(bom), enc
-            break
-    else:
-        if len(data) >= 2 and data[0] == 0 and data[1] != 0:
-            encoding = "utf-16-be"
-        elif len(data) >= 2 and data[0] != 0 and data[1] == 0:
-            encoding = "utf-16-le"
+    skip, encoding = _encoding(data[:4])
     body = data[skip:] if skip else data
     try:
         return body.decode(encoding), None
@@ -117,8 +128,104 @@ def looks_like_xml(head: bytes) -> bool:
     return text.lstrip().startswith("<")
 
 
-def read_xml(data: bytes, name: str, problems: list[ReadProblem]) -> Iterator[str]:
+def read_xml(data: bytes | Path, name: str, problems: list[ReadProblem]) -> Iterator[str]:
     """Yield each <Event> of a wevtutil XML export as evtx-style JSON; report bad parts to problems."""
+    done = 0
+    try:
+        for event in _stream(data):
+            done += 1
+            yield event
+        return
+    except _NotClean:
+        pass
+    yield from _read_checked(data if isinstance(data, bytes) else data.read_bytes(), name, problems, skip=done)
+
+
+class _NotClean(Exception):
+    """The streaming reader met something the checking reader must explain."""
+
+
+STREAM_CHUNK = 1 << 20  # characters decoded and parsed at a time
+
+
+_DECLARATION = re.compile(r"\s*<\?xml[^>]*\?>")
+_DTD_WORDS = ("<!DOCTYPE", "<!ENTITY")
+
+
+def _text_chunks(fh: io.BufferedIOBase) -> Iterator[str]:
+    """The file's text, decoded strictly, without its XML declaration; _NotClean where it names a DTD (the
+    checking reader refuses such files with the reason: entities can attack a reader)."""
+    head = fh.read(4)
+    skip, encoding = _encoding(head)
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    text = decoder.decode(head[skip:] + fh.read(STREAM_CHUNK))
+    m = _DECLARATION.match(text)
+    text = text[m.end():] if m else text
+    carry = ""
+    while True:
+        seam = carry + text[:16]  # a DTD word split between two chunks
+        if any(w in text or w in seam for w in _DTD_WORDS):
+            raise _NotClean
+        yield text
+        block = fh.read(STREAM_CHUNK)
+        if not block:
+            tail = decoder.decode(b"", final=True)
+            if tail:
+                yield tail
+            return
+        carry, text = text[-16:], decoder.decode(block)
+
+
+def _stream(data: bytes | Path) -> Iterator[str]:
+    """Every event of a clean file, in order; raises _NotClean at the first problem (events before it stand).
+
+    The file's text goes into one synthetic root, so that a bare sequence of <Event> elements is one document.
+    The parser is ElementTree's C one: no DTD can reach it (_text_chunks), and without one XML has no entities
+    to expand or fetch."""
+    fh = io.BytesIO(data) if isinstance(data, bytes) else open(data, "rb")  # noqa: SIM115 - closed below
+    try:
+        parser = XMLPullParser(events=("start", "end"))
+        parents: list[Element] = []  # the open elements: [synthetic root, (file's root,) event, ...]
+        last: Element | None = None  # the event read last (its tail, the text after it, is known later)
+        found = 0
+        pieces = itertools.chain(["<wardwatch-root>"], _text_chunks(fh), ["</wardwatch-root>"])
+        for piece in pieces:
+            parser.feed(piece)
+            for kind, elem in parser.read_events():
+                if kind == "start":
+                    parents.append(elem)  # type: ignore[arg-type]
+                    continue
+                parents.pop()
+                is_event = _split(elem.tag)[1] == "Event"  # type: ignore[union-attr]
+                if len(parents) > 2 or (len(parents) == 2 and not is_event):
+                    continue  # inside an event
+                if last is not None and (last.tail or "").strip():
+                    raise _NotClean  # stray text after an event
+                if not is_event:  # the file's root or the synthetic one
+                    if (elem.text or "").strip():  # type: ignore[union-attr]
+                        raise _NotClean
+                    continue
+                if (parents[-1].text or "").strip() or _split(parents[-1].tag)[1] == "Event":
+                    raise _NotClean  # stray text before the first event, or an event inside an unclosed one
+                event = _convert_event(elem)  # type: ignore[arg-type]
+                if event is None:
+                    raise _NotClean
+                found += 1
+                yield orjson.dumps({"Event": event}).decode()
+                parents[-1].remove(elem)  # type: ignore[arg-type]  # memory stays flat
+                last = elem  # type: ignore[assignment]
+        parser.close()
+        if not found:
+            raise _NotClean
+    except (ParseError, UnicodeDecodeError, ValueError) as exc:
+        raise _NotClean from exc
+    finally:
+        fh.close()
+
+
+def _read_checked(data: bytes, name: str, problems: list[ReadProblem], skip: int = 0) -> Iterator[str]:
+    """Event by event over the whole text, each problem reported with its line; the first `skip` events were
+    already read by the streaming reader."""
     log = ProblemLog(name, problems)
     text, complaint = decode_text(data)
     if complaint:
@@ -157,10 +264,13 @@ def read_xml(data: bytes, name: str, problems: list[ReadProblem]) -> Iterator[st
             log.add("stray", *before_first)
         found += 1
         end, complete = _event_end(text, start.end(), closes)
-        event = _parse_event(text[start.start():end], complete, line, end == len(text), log)
-        if event is not None:
+        if found <= skip:  # read already, and clean
             yielded += 1
-            yield event
+        else:
+            event = _parse_event(text[start.start():end], complete, line, end == len(text), log)
+            if event is not None:
+                yielded += 1
+                yield event
         line += text.count("\n", start.start(), end)
         pos = end
     if found == 0:
