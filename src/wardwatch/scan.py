@@ -18,14 +18,20 @@ from .textfmt import as_utc
 Progress = Callable[[InputFile, int], None]
 
 
-def ingest(paths: list[Path], store: EventStore, on_file: Progress | None = None) -> list[InputFile]:
-    """Read every input into the store; returns what was read from each (hash, events, problems)."""
+def ingest(paths: list[Path], store: EventStore, on_file: Progress | None = None,
+           on_read: Callable[[], Any] | None = None) -> list[InputFile]:
+    """Read every input into the store; returns what was read from each (hash, events, problems).
+
+    on_read is called when the last input has been read, while the store still writes its last part (a
+    thread started there runs beside the writer instead of competing with the reader)."""
     inputs: list[InputFile] = []
     for inp, records in read_sources(paths):
         inputs.append(inp)
         inp.events += store.add(records, inp.path)
         if on_file:
             on_file(inp, inp.size)
+    if on_read:
+        on_read()
     store.close()
     return inputs
 
@@ -72,15 +78,16 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
 
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
-    sigma_rules = _start_sigma_load(rule_paths) if rule_paths else None  # in a thread, while reading
     store = EventStore(out_dir / "store", on_batch=on_events)
-    inputs = ingest(paths, store, on_file)
+    sigma_rules: list[Future] = []  # the rules load in a thread while the store writes its last events
+    inputs = ingest(paths, store, on_file, on_read=(lambda: sigma_rules.append(_start_sigma_load(rule_paths)))
+                    if rule_paths else None)
     read_s = time.perf_counter() - started
     if on_phase:
         on_phase("detect")
     sizes = {i.path: i.size for i in inputs}
     findings = run_rules(store, config, tz, sizes)
-    sigma_stats = _sigma(store, rule_paths, tz, min_level, config, findings, sigma_rules) if rule_paths else {}
+    sigma_stats = _sigma(store, rule_paths, tz, min_level, config, findings, sigma_rules[0]) if rule_paths else {}
     inputs, net_stats = _network(inputs, segments, tz, findings)
     incidents = build_incidents(findings, tz, float(config.get("incident_gap_hours", 24)))
     coverage = _coverage(findings)

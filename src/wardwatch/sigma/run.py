@@ -76,7 +76,7 @@ def _resolve(rules: list[CompiledRule]) -> None:
 
 
 def start_loading(paths: list[Path], cache_dir: Path | None = None) -> Future[list[CompiledRule]]:
-    """load_sigma_rules in a thread: a scan reads its events meanwhile (its reader mostly waits on its writer)."""
+    """load_sigma_rules in a thread: a scan starts it when its reader is done and its writer still busy."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wardwatch-sigma-load")
     future = pool.submit(load_sigma_rules, [Path(p) for p in paths], cache_dir)
     pool.shutdown(wait=False)  # the thread ends with its one task
