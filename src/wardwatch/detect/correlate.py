@@ -380,14 +380,15 @@ def off_hours(rule: Rule, ctx: Context) -> list[Hit]:
 
 def coverage(rule: Rule, ctx: Context) -> list[Hit]:
     p = ctx.params(rule.id)
-    sql = """WITH s AS (SELECT host, channel, date_trunc('second', ts) AS sec, count(*) AS n, min(ts) AS t0, max(ts) AS t1,
-                               list(DISTINCT file) AS files
-                        FROM events WHERE ts > TIMESTAMP '1980-01-01' AND channel <> '' GROUP BY ALL),
-                  m AS (SELECT *, sec - lag(sec) OVER (PARTITION BY host, channel ORDER BY sec) AS gap FROM s)
+    # The files per log are listed apart from the per-second counts: a list per second costs 3x the query.
+    sql = """WITH e AS (SELECT host, channel, ts, file FROM events WHERE ts > TIMESTAMP '1980-01-01' AND channel <> ''),
+                  s AS (SELECT host, channel, date_trunc('second', ts) AS sec, count(*) AS n, min(ts) AS t0, max(ts) AS t1
+                        FROM e GROUP BY ALL),
+                  m AS (SELECT *, sec - lag(sec) OVER (PARTITION BY host, channel ORDER BY sec) AS gap FROM s),
+                  f AS (SELECT host, channel, list_sort(list(DISTINCT file)) AS files FROM e GROUP BY ALL)
              SELECT host, channel, min(t0) AS first, max(t1) AS last, sum(n)::BIGINT AS n,
-                    coalesce(epoch(max(gap)), 0) / 3600.0 AS largest_gap_hours,
-                    list_distinct(flatten(list(files))) AS files, [] AS ev
-             FROM m GROUP BY host, channel ORDER BY host, channel"""
+                    coalesce(epoch(max(gap)), 0) / 3600.0 AS largest_gap_hours, any_value(files) AS files, [] AS ev
+             FROM m JOIN f USING (host, channel) GROUP BY host, channel ORDER BY host, channel"""
     hits = []
     rec_kb = p.get("recommended_kb", {})
     for row in ctx.store.rows(sql):
