@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,14 +113,29 @@ def read_sources(paths: list[Path]) -> Iterator[tuple[InputFile, Iterator[str]]]
     event logs appear with a 'skipped' problem and an empty iterator.
     """
     top_problems: list[ReadProblem] = []
-    for path in discover(paths, top_problems):
-        yield from _read_one(Source(str(path), path=path), 0)
+    files = list(discover(paths, top_problems))
+    hashes: dict[Path, Future[tuple[str, int]]] = {}  # large files' hashes, started one file ahead
+    for i, path in enumerate(files):
+        if i + 1 < len(files):
+            _hash_ahead(files[i + 1], hashes)
+        yield from _read_one(Source(str(path), path=path), 0, hashes)
     for prob in top_problems:
         inp = InputFile(prob.file, "", 0, errors=[prob])
         yield inp, iter(())
 
 
-def _read_one(source: Source, depth: int) -> Iterator[tuple[InputFile, Iterator[str]]]:
+def _hash_ahead(path: Path, hashes: dict[Path, Future[tuple[str, int]]]) -> None:
+    """Start hashing the next file while this one is parsed: the hashing thread then has a whole file's time
+    to get its turns at the GIL, and the reader does not wait for it."""
+    try:
+        if path.stat().st_size >= THREADED_HASH_BYTES:
+            hashes[path] = _hasher().submit(sha256_of, Source(str(path), path=path))
+    except OSError:
+        pass  # reported when the file itself is read
+
+
+def _read_one(source: Source, depth: int,
+              hashes: dict[Path, Future[tuple[str, int]]] | None = None) -> Iterator[tuple[InputFile, Iterator[str]]]:
     try:
         size = len(source.data) if source.data is not None else source.path.stat().st_size  # type: ignore[union-attr]
         head = source.head()
@@ -135,7 +150,7 @@ def _read_one(source: Source, depth: int) -> Iterator[tuple[InputFile, Iterator[
         inp.sha256 = sha256_of(source)[0]
         yield from _dispatch(source, inp, head, depth)
         return
-    digest = _hasher().submit(sha256_of, source)
+    digest = (hashes or {}).pop(source.path, None) or _hasher().submit(sha256_of, source)  # type: ignore[arg-type]
     try:
         yield from _dispatch(source, inp, head, depth)
     finally:
