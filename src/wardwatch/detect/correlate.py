@@ -87,14 +87,12 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
     for key, where in (("lower(target_user)", "target_user IS NOT NULL AND target_user <> '-'"),
                        ("src_ip", "src_ip IS NOT NULL")):
         seconds = _per_second(ctx, rule.select_from or rule.id, key, where)
-        rows = list(ctx.store.rows(_campaign_sql(seconds, p, base)))
-        evidence = _evidence_for(ctx, key, rows)
+        rows = [row for row in ctx.store.rows(_campaign_sql(seconds, p, base))
+                if (row["peak"] >= base["burst_count"]) == burst_mode and (burst_mode or delta_seconds(
+                    row["first"], row["last"]) >= float(p["min_hours"]) * 3600)]  # a burst, or a long trickle
+        evidence = _evidence_for(ctx, key, rows)  # for the campaigns kept only
         for i, row in enumerate(rows):
             duration = delta_seconds(row["first"], row["last"])
-            if burst_mode and row["peak"] < base["burst_count"]:
-                continue
-            if not burst_mode and (row["peak"] >= base["burst_count"] or duration < float(p["min_hours"]) * 3600):
-                continue
             row["ev"] = evidence.get(i, [])
             hit = _hit(row, facts={
                 "key": "account" if key != "src_ip" else "source", "peak": row["peak"],
