@@ -65,6 +65,15 @@ def start(servers: list[Server], root: Path, *extra: str) -> Server:
     return s
 
 
+def settle(s: Server, at_least: int, counter: str = "stored", timeout: float = 30) -> None:
+    """Wait until the server has counted what was sent (it rewrites its status file at least every second),
+    instead of a fixed pause that a busy machine may outlast."""
+    deadline = time.monotonic() + timeout
+    status = s.root / "serve-status.json"
+    while time.monotonic() < deadline and orjson.loads(status.read_bytes()).get(counter, 0) < at_least:
+        time.sleep(0.05)
+
+
 def stored_messages(root: Path) -> list[str]:
     out = []
     for seg in sorted(root.rglob("*.log")):
@@ -96,7 +105,7 @@ def test_udp_and_tcp_framings_stored_and_verified(tmp_path: Path, servers: list[
         t.sendall(frames[37:])
     with socket.create_connection(("127.0.0.1", s.ports["tcp"])) as t:
         t.sendall(b"".join(LINE + b" nl%d\r\n" % i for i in range(100)) + b"last without newline")
-    time.sleep(0.3)
+    settle(s, 240)
     st = s.stop()
     assert s.proc.returncode == 0
     msgs = stored_messages(root)
@@ -121,7 +130,7 @@ def test_allowlist_drops_and_counts(tmp_path: Path, servers: list[Server]) -> No
             t.sendall(LINE + b"\n")
         except OSError:
             pass
-    time.sleep(0.3)
+    settle(s, 5, "dropped_not_allowed")
     st = s.stop()
     assert st["stored"] == 0 and st["dropped_not_allowed"] >= 5
     assert stored_messages(root) == []
@@ -140,7 +149,7 @@ def test_tls(tmp_path: Path, servers: list[Server]) -> None:
         for i in range(20):
             m = LINE + b" tls%d" % i
             t.sendall(b"%d %s" % (len(m), m))
-    time.sleep(0.3)
+    settle(s, 20)
     s.stop()
     assert len(stored_messages(root)) == 20
     assert verify_cli(root)[0] == 0
@@ -151,7 +160,7 @@ def _filled(tmp_path: Path, servers: list[Server], n: int = 30) -> Path:
     s = start(servers, root, "--tcp", "0")
     with socket.create_connection(("127.0.0.1", s.ports["tcp"])) as t:
         t.sendall(b"".join(LINE + b" r%d\n" % i for i in range(n)))
-    time.sleep(0.3)
+    settle(s, n)
     s.stop()
     assert verify_dir(root).ok
     return root
@@ -219,7 +228,7 @@ def test_restart_links_segments(tmp_path: Path, servers: list[Server]) -> None:
     s = start(servers, root, "--tcp", "0")
     with socket.create_connection(("127.0.0.1", s.ports["tcp"])) as t:
         t.sendall(LINE + b" second run\n")
-    time.sleep(0.3)
+    settle(s, 1)
     s.stop()
     segs = sorted(root.rglob("*.log"))
     assert len(segs) == 2 and verify_dir(root).ok
