@@ -146,8 +146,10 @@ def candidate_filter(groups: list[Group]) -> str:
 
 
 def load_part(con: duckdb.DuckDBPyConnection, part: str, where: str) -> int:
-    """Copy the candidate events of one part of the store into memory once (every group reads from there)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE sigma_ev AS SELECT {BASE}, event_id, channel, provider, data "
+    """Copy the candidate events of one part of the store into memory once (every group reads from there).
+
+    A table of the store's database, not a TEMP one: the SQL groups read it from a cursor of their own."""
+    con.execute(f"CREATE OR REPLACE TABLE sigma_ev AS SELECT {BASE}, event_id, channel, provider, data "
                 f"FROM {part} WHERE {where}")
     return con.execute("SELECT count(*) FROM sigma_ev").fetchone()[0]  # type: ignore[index]
 

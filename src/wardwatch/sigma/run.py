@@ -156,15 +156,18 @@ def _run(store: EventStore, rules: list[CompiledRule], tz: str, min_level: str |
     hits: list[tuple] = []
     events: dict[int, list[Event]] = {}
     if groups:
-        con = store.con.cursor()
+        con, sql_con = store.con.cursor(), store.con.cursor()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wardwatch-sigma-sql")
         try:
             where = candidate_filter(groups)
             prepared: dict[str, str] = {}  # SQL evaluation queries, parsed once for all parts
             for part in _parts(store):
                 if load_part(con, part, where):
-                    _run_part(con, groups, rules, extra, emit, engine, hits, events, prepared)
+                    _run_part(con, sql_con, pool, groups, rules, extra, emit, engine, hits, events, prepared)
             con.execute("DROP TABLE IF EXISTS sigma_ev")
         finally:
+            pool.shutdown()
+            sql_con.close()
             con.close()
     findings = _detections(hits, rules, tz, evidence_limit)
     for c in correlations:
@@ -179,23 +182,42 @@ def _python_ok(group: Any, rows: int, engine: str) -> bool:
     return engine == "python" or (engine == "auto" and rows <= PY_MAX_ROWS)
 
 
-def _run_part(con: Any, groups: list[Any], rules: list[CompiledRule], extra: dict[int, list[str]], emit: set[int],
-              engine: str, hits: list[tuple], events: dict[int, list[Event]], prepared: dict[str, str]) -> None:
-    """Evaluate every group on the loaded part: small ones in Python, the others in SQL."""
+def _run_part(con: Any, sql_con: Any, pool: ThreadPoolExecutor, groups: list[Any], rules: list[CompiledRule],
+              extra: dict[int, list[str]], emit: set[int], engine: str, hits: list[tuple],
+              events: dict[int, list[Event]], prepared: dict[str, str]) -> None:
+    """Evaluate every group on the loaded part: small ones in Python, the others in SQL.
+
+    The SQL groups run in a thread with a cursor of their own while Python evaluates the others (DuckDB
+    releases the GIL while it works); their hits are added when both are done."""
     counts = survey(con, groups)
-    python = [n for n, (g, c) in enumerate(zip(groups, counts)) if any(k for k, _ in c) and
-              _python_ok(g, sum(k for k, _ in c), engine)]
-    if python:
-        where = candidate_filter([groups[n] for n in python])
-        part = PartRows(con.execute(f"SELECT {', '.join(BASE_COLUMNS)} FROM sigma_ev WHERE {where}").fetchall())
-    for n, (group, c) in enumerate(zip(groups, counts)):
-        if not any(k for k, _ in c):
-            continue
-        if n in python:
-            _python_group(part, group, rules, extra, emit, hits, events)
-            continue
+    live = [n for n, c in enumerate(counts) if any(k for k, _ in c)]
+    python = [n for n in live if _python_ok(groups[n], sum(k for k, _ in counts[n]), engine)]
+    in_sql = [n for n in live if n not in python]
+    sql_hits: list[tuple] = []
+    sql_events: dict[int, list[Event]] = {}
+    job = pool.submit(_sql_groups, sql_con, [(n, groups[n], counts[n]) for n in in_sql], rules, extra, emit,
+                      sql_hits, sql_events, prepared) if in_sql else None
+    try:
+        if python:
+            where = candidate_filter([groups[n] for n in python])
+            part = PartRows(con.execute(f"SELECT {', '.join(BASE_COLUMNS)} FROM sigma_ev WHERE {where}").fetchall())
+            for n in python:
+                _python_group(part, groups[n], rules, extra, emit, hits, events)
+    finally:
+        if job is not None:
+            job.result()
+    hits.extend(sql_hits)
+    for r, evs in sql_events.items():
+        events.setdefault(r, []).extend(evs)
+
+
+def _sql_groups(con: Any, todo: list[tuple[int, Any, list[tuple[int, int]]]], rules: list[CompiledRule],
+                extra: dict[int, list[str]], emit: set[int], hits: list[tuple], events: dict[int, list[Event]],
+                prepared: dict[str, str]) -> None:
+    """Each (number, group, counts): its group table, every rule of it in SQL, the matched rows collected."""
+    for n, group, counts in todo:
         table = f"sigma_g{n}"
-        if materialize(con, table, group, c):
+        if materialize(con, table, group, counts):
             matched = evaluate_sql(con, table, group, rules, prepared)
             if matched:
                 _collect(con, table, matched, rules, extra, emit, hits, events)
