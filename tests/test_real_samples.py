@@ -74,3 +74,21 @@ def test_every_corpus_file_scans(corpus, tmp_path):
     assert (tmp_path / "out" / "report.html").stat().st_size > 10_000
     unreadable = [i.path for i in result.inputs if any(e.skipped_file for e in i.errors)]
     assert not unreadable
+
+
+def test_same_input_same_output(deepblue, tmp_path):
+    """Rules run side by side on DuckDB's threads: the outputs must not depend on which finished first."""
+    from wardwatch.detect.rules import load_rules
+
+    def outputs(name: str) -> tuple[str, str]:
+        result = scan([deepblue], tmp_path / name)
+        order = [r.id for r in load_rules()]
+        ranks = [order.index(f.rule) for f in result.findings]
+        assert ranks == sorted(ranks)  # findings come in rule order
+        report = (tmp_path / name / "findings.json").read_text(encoding="utf-8")
+        report = "\n".join(line for line in report.splitlines() if '"generated_at"' not in line and 'seconds"' not in line)
+        return report.replace(str(tmp_path / name), "OUT"), (tmp_path / name / "timeline.csv").read_text(encoding="utf-8")
+
+    first = outputs("a")
+    for again in ("b", "c"):
+        assert outputs(again) == first

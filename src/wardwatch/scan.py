@@ -47,7 +47,7 @@ def timeline_events(store: EventStore, findings: list[Finding], lang: str = "ja"
     rows = store.query("""SELECT DISTINCT r.fi, e.ts, e.host, e.channel, e.provider, e.event_id, e.record_id, e.file,
                                  e.target_user, e.src_ip, e.logon_type, coalesce(e.message, e.command_line, e.image_path) AS what
                           FROM refs r JOIN events e ON e.file = r.file AND e.record_id = r.record_id
-                          WHERE e.ts IS NOT NULL""")
+                          WHERE e.ts IS NOT NULL ORDER BY e.ts, r.fi, e.file, e.record_id""")  # same input, same order
     store.con.unregister("refs")
     out = []
     for fi, ts, host, channel, provider, eid, rid, file, user, src, ltype, what in rows:

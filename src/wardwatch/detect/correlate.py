@@ -1,7 +1,7 @@
 """Correlators: the few generic ways rules turn selected events into hits (campaigns, sprays, sequences, groups)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,7 +39,18 @@ class Context:
     view: str = ""
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     inputs_size: dict[str, int] = field(default_factory=dict)
-    cache: set[str] = field(default_factory=set)  # temp tables already made (shared by rules)
+    cache: set[str] = field(default_factory=set)  # tables already made (shared by rules)
+    con: Any = None  # the cursor this rule queries with (rules run side by side, each on its own)
+
+    @property
+    def db(self) -> Any:
+        return self.con if self.con is not None else self.store.con
+
+    def rows(self, sql: str, params: list | None = None) -> Iterator[dict[str, Any]]:
+        cur = self.db.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        for row in cur.fetchall():
+            yield dict(zip(names, row))
 
     def params(self, rule_id: str) -> dict[str, Any]:
         return dict(self.config.get("rules", {}).get(rule_id, {}))
@@ -49,8 +60,11 @@ class Context:
         return int(self.config.get("evidence_limit", 1000))
 
     def evidence_sql(self) -> str:
-        """The first `limit` events by time (a top-N, not a sorted list of everything) and the count."""
-        return f"min_by({{'file': file, 'record_id': record_id}}, ts, {self.limit}) AS ev, count(*) AS n"
+        """The first `limit` events by time (a top-N, not a sorted list of everything) and the count.
+
+        Ties in time are broken by file and record id, so that the same input always gives the same evidence."""
+        return (f"min_by({{'file': file, 'record_id': record_id}}, {{'t': ts, 'f': file, 'r': record_id}}, {self.limit}) "
+                f"FILTER (WHERE ts IS NOT NULL) AS ev, count(*) AS n")
 
 
 def _clean(values: list[Any] | None) -> list[str]:
@@ -87,7 +101,7 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
     for key, where in (("lower(target_user)", "target_user IS NOT NULL AND target_user <> '-'"),
                        ("src_ip", "src_ip IS NOT NULL")):
         seconds = _per_second(ctx, rule.select_from or rule.id, key, where)
-        rows = [row for row in ctx.store.rows(_campaign_sql(seconds, p, base))
+        rows = [row for row in ctx.rows(_campaign_sql(seconds, p, base))
                 if (row["peak"] >= base["burst_count"]) == burst_mode and (burst_mode or delta_seconds(
                     row["first"], row["last"]) >= float(p["min_hours"]) * 3600)]  # a burst, or a long trickle
         evidence = _evidence_for(ctx, key, rows)  # for the campaigns kept only
@@ -110,18 +124,19 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
 
 def _per_second(ctx: Context, selection: str, key: str, where: str) -> str:
     """Failures counted per (host, key, second), made once per selection and key (brute-force and
-    chronic-failures share them) so that millions of events are aggregated only once."""
+    chronic-failures share them) so that millions of events are aggregated only once. Tables of the store's
+    database, not TEMP ones: each rule queries on a cursor of its own."""
     name = f"sec_{abs(hash((selection, key))) % 10**8}"
     if name not in ctx.cache:
         base = _distinct_per_second(ctx, selection)
-        ctx.store.con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {name} AS
+        ctx.db.execute(f"""
+            CREATE OR REPLACE TABLE {name} AS
             SELECT host, {key} AS k, sec, sum(n)::BIGINT AS n, min(t0) AS t0, max(t1) AS t1,
                    coalesce(sum(n) FILTER (WHERE sub_status = '0xc000006a'), 0)::BIGINT AS wp,
                    coalesce(sum(n) FILTER (WHERE sub_status = '0xc0000064'), 0)::BIGINT AS uu,
                    list(DISTINCT target_user) AS accs, list(DISTINCT lower(target_user)) AS laccs,
                    list(DISTINCT src_ip) AS srcs, list(DISTINCT sel) AS sels, list(DISTINCT logon_type) AS lts,
-                   list(DISTINCT auth_package) AS pks, list(DISTINCT workstation)[1:20] AS wss
+                   list(DISTINCT auth_package) AS pks, list_sort(list(DISTINCT workstation))[1:20] AS wss
             FROM {base} WHERE {where} GROUP BY ALL""")
         ctx.cache.add(name)
     return name
@@ -132,8 +147,8 @@ def _distinct_per_second(ctx: Context, selection: str) -> str:
     one pass over the events, after which each key's per-second table aggregates far fewer rows."""
     name = f"dsec_{abs(hash(selection)) % 10**8}"
     if name not in ctx.cache:
-        ctx.store.con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {name} AS
+        ctx.db.execute(f"""
+            CREATE OR REPLACE TABLE {name} AS
             SELECT host, target_user, src_ip, sel, logon_type, auth_package, workstation, sub_status,
                    date_trunc('second', ts) AS sec, count(*) AS n, min(ts) AS t0, max(ts) AS t1
             FROM {ctx.view} WHERE ts IS NOT NULL GROUP BY ALL""")
@@ -151,12 +166,12 @@ def _campaign_sql(seconds: str, p: dict[str, Any], base: dict[str, Any]) -> str:
         r AS (SELECT *, sum(n) OVER (PARTITION BY host, k, camp ORDER BY sec
                  RANGE BETWEEN INTERVAL {max(int(base['burst_seconds']) - 1, 0)} SECOND PRECEDING AND CURRENT ROW) AS win FROM c)
         SELECT host, k, camp, sum(n)::BIGINT AS n, min(t0) AS first, max(t1) AS last, max(win)::BIGINT AS peak,
-               list_distinct(flatten(list(accs))) AS accounts, list_distinct(flatten(list(srcs))) AS sources,
-               list_distinct(flatten(list(sels))) AS sels, sum(wp)::BIGINT AS wrong_password, sum(uu)::BIGINT AS unknown_user,
-               list_distinct(flatten(list(lts))) AS logon_types, list_distinct(flatten(list(pks))) AS packages,
-               list_distinct(flatten(list(wss)))[1:20] AS workstations,
+               list_sort(list_distinct(flatten(list(accs)))) AS accounts, list_sort(list_distinct(flatten(list(srcs)))) AS sources,
+               list_sort(list_distinct(flatten(list(sels)))) AS sels, sum(wp)::BIGINT AS wrong_password, sum(uu)::BIGINT AS unknown_user,
+               list_sort(list_distinct(flatten(list(lts)))) AS logon_types, list_sort(list_distinct(flatten(list(pks)))) AS packages,
+               list_sort(list_distinct(flatten(list(wss))))[1:20] AS workstations,
                length(list_distinct(flatten(list(laccs)))) AS n_accounts
-        FROM r GROUP BY host, k, camp HAVING sum(n) >= {int(p['min_count'])} ORDER BY host, first"""
+        FROM r GROUP BY host, k, camp HAVING sum(n) >= {int(p['min_count'])} ORDER BY host, first, k, camp"""
 
 
 def _evidence_for(ctx: Context, key: str, rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
@@ -168,13 +183,13 @@ def _evidence_for(ctx: Context, key: str, rows: list[dict[str, Any]]) -> dict[in
                       "span_k": [r["k"] for r in rows],
                       "t0": pa.array([r["first"] for r in rows], pa.timestamp("us")),
                       "t1": pa.array([r["last"] for r in rows], pa.timestamp("us"))})
-    ctx.store.con.register("spans", spans)
+    ctx.db.register("spans", spans)
     try:
         sql = f"""SELECT i, {ctx.evidence_sql()} FROM {ctx.view} JOIN spans
                   ON host = span_host AND {key} = span_k AND ts BETWEEN t0 AND t1 GROUP BY i"""
-        return {row["i"]: row["ev"] for row in ctx.store.rows(sql)}
+        return {row["i"]: row["ev"] for row in ctx.rows(sql)}
     finally:
-        ctx.store.con.unregister("spans")
+        ctx.db.unregister("spans")
 
 
 def _overlaps(hit: Hit, other: Hit | Finding) -> bool:
@@ -212,13 +227,13 @@ def spray(rule: Rule, ctx: Context) -> list[Hit]:
         busy AS (SELECT host, k, camp, count(*) FILTER (WHERE tn >= {int(p['explicit_min_each'])}) AS busy_targets,
                         count(DISTINCT t) AS accounts_count FROM per_t GROUP BY ALL)
         SELECT c.host, c.k, c.camp, min(t0) AS first, max(t1) AS last, sum(n)::BIGINT AS n,
-               list_distinct(flatten(list(accs))) AS accounts, list_distinct(flatten(list(srcs))) AS sources,
-               list_distinct(flatten(list(acts))) AS actors, list_distinct(flatten(list(sels))) AS sels,
+               list_sort(list_distinct(flatten(list(accs)))) AS accounts, list_sort(list_distinct(flatten(list(srcs)))) AS sources,
+               list_sort(list_distinct(flatten(list(acts)))) AS actors, list_sort(list_distinct(flatten(list(sels)))) AS sels,
                any_value(b.busy_targets) AS busy_targets, any_value(b.accounts_count) AS accounts_count
         FROM c JOIN busy b ON b.host = c.host AND b.k = c.k AND b.camp = c.camp
-        GROUP BY c.host, c.k, c.camp ORDER BY c.host, first"""
+        GROUP BY c.host, c.k, c.camp ORDER BY c.host, first, c.k, c.camp"""
     rows = []
-    for row in ctx.store.rows(sql):
+    for row in ctx.rows(sql):
         kind, _, who = row["k"].partition(":")
         if kind == "explicit" and row["busy_targets"] >= p["explicit_min_targets"]:
             row["how"] = ("explicit", row["busy_targets"])
@@ -246,8 +261,8 @@ def follows(rule: Rule, ctx: Context) -> list[Hit]:
             if not f.first_seen or not f.last_seen:
                 continue
             accounts = [a.lower() for a in f.accounts]
-            sql = f"""SELECT host, min(ts) AS first, max(ts) AS last, list(DISTINCT target_user) AS accounts,
-                        list(DISTINCT src_ip) AS sources, list(DISTINCT logon_type) AS logon_types,
+            sql = f"""SELECT host, min(ts) AS first, max(ts) AS last, list_sort(list(DISTINCT target_user)) AS accounts,
+                        list_sort(list(DISTINCT src_ip)) AS sources, list_sort(list(DISTINCT logon_type)) AS logon_types,
                         list(DISTINCT sel) AS sels, {ctx.evidence_sql()}
                       FROM {ctx.view}
                       WHERE host = ? AND ts BETWEEN ? - INTERVAL {float(p['before_minutes'])} MINUTE
@@ -255,7 +270,7 @@ def follows(rule: Rule, ctx: Context) -> list[Hit]:
                         AND (lower(target_user) IN (SELECT unnest(?::VARCHAR[])) OR src_ip IN (SELECT unnest(?::VARCHAR[])))
                       GROUP BY host"""
             args = [f.host, f.first_seen.replace(tzinfo=None), f.last_seen.replace(tzinfo=None), accounts, f.sources]
-            for row in ctx.store.rows(sql, args):
+            for row in ctx.rows(sql, args):
                 key = (row["host"], tuple((e["file"], e["record_id"]) for e in row["ev"]))
                 if key in seen:
                     continue  # the same successes already follow another campaign
@@ -276,15 +291,15 @@ def group(rule: Rule, ctx: Context) -> list[Hit]:
     what = "coalesce(" + ", ".join(what_cols) + ")" if len(what_cols) > 1 else what_cols[0]
     target = rule.correlate.get("target", "param2")
     cols = ", ".join(by)
-    sql = f"""SELECT {cols}, sel, min(ts) AS first, max(ts) AS last, list(DISTINCT target_user) AS accounts,
-                 list(DISTINCT src_ip) AS sources, list(DISTINCT subject_user) AS actors,
-                 list(DISTINCT coalesce(nullif(member, '-'), member_sid)) AS members,
-                 list(DISTINCT left({what}, 300)) AS whats, list(DISTINCT {target}) AS targets,
-                 list(DISTINCT left(command_line, 300)) AS commands, list(DISTINCT service) AS services,
-                 list(DISTINCT message) FILTER (WHERE message IS NOT NULL) AS details, {ctx.evidence_sql()}
-              FROM {ctx.view} GROUP BY {cols}, sel"""
+    sql = f"""SELECT {cols}, sel, min(ts) AS first, max(ts) AS last, list_sort(list(DISTINCT target_user)) AS accounts,
+                 list_sort(list(DISTINCT src_ip)) AS sources, list_sort(list(DISTINCT subject_user)) AS actors,
+                 list_sort(list(DISTINCT coalesce(nullif(member, '-'), member_sid))) AS members,
+                 list_sort(list(DISTINCT left({what}, 300))) AS whats, list_sort(list(DISTINCT {target})) AS targets,
+                 list_sort(list(DISTINCT left(command_line, 300))) AS commands, list_sort(list(DISTINCT service)) AS services,
+                 list_sort(list(DISTINCT message) FILTER (WHERE message IS NOT NULL)) AS details, {ctx.evidence_sql()}
+              FROM {ctx.view} GROUP BY {cols}, sel ORDER BY {cols}, sel"""
     merged: dict[tuple, Hit] = {}
-    for row in ctx.store.rows(sql):
+    for row in ctx.rows(sql):
         labels = rule.label(row["sel"])
         key = tuple(row[c] for c in by) + (str({k: v for k, v in labels.items() if k in ("_label", "_what", "_how")}),)
         hit = _hit({**row, "sels": [row["sel"]]}, facts={
@@ -321,10 +336,10 @@ def _merge(into: Hit, hit: Hit, limit: int) -> None:
 def rdp(rule: Rule, ctx: Context) -> list[Hit]:
     allow: list[tuple[str, str, str]] | None = ctx.config.get("_rdp_allow")
     sql = f"""SELECT host, lower(target_user) AS acc, src_ip, min(ts) AS first, max(ts) AS last,
-                 list(DISTINCT target_user) AS accounts, list(DISTINCT src_ip) AS sources, list(DISTINCT sel) AS sels,
-                 list(DISTINCT channel) AS channels, {ctx.evidence_sql()}
-              FROM {ctx.view} GROUP BY host, lower(target_user), src_ip ORDER BY host, first"""
-    rows = list(ctx.store.rows(sql))
+                 list_sort(list(DISTINCT target_user)) AS accounts, list_sort(list(DISTINCT src_ip)) AS sources, list(DISTINCT sel) AS sels,
+                 list_sort(list(DISTINCT channel)) AS channels, {ctx.evidence_sql()}
+              FROM {ctx.view} GROUP BY host, lower(target_user), src_ip ORDER BY host, first, acc, src_ip"""
+    rows = list(ctx.rows(sql))
     pairs_per_host: dict[str, int] = {}
     for row in rows:
         pairs_per_host[row["host"]] = pairs_per_host.get(row["host"], 0) + 1
@@ -355,11 +370,11 @@ def spread(rule: Rule, ctx: Context) -> list[Hit]:
     hits: list[Hit] = []
     for key in ("lower(target_user)", "src_ip"):
         sql = _gap_split(ctx.view, "k", p["gap_minutes"], "k IS NOT NULL", f"*, {key} AS k") + f"""
-            SELECT k, camp, NULL AS host, min(ts) AS first, max(ts) AS last, list(DISTINCT host) AS hosts,
-                   list(DISTINCT target_user) AS accounts, list(DISTINCT src_ip) AS sources,
-                   list(DISTINCT logon_type) AS logon_types, list(DISTINCT sel) AS sels, {ctx.evidence_sql()}
-            FROM c GROUP BY k, camp HAVING count(DISTINCT host) >= {int(p['min_hosts'])}"""
-        for row in ctx.store.rows(sql):
+            SELECT k, camp, NULL AS host, min(ts) AS first, max(ts) AS last, list_sort(list(DISTINCT host)) AS hosts,
+                   list_sort(list(DISTINCT target_user)) AS accounts, list_sort(list(DISTINCT src_ip)) AS sources,
+                   list_sort(list(DISTINCT logon_type)) AS logon_types, list(DISTINCT sel) AS sels, {ctx.evidence_sql()}
+            FROM c GROUP BY k, camp HAVING count(DISTINCT host) >= {int(p['min_hosts'])} ORDER BY k, camp"""
+        for row in ctx.rows(sql):
             hit = _hit(row, facts={"hosts": sorted(row["hosts"]), "hosts_count": len(row["hosts"]),
                                    "who": row["k"], "logon_types": sorted(t for t in row["logon_types"] if t is not None)})
             if not any(set(hit.facts["hosts"]) <= set(h.facts["hosts"]) and _time_overlap(hit, h) for h in hits):
@@ -379,14 +394,14 @@ def off_hours(rule: Rule, ctx: Context) -> list[Hit]:
     hour = f"hour((ts AT TIME ZONE 'UTC') AT TIME ZONE '{ctx.tz}')"
     night = f"({hour} >= {start} OR {hour} < {end})" if start > end else f"({hour} >= {start} AND {hour} < {end})"
     sql = f"""SELECT host, lower(target_user) AS acc, min(ts) AS first, max(ts) AS last,
-                 list(DISTINCT target_user) AS accounts, list(DISTINCT src_ip) AS sources, list(DISTINCT sel) AS sels,
+                 list_sort(list(DISTINCT target_user)) AS accounts, list_sort(list(DISTINCT src_ip)) AS sources, list(DISTINCT sel) AS sels,
                  {ctx.evidence_sql()}
               FROM {ctx.view} v
               WHERE ts IS NOT NULL AND {night} AND (lower(target_user) = 'administrator' OR target_sid LIKE '%-500'
                  OR EXISTS (SELECT 1 FROM events p WHERE p.event_id = 4672 AND p.channel = 'Security'
                             AND p.host = v.host AND p.logon_id = v.logon_id))
-              GROUP BY host, lower(target_user)"""
-    return [_hit(row, facts={"night": f"{start}:00–{end}:00"}) for row in ctx.store.rows(sql)]
+              GROUP BY host, lower(target_user) ORDER BY host, lower(target_user)"""
+    return [_hit(row, facts={"night": f"{start}:00–{end}:00"}) for row in ctx.rows(sql)]
 
 
 # --- coverage: how many days each host's log covers -----------------------------------------------------
@@ -404,7 +419,7 @@ def coverage(rule: Rule, ctx: Context) -> list[Hit]:
              FROM m JOIN f USING (host, channel) GROUP BY host, channel ORDER BY host, channel"""
     hits = []
     rec_kb = p.get("recommended_kb", {})
-    for row in ctx.store.rows(sql):
+    for row in ctx.rows(sql):
         days = delta_seconds(row["first"], row["last"]) / 86400
         sizes = [ctx.inputs_size[f] for f in row["files"] if f in ctx.inputs_size]
         hit = _hit(row, facts={"channel": row["channel"], "days": round(days, 1), "files": row["files"],
