@@ -314,6 +314,18 @@ def test_second_run_uses_the_cache_not_pysigma(tmp_path: Path, monkeypatch: pyte
     assert calls == [str(path)]  # changed content: compiled again
 
 
+def test_a_cached_rule_unpacks_its_detection_when_read(tmp_path: Path) -> None:
+    from wardwatch.sigma import load_sigma_rules
+    rules = tmp_path / "r"
+    rules.mkdir()
+    (rules / "a.yml").write_text(rule_text("sel:\n    Image|endswith: '\\cmd.exe'\ncondition: sel"), encoding="utf-8")
+    (fresh,) = load_sigma_rules([rules], tmp_path / "cache")
+    (cached,) = load_sigma_rules([rules], tmp_path / "cache")
+    assert cached.packed and "ast" not in vars(cached)  # not unpacked while nobody reads it
+    assert cached.ast == fresh.ast and cached.needs == fresh.needs and cached.ast
+    assert cached == fresh
+
+
 @pytest.mark.parametrize("damage", [b"", b"not a cache", b"\x00" * 40, "truncate", "flip"])
 def test_a_damaged_cache_file_is_ignored_and_rebuilt(tmp_path: Path, damage: bytes | str) -> None:
     from wardwatch.sigma.cache import RuleCache

@@ -1,6 +1,7 @@
 """Data types of the Sigma engine: a rule's load status and its compiled, cacheable form."""
 from __future__ import annotations
 
+import marshal
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -46,13 +47,31 @@ class CompiledRule:
     program: Any = None  # the detection as Python (pyeval.Program: a code object and what it reads), or None
     # correlation rules
     correlation: dict[str, Any] = field(default_factory=dict)
+    # `ast` and `needs` as marshal bytes (how the cache holds them): a cached rule's detection is a few dozen
+    # lists the Python engine never reads (its program has all it needs), so they are unpacked on first use only
+    packed: bytes = field(default=b"", compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # values are plain data already
+        data = {f.name: getattr(self, f.name) for f in fields(self)}  # values are plain data already
+        if not data["packed"] and (self.ast or self.needs):
+            data["packed"] = marshal.dumps((self.ast, self.needs))
+        data["ast"], data["needs"] = [], []
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        """`ast` and `needs` of a rule from the cache, unpacked when first read (see from_dict)."""
+        packed = self.__dict__.get("packed")
+        if name in ("ast", "needs") and packed:
+            self.ast, self.needs = marshal.loads(packed)
+            return self.__dict__[name]
+        raise AttributeError(name)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CompiledRule:
-        return cls(**data)
+        rule = cls(**data)
+        if rule.packed:
+            del rule.ast, rule.needs  # read through __getattr__, which unpacks them
+        return rule
 
     def status(self) -> RuleStatus:
         return RuleStatus(self.id, self.title, self.file, self.will_run, self.reason, self.level, self.kind)
