@@ -45,6 +45,53 @@ def _advice(rule: CompiledRule) -> Text:
     return Text(ja, en)
 
 
+_LAST = datetime.max  # sorts events without a time after all others
+
+
+class Matches:
+    """What the findings of detection rules need, kept per (rule, host) as matches come in: the count, the first
+    and last time, the `limit` earliest events (by time, file, record id) and the time each account and source
+    was first seen. Memory follows the findings, not the number of matching events."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.by_key: dict[tuple[int, str], list[Any]] = {}  # (rule, host) → [n, first, last, events, accounts, sources]
+
+    def add(self, hits: list[tuple]) -> None:
+        """hits: (rule, file, record id, time, host, account, source) per matching event."""
+        limit = self.limit
+        for r, file, rid, ts, host, account, source in hits:
+            m = self.by_key.get((r, host or ""))
+            if m is None:
+                m = self.by_key[(r, host or "")] = [0, None, None, [], {}, {}]
+            m[0] += 1
+            if ts is not None:
+                if m[1] is None or ts < m[1]:
+                    m[1] = ts
+                if m[2] is None or ts > m[2]:
+                    m[2] = ts
+            key = (ts or _LAST, file, rid or 0, rid)
+            events = m[3]
+            events.append(key)
+            if len(events) >= 2 * limit + 64:  # keep the earliest `limit` (sorted now and then, not per event)
+                events.sort()
+                del events[limit:]
+            for seen, value in ((m[4], account), (m[5], source)):
+                if value is not None and (value not in seen or key < seen[value]):
+                    seen[value] = key
+
+    def rows(self) -> list[tuple[int, dict[str, Any]]]:
+        """(rule, finding row) per (rule, host), in rule and host order."""
+        out = []
+        for (r, host), (n, first, last, events, accounts, sources) in sorted(self.by_key.items()):
+            events.sort()
+            out.append((r, {"host": host, "n": n, "first": first, "last": last,
+                            "evidence": [{"file": e[1], "record_id": e[3]} for e in events[:self.limit]],
+                            "accounts": sorted(accounts, key=accounts.__getitem__),  # in order of first time
+                            "sources": sorted(sources, key=sources.__getitem__)}))
+        return out
+
+
 def detection_finding(rule: CompiledRule, row: dict[str, Any], tz: str) -> Finding:
     """One finding for the matches of a detection rule on one host."""
     first, last = as_utc(row["first"]), as_utc(row["last"])

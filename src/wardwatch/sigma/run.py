@@ -7,7 +7,6 @@ import gc
 import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from . import pyeval
 from .cache import RuleCache, default_cache_dir
 from .compiler import KW, column, lit
 from .correlate import Event, bursts, field_for
-from .findings import correlation_finding, detection_finding
+from .findings import Matches, correlation_finding, detection_finding
 from .loader import load_rules
 from .match import (
     build_groups,
@@ -179,7 +178,7 @@ def _run(store: EventStore, rules: list[CompiledRule], tz: str, min_level: str |
     emit = {i for i, r in enumerate(rules) if r.kind == "detection" and r.will_run and _rank(r.level) >= floor}
     emit -= suppressed - generated
     groups = build_groups(rules, extra, emit | set(extra))
-    hits: list[tuple] = []
+    matches = Matches(evidence_limit)
     events: dict[int, list[Event]] = {}
     if groups:
         con, sql_con = store.con.cursor(), store.con.cursor()
@@ -189,13 +188,15 @@ def _run(store: EventStore, rules: list[CompiledRule], tz: str, min_level: str |
             prepared: dict[str, str] = {}  # SQL evaluation queries, parsed once for all parts
             for part in _parts(store):
                 if load_part(con, part, where):
+                    hits: list[tuple] = []  # this part's matches, summed up before the next part
                     _run_part(con, sql_con, pool, groups, rules, extra, emit, engine, hits, events, prepared)
+                    matches.add(hits)
             con.execute("DROP TABLE IF EXISTS sigma_ev")
         finally:
             pool.shutdown()
             sql_con.close()
             con.close()
-    findings = _detections(hits, rules, tz, evidence_limit)
+    findings = [detection_finding(rules[r], row, tz) for r, row in matches.rows()]
     for c in correlations:
         findings.extend(_correlate(rules[c], events, index, tz, evidence_limit))
     findings.sort(key=lambda f: (-int(f.severity), f.first_seen is None, f.first_seen, f.rule, f.host or ""))
@@ -311,23 +312,6 @@ def _collect(con: Any, table: str, matched: dict[int, list[int]], rules: list[Co
             values = dict(zip(names, row[7:]))
             events.setdefault(r, []).append(Event(row[3], rules[r].id, row[4], row[1], row[2],
                                                   {f: values[f] for f in extra[r]}, row[5], row[6]))
-
-
-def _detections(hits: list[tuple], rules: list[CompiledRule], tz: str, limit: int) -> list[Finding]:
-    """One finding per (rule, host): count, first/last, the first `limit` events as evidence."""
-    by_key: dict[tuple[int, str], list[tuple]] = {}
-    for h in hits:
-        by_key.setdefault((h[0], h[4] or ""), []).append(h)
-    out = []
-    far = datetime.max
-    for (r, host), rows in sorted(by_key.items()):
-        rows.sort(key=lambda h: (h[3] or far, h[1], h[2] or 0))
-        stamps = [h[3] for h in rows if h[3] is not None]
-        row = {"host": host, "n": len(rows), "first": min(stamps, default=None), "last": max(stamps, default=None),
-               "evidence": [{"file": h[1], "record_id": h[2]} for h in rows[:limit]],
-               "accounts": [h[5] for h in rows], "sources": [h[6] for h in rows]}
-        out.append(detection_finding(rules[r], row, tz))
-    return out
 
 
 def _correlate(rule: CompiledRule, events: dict[int, list[Event]], index: dict[str, int], tz: str,
