@@ -418,3 +418,21 @@ def test_store_parts_are_read_one_by_one_with_the_same_result(tmp_path: Path, en
     assert len(list((tmp_path / "store").glob("events-*.parquet"))) == 4
     (finding,) = run_sigma(store, [rules], "UTC", cache_dir=tmp_path / "c", engine=engine)[0]
     assert finding.count == 6 and [e.record_id for e in finding.evidence] == [1, 3, 5, 7, 9, 11]
+
+
+def test_matches_keep_what_findings_show_without_every_event() -> None:
+    from datetime import datetime, timedelta
+
+    from wardwatch.sigma.findings import Matches
+    t0 = datetime(2024, 1, 1)
+    hits = [(7, f"f{i % 3}", 1000 - i, t0 + timedelta(seconds=1000 - i), "H", f"u{i % 5}", None) for i in range(500)]
+    hits += [(7, "f0", 1, None, "H", "late", "10.0.0.1"), (8, "f0", 2, t0, "", None, None)]
+    m = Matches(limit=4)
+    m.add(hits[:250])
+    m.add(hits[250:])  # two parts
+    (r1, row1), (r2, row2) = m.rows()
+    assert (r1, r2) == (7, 8)  # rule and host order
+    assert row1["n"] == 501 and row1["first"] == t0 + timedelta(seconds=501) and row1["last"] == t0 + timedelta(seconds=1000)
+    assert [e["record_id"] for e in row1["evidence"]] == [501, 502, 503, 504]  # the earliest, though they came last
+    assert row1["accounts"] == ["u4", "u3", "u2", "u1", "u0", "late"]  # by first time; no time sorts last
+    assert row1["sources"] == ["10.0.0.1"] and row2["host"] == "" and row2["n"] == 1
