@@ -110,7 +110,8 @@ COLUMNS: dict[str, str] = {
     "provider": "coalesce(f_provider, '')",
     "event_id": "try_cast(coalesce(json_extract_string(f_event_id_json, '$.\"#text\"'), json_extract_string(f_event_id_json, '$')) AS INTEGER)",
     "record_id": "try_cast(f_record_id AS BIGINT)",
-    "target_user": (f"CASE WHEN f_target_user IS NOT NULL THEN regexp_replace(f_target_user, '^.*\\\\', '') "
+    "target_user": (f"CASE WHEN contains(f_target_user, '\\') THEN regexp_replace(f_target_user, '^.*\\\\', '') "
+                    f"WHEN f_target_user IS NOT NULL THEN f_target_user "
                     f"WHEN f_message IS NOT NULL THEN {_TEXT_USER} END"),
     "target_domain": ("CASE WHEN f_target_domain IS NOT NULL THEN f_target_domain WHEN contains(f_target_user, '\\') "
                       "THEN nullif(regexp_extract(f_target_user, '^(.*)\\\\', 1), '') END"),
@@ -119,7 +120,8 @@ COLUMNS: dict[str, str] = {
     "subject_domain": "f_subject_domain",
     "logon_type": "try_cast(f_logon_type_text AS INTEGER)",
     "logon_id": "f_logon_id",
-    "src_ip": (f"CASE WHEN f_src_ip_raw IS NOT NULL THEN nullif(regexp_replace(f_src_ip_raw, '^::ffff:', ''), '-') "
+    "src_ip": (f"CASE WHEN f_src_ip_raw IS NOT NULL THEN nullif(CASE WHEN starts_with(f_src_ip_raw, '::ffff:') "
+               f"THEN substr(f_src_ip_raw, 8) ELSE f_src_ip_raw END, '-') "
                f"WHEN f_message IS NOT NULL THEN {_TEXT_IP} END"),
     "src_port": "f_src_port",
     "workstation": "f_workstation",
