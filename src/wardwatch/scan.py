@@ -8,11 +8,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .detect.engine import run_rules
 from .model import Coverage, Finding, InputFile, ScanResult, TimelineEvent
 from .sources import read_sources
 from .store import EventStore
-from .story import build_incidents
 from .textfmt import as_utc
 
 Progress = Callable[[InputFile, int], None]
@@ -72,9 +70,11 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     """Scan the inputs and write every output into out_dir; returns the result for the terminal summary.
 
     segments (for syslog inputs): a `cidr,segment` CSV path, or netlog Segments built from an inventory."""
+    from .detect.engine import run_rules  # here, not at the top: `ingest` alone (the Sigma tools) needs none of it
     from .report.html import write_html
     from .report.jsonout import write_json
     from .report.timeline import write_timeline
+    from .story import build_incidents
 
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
