@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+
 def usable_cpus() -> int:
     """CPUs this process may run on (a container's or `taskset`'s limit), not all the machine has: DuckDB
     would otherwise start a thread per machine CPU and crowd the few it may use."""
@@ -282,12 +283,6 @@ class EventStore:
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         return self.con.execute(sql, params or []).fetchall()
-
-    def rows(self, sql: str, params: list | None = None) -> Iterator[dict]:
-        cur = self.con.execute(sql, params or [])
-        names = [d[0] for d in cur.description]
-        for row in cur.fetchall():
-            yield dict(zip(names, row))
 
 
 def _type(col: str) -> str:

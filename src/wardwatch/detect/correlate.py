@@ -47,6 +47,7 @@ class Context:
         return self.con if self.con is not None else self.store.con
 
     def rows(self, sql: str, params: list | None = None) -> Iterator[dict[str, Any]]:
+        """The query's rows as dicts (column name → value), on this rule's cursor."""
         cur = self.db.execute(sql, params or [])
         names = [d[0] for d in cur.description]
         for row in cur.fetchall():
@@ -65,6 +66,16 @@ class Context:
         Ties in time are broken by file and record id, so that the same input always gives the same evidence."""
         return (f"min_by({{'file': file, 'record_id': record_id}}, {{'t': ts, 'f': file, 'r': record_id}}, {self.limit}) "
                 f"FILTER (WHERE ts IS NOT NULL) AS ev, count(*) AS n")
+
+
+def _distinct(expr: str) -> str:
+    """SQL: the distinct values of expr in a group, sorted (the same input always lists them in the same order)."""
+    return f"list_sort(list(DISTINCT {expr}))"
+
+
+def _merged(lists: str) -> str:
+    """SQL: the distinct values of a column of lists, merged over a group and sorted."""
+    return f"list_sort(list_distinct(flatten(list({lists}))))"
 
 
 def _clean(values: list[Any] | None) -> list[str]:
@@ -136,7 +147,7 @@ def _per_second(ctx: Context, selection: str, key: str, where: str) -> str:
                    coalesce(sum(n) FILTER (WHERE sub_status = '0xc0000064'), 0)::BIGINT AS uu,
                    list(DISTINCT target_user) AS accs, list(DISTINCT lower(target_user)) AS laccs,
                    list(DISTINCT src_ip) AS srcs, list(DISTINCT sel) AS sels, list(DISTINCT logon_type) AS lts,
-                   list(DISTINCT auth_package) AS pks, list_sort(list(DISTINCT workstation))[1:20] AS wss
+                   list(DISTINCT auth_package) AS pks, {_distinct('workstation')}[1:20] AS wss
             FROM {base} WHERE {where} GROUP BY ALL""")
         ctx.cache.add(name)
     return name
@@ -166,10 +177,10 @@ def _campaign_sql(seconds: str, p: dict[str, Any], base: dict[str, Any]) -> str:
         r AS (SELECT *, sum(n) OVER (PARTITION BY host, k, camp ORDER BY sec
                  RANGE BETWEEN INTERVAL {max(int(base['burst_seconds']) - 1, 0)} SECOND PRECEDING AND CURRENT ROW) AS win FROM c)
         SELECT host, k, camp, sum(n)::BIGINT AS n, min(t0) AS first, max(t1) AS last, max(win)::BIGINT AS peak,
-               list_sort(list_distinct(flatten(list(accs)))) AS accounts, list_sort(list_distinct(flatten(list(srcs)))) AS sources,
-               list_sort(list_distinct(flatten(list(sels)))) AS sels, sum(wp)::BIGINT AS wrong_password, sum(uu)::BIGINT AS unknown_user,
-               list_sort(list_distinct(flatten(list(lts)))) AS logon_types, list_sort(list_distinct(flatten(list(pks)))) AS packages,
-               list_sort(list_distinct(flatten(list(wss))))[1:20] AS workstations,
+               {_merged('accs')} AS accounts, {_merged('srcs')} AS sources,
+               {_merged('sels')} AS sels, sum(wp)::BIGINT AS wrong_password, sum(uu)::BIGINT AS unknown_user,
+               {_merged('lts')} AS logon_types, {_merged('pks')} AS packages,
+               {_merged('wss')}[1:20] AS workstations,
                length(list_distinct(flatten(list(laccs)))) AS n_accounts
         FROM r GROUP BY host, k, camp HAVING sum(n) >= {int(p['min_count'])} ORDER BY host, first, k, camp"""
 
@@ -227,8 +238,8 @@ def spray(rule: Rule, ctx: Context) -> list[Hit]:
         busy AS (SELECT host, k, camp, count(*) FILTER (WHERE tn >= {int(p['explicit_min_each'])}) AS busy_targets,
                         count(DISTINCT t) AS accounts_count FROM per_t GROUP BY ALL)
         SELECT c.host, c.k, c.camp, min(t0) AS first, max(t1) AS last, sum(n)::BIGINT AS n,
-               list_sort(list_distinct(flatten(list(accs)))) AS accounts, list_sort(list_distinct(flatten(list(srcs)))) AS sources,
-               list_sort(list_distinct(flatten(list(acts)))) AS actors, list_sort(list_distinct(flatten(list(sels)))) AS sels,
+               {_merged('accs')} AS accounts, {_merged('srcs')} AS sources,
+               {_merged('acts')} AS actors, {_merged('sels')} AS sels,
                any_value(b.busy_targets) AS busy_targets, any_value(b.accounts_count) AS accounts_count
         FROM c JOIN busy b ON b.host = c.host AND b.k = c.k AND b.camp = c.camp
         GROUP BY c.host, c.k, c.camp ORDER BY c.host, first, c.k, c.camp"""
@@ -261,8 +272,8 @@ def follows(rule: Rule, ctx: Context) -> list[Hit]:
             if not f.first_seen or not f.last_seen:
                 continue
             accounts = [a.lower() for a in f.accounts]
-            sql = f"""SELECT host, min(ts) AS first, max(ts) AS last, list_sort(list(DISTINCT target_user)) AS accounts,
-                        list_sort(list(DISTINCT src_ip)) AS sources, list_sort(list(DISTINCT logon_type)) AS logon_types,
+            sql = f"""SELECT host, min(ts) AS first, max(ts) AS last, {_distinct('target_user')} AS accounts,
+                        {_distinct('src_ip')} AS sources, {_distinct('logon_type')} AS logon_types,
                         list(DISTINCT sel) AS sels, {ctx.evidence_sql()}
                       FROM {ctx.view}
                       WHERE host = ? AND ts BETWEEN ? - INTERVAL {float(p['before_minutes'])} MINUTE
@@ -291,11 +302,11 @@ def group(rule: Rule, ctx: Context) -> list[Hit]:
     what = "coalesce(" + ", ".join(what_cols) + ")" if len(what_cols) > 1 else what_cols[0]
     target = rule.correlate.get("target", "param2")
     cols = ", ".join(by)
-    sql = f"""SELECT {cols}, sel, min(ts) AS first, max(ts) AS last, list_sort(list(DISTINCT target_user)) AS accounts,
-                 list_sort(list(DISTINCT src_ip)) AS sources, list_sort(list(DISTINCT subject_user)) AS actors,
-                 list_sort(list(DISTINCT coalesce(nullif(member, '-'), member_sid))) AS members,
-                 list_sort(list(DISTINCT left({what}, 300))) AS whats, list_sort(list(DISTINCT {target})) AS targets,
-                 list_sort(list(DISTINCT left(command_line, 300))) AS commands, list_sort(list(DISTINCT service)) AS services,
+    sql = f"""SELECT {cols}, sel, min(ts) AS first, max(ts) AS last, {_distinct('target_user')} AS accounts,
+                 {_distinct('src_ip')} AS sources, {_distinct('subject_user')} AS actors,
+                 {_distinct("coalesce(nullif(member, '-'), member_sid)")} AS members,
+                 {_distinct(f'left({what}, 300)')} AS whats, {_distinct(target)} AS targets,
+                 {_distinct('left(command_line, 300)')} AS commands, {_distinct('service')} AS services,
                  list_sort(list(DISTINCT message) FILTER (WHERE message IS NOT NULL)) AS details, {ctx.evidence_sql()}
               FROM {ctx.view} GROUP BY {cols}, sel ORDER BY {cols}, sel"""
     merged: dict[tuple, Hit] = {}
@@ -336,8 +347,8 @@ def _merge(into: Hit, hit: Hit, limit: int) -> None:
 def rdp(rule: Rule, ctx: Context) -> list[Hit]:
     allow: list[tuple[str, str, str]] | None = ctx.config.get("_rdp_allow")
     sql = f"""SELECT host, lower(target_user) AS acc, src_ip, min(ts) AS first, max(ts) AS last,
-                 list_sort(list(DISTINCT target_user)) AS accounts, list_sort(list(DISTINCT src_ip)) AS sources, list(DISTINCT sel) AS sels,
-                 list_sort(list(DISTINCT channel)) AS channels, {ctx.evidence_sql()}
+                 {_distinct('target_user')} AS accounts, {_distinct('src_ip')} AS sources, list(DISTINCT sel) AS sels,
+                 {_distinct('channel')} AS channels, {ctx.evidence_sql()}
               FROM {ctx.view} GROUP BY host, lower(target_user), src_ip ORDER BY host, first, acc, src_ip"""
     rows = list(ctx.rows(sql))
     pairs_per_host: dict[str, int] = {}
@@ -370,9 +381,9 @@ def spread(rule: Rule, ctx: Context) -> list[Hit]:
     hits: list[Hit] = []
     for key in ("lower(target_user)", "src_ip"):
         sql = _gap_split(ctx.view, "k", p["gap_minutes"], "k IS NOT NULL", f"*, {key} AS k") + f"""
-            SELECT k, camp, NULL AS host, min(ts) AS first, max(ts) AS last, list_sort(list(DISTINCT host)) AS hosts,
-                   list_sort(list(DISTINCT target_user)) AS accounts, list_sort(list(DISTINCT src_ip)) AS sources,
-                   list_sort(list(DISTINCT logon_type)) AS logon_types, list(DISTINCT sel) AS sels, {ctx.evidence_sql()}
+            SELECT k, camp, NULL AS host, min(ts) AS first, max(ts) AS last, {_distinct('host')} AS hosts,
+                   {_distinct('target_user')} AS accounts, {_distinct('src_ip')} AS sources,
+                   {_distinct('logon_type')} AS logon_types, list(DISTINCT sel) AS sels, {ctx.evidence_sql()}
             FROM c GROUP BY k, camp HAVING count(DISTINCT host) >= {int(p['min_hosts'])} ORDER BY k, camp"""
         for row in ctx.rows(sql):
             hit = _hit(row, facts={"hosts": sorted(row["hosts"]), "hosts_count": len(row["hosts"]),
@@ -394,7 +405,7 @@ def off_hours(rule: Rule, ctx: Context) -> list[Hit]:
     hour = f"hour((ts AT TIME ZONE 'UTC') AT TIME ZONE '{ctx.tz}')"
     night = f"({hour} >= {start} OR {hour} < {end})" if start > end else f"({hour} >= {start} AND {hour} < {end})"
     sql = f"""SELECT host, lower(target_user) AS acc, min(ts) AS first, max(ts) AS last,
-                 list_sort(list(DISTINCT target_user)) AS accounts, list_sort(list(DISTINCT src_ip)) AS sources, list(DISTINCT sel) AS sels,
+                 {_distinct('target_user')} AS accounts, {_distinct('src_ip')} AS sources, list(DISTINCT sel) AS sels,
                  {ctx.evidence_sql()}
               FROM {ctx.view} v
               WHERE ts IS NOT NULL AND {night} AND (lower(target_user) = 'administrator' OR target_sid LIKE '%-500'
@@ -409,11 +420,11 @@ def off_hours(rule: Rule, ctx: Context) -> list[Hit]:
 def coverage(rule: Rule, ctx: Context) -> list[Hit]:
     p = ctx.params(rule.id)
     # The files per log are listed apart from the per-second counts: a list per second costs 3x the query.
-    sql = """WITH e AS (SELECT host, channel, ts, file FROM events WHERE ts > TIMESTAMP '1980-01-01' AND channel <> ''),
+    sql = f"""WITH e AS (SELECT host, channel, ts, file FROM events WHERE ts > TIMESTAMP '1980-01-01' AND channel <> ''),
                   s AS (SELECT host, channel, date_trunc('second', ts) AS sec, count(*) AS n, min(ts) AS t0, max(ts) AS t1
                         FROM e GROUP BY ALL),
                   m AS (SELECT *, sec - lag(sec) OVER (PARTITION BY host, channel ORDER BY sec) AS gap FROM s),
-                  f AS (SELECT host, channel, list_sort(list(DISTINCT file)) AS files FROM e GROUP BY ALL)
+                  f AS (SELECT host, channel, {_distinct('file')} AS files FROM e GROUP BY ALL)
              SELECT host, channel, min(t0) AS first, max(t1) AS last, sum(n)::BIGINT AS n,
                     coalesce(epoch(max(gap)), 0) / 3600.0 AS largest_gap_hours, any_value(files) AS files, [] AS ev
              FROM m JOIN f USING (host, channel) GROUP BY host, channel ORDER BY host, channel"""

@@ -126,4 +126,3 @@ def _shared_programs(entries: dict[str, list[dict[str, Any]]]) -> dict[str, list
             if isinstance(program, tuple) and program:
                 rule["program"] = (program[0],) + tuple(share(part) for part in program[1:])
     return entries
-

@@ -164,8 +164,7 @@ def survey(con: duckdb.DuckDBPyConnection, groups: list[Group]) -> list[list[tup
         for src in sources(g.key):
             n = ud = 0
             for channel, provider, eid, has_ud, k in combos:
-                row = (None, None, None, None, None, None, eid, channel, provider)
-                if pyextract.source_matches(src, row, g.event_ids):
+                if pyextract.source_matches(src, eid, channel, provider, g.event_ids):
                     n += k
                     ud += k if has_ud else 0
             counts.append((n, ud))

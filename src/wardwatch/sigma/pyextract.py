@@ -92,12 +92,13 @@ def _lower(v: Any, is_list: bool) -> Any:
     return v.lower()
 
 
-def source_matches(source: Source, row: tuple, event_ids: set[int] | None) -> bool:
-    if source.channel is not None and row[7] != source.channel:
+def source_matches(source: Source, eid: int | None, channel: str | None, provider: str | None,
+                   event_ids: set[int] | None) -> bool:
+    """Whether events of this (event id, channel, provider) belong to the source (and to the rules' event ids)."""
+    if source.channel is not None and channel != source.channel:
         return False
-    if source.provider and row[8] != source.provider:
+    if source.provider and provider != source.provider:
         return False
-    eid = row[6]
     if source.event_ids and eid not in source.event_ids:
         return False
     return event_ids is None or eid in event_ids
@@ -129,8 +130,7 @@ class PartRows:
         srcs = sources(key)
         out: list[tuple[int, Source]] = []
         for kind, rows in self._by_kind.items():
-            row = (None, None, None, None, None, None) + kind
-            src = next((s for s in srcs if source_matches(s, row, event_ids)), None)
+            src = next((s for s in srcs if source_matches(s, *kind, event_ids)), None)
             if src is not None:
                 out.extend((i, src) for i in rows)
         out.sort(key=lambda pair: pair[0])

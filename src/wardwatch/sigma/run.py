@@ -45,14 +45,11 @@ def _no_gc() -> Iterator[None]:
         yield
     finally:
         gc.freeze()
-        if not _UNFREEZE_AT_EXIT:
-            atexit.register(gc.unfreeze)
-            _UNFREEZE_AT_EXIT.append(True)
         if enabled:
             gc.enable()
 
 
-_UNFREEZE_AT_EXIT: list[bool] = []  # atexit.register(gc.unfreeze) done
+atexit.register(gc.unfreeze)  # see _no_gc; harmless when nothing was frozen
 
 
 def load_sigma_rules(paths: list[Path], cache_dir: Path | None = None) -> list[CompiledRule]:
