@@ -150,16 +150,16 @@ def test_evidence_truncated() -> None:
 
 def test_verdict_and_flags() -> None:
     html = render_html(sample_result())
-    assert "侵入の可能性が高い攻撃が見つかりました" in html
+    assert "侵入された可能性が高い攻撃が見つかりました" in html
     assert "短すぎます" in html and "読めませんでした（スキップ）" in html and "壊れたヘッダー" in html
     assert "1,989" in html
     clean = sample_result()
     clean.findings, clean.incidents = [], []
-    assert "重大な問題は見つかりませんでした" in render_html(clean)
+    assert "攻撃の兆候は見つかりませんでした" in render_html(clean)
     en = sample_result("en")
     en.findings = [f for f in en.findings if f.severity <= Severity.LOW]
     en.incidents = []
-    assert "No serious problem was found" in render_html(en)
+    assert "No sign of an attack in what was read" in render_html(en)
 
 
 def test_rdp_tables() -> None:

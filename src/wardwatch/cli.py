@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from . import __version__
 from .cliutil import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, fail, settings
 from .config import ConfigError, load_rdp_allowlist
+from .model import ScanResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="WardWatch: 病院のサイバー攻撃をログから見つける / finds attacks in a hospital's logs.")
@@ -56,7 +57,7 @@ def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, 
     from .scan import run_scan
 
     out_dir = out or Path(f"wardwatch-out-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
-    if out_dir.exists() and any((out_dir / "store").glob("events-*.parquet")):
+    if (out_dir / "findings.json").exists():  # a finished scan; a half-written folder is simply written over
         fail(f"{out_dir} already holds a scan; choose another --out folder")
     total = sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
     console = Console(stderr=True)
@@ -80,9 +81,23 @@ def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, 
             result = run_scan(paths, out_dir, cfg, tz, lang, on_file, on_events, on_phase, rule_paths, min_level, segments)
         except OSError as exc:
             fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
-    print_summary(result, out_dir, Console())
-    skipped = any(i.errors for i in result.inputs)
-    return EXIT_SKIPPED if skipped else EXIT_OK
+    console = Console()
+    try:
+        print_summary(result, out_dir, console)
+    except Exception as exc:  # the files are written; a summary that fails must not hide them
+        console.print(f"[bold red]error:[/bold red] the summary could not be shown ({type(exc).__name__}: {exc}); "
+                      f"the results are in {out_dir}", highlight=False)
+        return EXIT_SKIPPED
+    return exit_code(result)
+
+
+def exit_code(result: ScanResult) -> int:
+    """0: everything read and judged; 1: something was not read, a part failed, or nothing could be judged."""
+    from .verdict import CANNOT_JUDGE
+
+    incomplete = any(i.errors for i in result.inputs) or result.problems
+    cannot = result.verdict is not None and result.verdict.level == CANNOT_JUDGE
+    return EXIT_SKIPPED if incomplete or cannot else EXIT_OK
 
 
 @app.command()

@@ -149,3 +149,5 @@ class ScanResult:
     coverage: list[Coverage]
     timeline: list[TimelineEvent]
     stats: dict[str, Any] = field(default_factory=dict)  # events, seconds, hosts, ...
+    verdict: Any = None  # wardwatch.verdict.Verdict: the one verdict every output shows
+    problems: list[Any] = field(default_factory=list)  # wardwatch.guard.StageProblem: parts that failed

@@ -8,16 +8,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .model import Coverage, Finding, InputFile, ScanResult, TimelineEvent
+from .guard import Guard
+from .model import Coverage, Finding, InputFile, ReadProblem, ScanResult, TimelineEvent
 from .sources import read_sources
-from .store import EventStore
+from .store import EventStore, ReaderFailed, damaged_records
 from .textfmt import as_utc
+from .verdict import LogSeen
 
 Progress = Callable[[InputFile, int], None]
 
 
 def ingest(paths: list[Path], store: EventStore, on_file: Progress | None = None,
-           on_read: Callable[[], Any] | None = None) -> list[InputFile]:
+           on_read: Callable[[], Any] | None = None, guard: Guard | None = None) -> list[InputFile]:
     """Read every input into the store; returns what was read from each (hash, events, problems).
 
     on_read is called when the last input has been read, while the store still writes its last part (a
@@ -25,13 +27,38 @@ def ingest(paths: list[Path], store: EventStore, on_file: Progress | None = None
     inputs: list[InputFile] = []
     for inp, records in read_sources(paths):
         inputs.append(inp)
-        inp.events += store.add(records, inp.path)
+        try:
+            inp.events += store.add(records, inp.path)
+        except ReaderFailed as exc:  # keep what the reader gave before it failed; the next input is still read
+            inp.events += exc.records
+            inp.errors.append(ReadProblem(inp.path, f"after event {exc.records}",
+                                          f"the reader stopped here ({type(exc.error).__name__}: {exc}); "
+                                          "the rest of the file was not read"))
+        except Exception as exc:  # the store's writer failed: what it wrote is still queried below
+            if guard is None:
+                raise
+            guard.fail("event store", exc)
+            break
         if on_file:
             on_file(inp, inp.size)
     if on_read:
         on_read()
-    store.close()
+    if guard is None:
+        store.close()
+        _note_damage(store, inputs)
+    elif guard.run("event store", store.close, default=False) is not False:  # else the parts written are still used
+        guard.run("event store", _note_damage, store, inputs, default=None)
     return inputs
+
+
+def _note_damage(store: EventStore, inputs: list[InputFile]) -> None:
+    """Each input's damaged records (repaired or kept as text), named with their record numbers."""
+    by_path = {i.path: i for i in inputs}
+    for file, damage, count, ids in damaged_records(store):
+        where = ("records " if count > 1 else "record ") + ", ".join(map(str, ids)) + (" …" if count > len(ids) else "") \
+            if ids else "record number unreadable"
+        if file in by_path:
+            by_path[file].errors.append(ReadProblem(file, where, f"{count} damaged record(s): {damage}"))
 
 
 def timeline_events(store: EventStore, findings: list[Finding], lang: str = "ja") -> list[TimelineEvent]:
@@ -69,44 +96,64 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
              min_level: str | None = None, segments: Any = None) -> ScanResult:
     """Scan the inputs and write every output into out_dir; returns the result for the terminal summary.
 
+    Each part (the rules, Sigma, the network logs, the story, each report) runs in a guard: a part that fails
+    is named in `result.problems` and errors.log, and the others still run and write their files.
     segments (for syslog inputs): a `cidr,segment` CSV path, or netlog Segments built from an inventory."""
     from .detect.engine import run_rules  # here, not at the top: `ingest` alone (the Sigma tools) needs none of it
     from .report.html import write_html
     from .report.jsonout import write_json
     from .report.timeline import write_timeline
     from .story import build_incidents
+    from .verdict import decide
 
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
+    guard = Guard()
     store = EventStore(out_dir / "store", on_batch=on_events)
     sigma_rules: list[Future] = []  # the rules load in a thread while the store writes its last events
     inputs = ingest(paths, store, on_file, on_read=(lambda: sigma_rules.append(_start_sigma_load(rule_paths)))
-                    if rule_paths else None)
+                    if rule_paths else None, guard=guard)
     read_s = time.perf_counter() - started
     if on_phase:
         on_phase("detect")
     sizes = {i.path: i.size for i in inputs}
-    findings = run_rules(store, config, tz, sizes)
-    sigma_stats = _sigma(store, rule_paths, tz, min_level, config, findings, sigma_rules[0]) if rule_paths else {}
-    inputs, net_stats = _network(inputs, segments, tz, findings)
-    incidents = build_incidents(findings, tz, float(config.get("incident_gap_hours", 24)))
-    coverage = _coverage(findings)
-    timeline = timeline_events(store, findings, lang)
-    hosts = [r[0] for r in store.query("SELECT DISTINCT host FROM events WHERE host <> '' ORDER BY 1")]
+    findings: list[Finding] = guard.run("rules", run_rules, store, config, tz, sizes, default=[], problems=guard)
+    sigma_stats = guard.run("sigma", _sigma, store, rule_paths, tz, min_level, config, findings, sigma_rules[0],
+                            default={}) if rule_paths else {}
+    inputs, net_stats = guard.run("network logs", _network, inputs, segments, tz, findings, default=(inputs, {}))
+    incidents = guard.run("incidents", build_incidents, findings, tz, float(config.get("incident_gap_hours", 24)),
+                          default=[])
+    coverage = guard.run("log coverage", _coverage, findings, default=[])
+    timeline = guard.run("timeline", timeline_events, store, findings, lang, default=[])
+    logs = guard.run("what was read", _logs_seen, store, default=[])
+    hosts = sorted({x.host for x in logs if x.host})
     stats = {"events": sum(i.events for i in inputs), "hosts": hosts, "seconds": round(time.perf_counter() - started, 2),
              "read_seconds": round(read_s, 2), "store": str(out_dir / "store")}
     if sigma_stats:
         stats["sigma_rules"] = sigma_stats
     if net_stats:
         stats["netlog"] = net_stats.get("netlog", {})
-    result = ScanResult(datetime.now(timezone.utc), tz, lang, inputs, findings, incidents, coverage, timeline, stats)
+    verdict = decide(findings, incidents, inputs, logs, int(net_stats.get("events", 0) or 0), tz)
+    result = ScanResult(datetime.now(timezone.utc), tz, lang, inputs, findings, incidents, coverage, timeline, stats,
+                        verdict, guard.problems)
     if on_phase:
         on_phase("report")
-    write_json(result, out_dir / "findings.json")
-    write_timeline(result, out_dir / "timeline.csv", out_dir / "timeline.jsonl")
-    write_html(result, out_dir / "report.html")
+    for name, write, args in (("report.html", write_html, (out_dir / "report.html",)),
+                              ("timeline.csv / timeline.jsonl", write_timeline,
+                               (out_dir / "timeline.csv", out_dir / "timeline.jsonl")),
+                              ("findings.json", write_json, (out_dir / "findings.json",))):  # JSON last: it lists
+        guard.run(f"report {name}", write, result, *args, default=None)                      # the others' failures
+    if guard.details:
+        (out_dir / "errors.log").write_text("\n".join(guard.details), encoding="utf-8")
     store.con.close()
     return result
+
+
+def _logs_seen(store: EventStore) -> list[LogSeen]:
+    """Events per host and log, with their first and last time: what the verdict says was read."""
+    rows = store.query("SELECT host, channel, count(*)::BIGINT, min(ts), max(ts) FROM events GROUP BY ALL ORDER BY ALL")
+    return [LogSeen(host, channel, n, as_utc(lo) if lo else None, as_utc(hi) if hi else None)
+            for host, channel, n, lo, hi in rows]
 
 
 def _start_sigma_load(rule_paths: list[Path]) -> Future:

@@ -141,13 +141,33 @@ COLUMNS: dict[str, str] = {
     "member_sid": "f_member_sid",
     "message": "f_message",
     "data": "raw",  # the whole event, as JSON
+    "damage": "damage",  # NULL, or how a damaged record was read (DAMAGE_REPAIRED / DAMAGE_UNREADABLE)
 }
+
+# Stage 0: a damaged record (the evtx parser can return raw control characters, even inside key names) must not
+# stop the store. try() makes its parse NULL instead of an error; then, for those rows only, every control
+# character is escaped and the record parsed again (its fields still count: `damage` says it was repaired).
+# A record that is still not JSON is kept as {"unreadable_record": <its text>} with all fields empty.
+_SCHEMA = sql_literal(json.dumps(_structure()))
+_ESCAPED = "raw"
+for _code in range(32):
+    _ESCAPED = f"replace({_ESCAPED}, chr({_code}), '\\u{_code:04x}')" if _code else \
+        f"regexp_replace({_ESCAPED}, '\\x00', '\\\\u0000', 'g')"
+DAMAGE_REPAIRED = "control characters escaped"
+DAMAGE_UNREADABLE = "not valid JSON; kept as text, no field could be read"
+_STAGE0 = (f"SELECT CASE WHEN s0 IS NOT NULL THEN s0 ELSE try(from_json(fixed, {_SCHEMA})) END AS s, "
+           f"CASE WHEN s0 IS NOT NULL THEN raw WHEN json_valid(fixed) THEN fixed "
+           f"ELSE to_json({{'unreadable_record': raw}}) END AS raw, "
+           f"CASE WHEN s0 IS NOT NULL THEN NULL WHEN json_valid(fixed) THEN '{DAMAGE_REPAIRED}' "
+           f"ELSE '{DAMAGE_UNREADABLE}' END AS damage, file FROM ("
+           f"SELECT s0, raw, CASE WHEN s0 IS NULL THEN {_ESCAPED} END AS fixed, file FROM ("
+           f"SELECT try(from_json(raw, {_SCHEMA})) AS s0, raw, file FROM batch))")
 
 NORMALIZE_SQL = (
     "SELECT " + ", ".join(f"{expr} AS {col}" for col, expr in COLUMNS.items()) + ", file FROM ("
-    f"SELECT *, {_STAGE3} FROM (SELECT *, {_STAGE2} FROM (SELECT {_STAGE1}, raw, file FROM ("
-    + "SELECT " + ", ".join(f"s['Event'][{sql_literal(k)}] AS {v}" for k, v in _PARTS.items()) + ", raw, file FROM ("
-    f"SELECT from_json(raw, {sql_literal(json.dumps(_structure()))}) AS s, raw, file FROM batch)))))"
+    f"SELECT *, {_STAGE3} FROM (SELECT *, {_STAGE2} FROM (SELECT {_STAGE1}, raw, damage, file FROM ("
+    + "SELECT " + ", ".join(f"s['Event'][{sql_literal(k)}] AS {v}" for k, v in _PARTS.items()) + ", raw, damage, file FROM ("
+    f"{_STAGE0})))))"
 )
 # zstd level 1: as small as the default level 3 on event JSON, and a fifth cheaper to write.
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1"
@@ -164,6 +184,15 @@ EAGER_ROWS = 65_536
 GIL_SLICE = 256
 QUEUED_BATCHES = 8  # batches waiting for the writer at most (memory stays flat: about 8 MB each)
 BATCH_SCHEMA = pa.schema([("raw", pa.string()), ("file", pa.dictionary(pa.int32(), pa.string()))])
+
+
+class ReaderFailed(Exception):
+    """A reader raised while its records were taken in: how many it gave before, and the error."""
+
+    def __init__(self, records: int, error: Exception) -> None:
+        super().__init__(str(error))
+        self.records = records
+        self.error = error
 
 
 class EventStore:
@@ -206,7 +235,13 @@ class EventStore:
         while True:  # a Python-level loop: between slices the GIL can pass to the writer and hashing threads
             space = min(self._chunk - len(self._raw), GIL_SLICE)
             before = len(self._raw)
-            self._raw.extend(itertools.islice(it, space))
+            try:
+                self._raw.extend(itertools.islice(it, space))
+            except Exception as exc:  # the reader failed: what it gave before stays, with its file
+                got = len(self._raw) - before
+                if got:
+                    self._add_run(file, got)
+                raise ReaderFailed(total + got, exc) from exc
             got = len(self._raw) - before
             total += got
             if got:
@@ -267,8 +302,13 @@ class EventStore:
         self._worker.join()
         self.con.execute("RESET preserve_insertion_order")  # rules read the parts in their order
         self.con.execute(f"SET threads = {self.threads}")
-        if self._error:
-            raise self._error
+        try:
+            self._open_parts()
+        finally:
+            if self._error:  # the parts written before the failure are still queried
+                raise self._error
+
+    def _open_parts(self) -> None:
         if self.total and next(self.directory.glob("events-*.parquet"), None):
             counts = self.con.execute(
                 "SELECT file_name, sum(n)::BIGINT FROM (SELECT DISTINCT file_name, row_group_id, row_group_num_rows AS n "
@@ -296,3 +336,12 @@ def _string_array(texts: list[str]) -> pa.Array:
         return pa.array(texts, pa.string())
     except (UnicodeEncodeError, pa.ArrowInvalid):
         return pa.array([t.encode("utf-8", "replace").decode("utf-8") for t in texts], pa.string())
+
+
+def damaged_records(store: EventStore) -> list[tuple[str, str, int, list[int]]]:
+    """(file, what was done, records, their first record numbers) for the damaged records the store took in."""
+    if not store.parts:
+        return []
+    rows = store.query("SELECT file, damage, count(*)::BIGINT, list(record_id ORDER BY record_id) FILTER "
+                       "(WHERE record_id IS NOT NULL)[1:5] FROM events WHERE damage IS NOT NULL GROUP BY ALL ORDER BY ALL")
+    return [(file, damage, n, list(ids or [])) for file, damage, n, ids in rows]

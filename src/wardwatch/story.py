@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from .model import Finding, Incident, Severity, Text
-from .textfmt import local_time
+from .textfmt import english_plurals, local_time
 
 # The attack chain of the seeds (OGMC): guessing → success → tools → ... → lateral movement → log clearing.
 PHASES = ["guessing", "access", "tools", "defense-evasion", "persistence", "lateral", "impact", "cleanup"]
@@ -113,9 +113,9 @@ def _narrative(findings: list[Finding], hosts: list[str], phases: list[str], fir
     else:
         lines = [f"{local_time(first, tz)} から {local_time(last, tz)} にかけて、{host_list} で「{chain}」が起きました。"]
     for f in findings[:10]:
-        lines.append(f"・{local_time(f.first_seen, tz)} {f.summary.get(lang)}")
+        lines.append(f"{'- ' if lang == 'en' else '・'}{local_time(f.first_seen, tz)} {f.summary.get(lang)}")
     if len(findings) > 10:
-        lines.append(f"… and {len(findings) - 10} more findings." if lang == "en" else f"… ほか {len(findings) - 10} 件の検知。")
+        lines.append(english_plurals(f"… and {len(findings) - 10} more findings.") if lang == "en" else f"… ほか {len(findings) - 10} 件の検知。")
     if any(f.rule == "breach-after-guessing" for f in findings):
         lines.append("Password guessing was followed by a logon: the attacker is probably inside." if lang == "en"
                      else "パスワード推測の後にログオンが成功しており、攻撃者がすでに中に入っている可能性が高いです。")

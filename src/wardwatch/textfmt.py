@@ -1,6 +1,7 @@
 """Formats times, durations, lists and text templates for people, in Japanese or English."""
 from __future__ import annotations
 
+import re
 import string
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -70,3 +71,15 @@ def delta_seconds(first: datetime | None, last: datetime | None) -> float:
     if first is None or last is None:
         return 0.0
     return (last - first) / timedelta(seconds=1)
+
+
+_PLURAL_NOUNS = {"times": "time", "events": "event", "logons": "logon", "failures": "failure", "computers": "computer",
+                 "days": "day", "hosts": "host", "accounts": "account", "records": "record", "lines": "line",
+                 "files": "file", "findings": "finding", "incidents": "incident", "connections": "connection",
+                 "entries": "entry", "attempts": "attempt", "addresses": "address", "ports": "port"}
+_ONE_THING = re.compile(r"(?<![\d,.])\b1 ((?:[A-Za-z/-]+ ){0,2}?)(" + "|".join(_PLURAL_NOUNS) + r")\b")
+
+
+def english_plurals(text: str) -> str:
+    """'1 times' → '1 time', '1 network/RDP logons' → '1 network/RDP logon': English text filled from templates."""
+    return _ONE_THING.sub(lambda m: f"1 {m.group(1)}{_PLURAL_NOUNS[m.group(2)]}", text)

@@ -9,9 +9,10 @@ from typing import Any
 
 import yaml
 
+from ..guard import Guard
 from ..model import Finding, Severity, Text
 from ..store import EventStore
-from ..textfmt import delta_seconds, duration, join, local_time, render
+from ..textfmt import delta_seconds, duration, english_plurals, join, local_time, render
 from .correlate import CORRELATORS, Context, Hit
 from .rules import Rule, RuleError, compile_rule, load_rules
 
@@ -38,11 +39,12 @@ RULE_THREADS = 2  # rules run two at a time: most of a rule's time is DuckDB's (
 
 
 def run_rules(store: EventStore, config: dict[str, Any], tz: str, inputs_size: dict[str, int],
-              rules: list[Rule] | None = None) -> list[Finding]:
+              rules: list[Rule] | None = None, problems: Guard | None = None) -> list[Finding]:
     """All findings of all rules, in rule order, each with text in both languages.
 
     Each rule runs on a cursor of its own, side by side with another; a rule that reads earlier findings
-    (`after`, `select_from`) waits for those rules first (rules come in that order, so none waits forever)."""
+    (`after`, `select_from`) waits for those rules first (rules come in that order, so none waits forever).
+    With `problems`, a rule that fails is named there and the other rules' findings are still returned."""
     rules = rules if rules is not None else load_rules()
     for rule in rules:
         if rule.correlate.get("type") not in CORRELATORS:
@@ -54,7 +56,9 @@ def run_rules(store: EventStore, config: dict[str, Any], tz: str, inputs_size: d
         for i, rule in enumerate(rules):
             needs = [started[d] for d in rule.after if d in started]
             started[rule.id] = pool.submit(_run_rule, i, rule, needs, shared, lists)
-    return [f for rule in rules for f in started[rule.id].result()]
+    if problems is None:
+        return [f for rule in rules for f in started[rule.id].result()]
+    return [f for rule in rules for f in problems.run(f"rule {rule.id}", started[rule.id].result, default=[])]
 
 
 def _run_rule(i: int, rule: Rule, needs: list[Future[list[Finding]]], shared: Context,
@@ -183,7 +187,8 @@ def to_finding(rule: Rule, hit: Hit, tz: str, lists: dict[str, Any]) -> Finding:
     return Finding(
         rule=rule.id, severity=hit.severity if hit.severity is not None else rule.severity, host=hit.host,
         first_seen=hit.first, last_seen=hit.last, count=hit.count,
-        title=rule.title, summary=Text(render(rule.summary.ja, ja), render(rule.summary.en, en)), advice=rule.advice,
+        title=rule.title, summary=Text(render(rule.summary.ja, ja), english_plurals(render(rule.summary.en, en))),
+        advice=rule.advice,
         accounts=hit.accounts, sources=hit.sources, evidence=hit.evidence, evidence_total=hit.evidence_total,
         seed=rule.seed, phase=_phase(rule, hit), facts=facts,
     )

@@ -13,12 +13,11 @@ from wardwatch.model import Coverage, Finding, Incident, InputFile, ScanResult, 
 from wardwatch.report.labels import (fact_label, format_duration, format_hours, format_number, format_size,
                                      format_time, label, labels, phase_label, severity_label)
 from wardwatch.report.svg import matrix_svg, timeline_svg
+from wardwatch.verdict import CANNOT_JUDGE
 
 MAX_EVIDENCE = 50
 SHORT_DAYS = 7.0
 _BULLET = re.compile(r"^(?:[-・*•●]|\d+[.)．、])\s*")
-_VERDICT = {Severity.CRITICAL: "verdict_critical", Severity.HIGH: "verdict_high",
-            Severity.MEDIUM: "verdict_medium", Severity.LOW: "verdict_low", Severity.INFO: "verdict_none"}
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -144,17 +143,25 @@ def _count(value: Any, fallback: int) -> int:
 
 
 def _verdict(result: ScanResult, events: int, lang: str) -> dict[str, Any]:
-    worst = max([f.severity for f in result.findings] + [i.severity for i in result.incidents],
-                default=Severity.INFO)
-    caveats = []
-    if not events:
-        caveats.append(label("caveat_no_events", lang))
+    """The scan's one verdict (wardwatch.verdict), with what it rests on and what was not read."""
+    v = result.verdict
+    if v is None:  # a result made without a scan's verdict (older callers): judged from what it holds
+        from wardwatch.verdict import LogSeen, decide
+        seen = [LogSeen(c.host, c.channel, c.events, c.first, c.last) for c in result.coverage]
+        v = decide(result.findings, result.incidents, result.inputs, seen, 0, result.timezone)
+    caveats = [label("missing_log", lang, log=log, why=why.get(lang),
+                     hosts=(", ".join(on[:5]) + (f" +{len(on) - 5}" if len(on) > 5 else "")) if on else label("all_hosts", lang))
+               for log, why, on in v.missing]
     if any(c.days < SHORT_DAYS for c in result.coverage):
         caveats.append(label("caveat_short", lang))
     if any(e.skipped_file for i in result.inputs for e in i.errors):
         caveats.append(label("caveat_skipped", lang))
-    sub = label("verdict_sub_bad" if worst >= Severity.MEDIUM else "verdict_sub_ok", lang)
-    return {"sev": _sev(worst, lang), "text": label(_VERDICT[worst], lang), "sub": sub, "caveats": caveats}
+    if result.problems:
+        caveats.append(label("caveat_failed", lang, parts=", ".join(p.stage for p in result.problems)))
+    cls = "cannot_judge" if v.level == CANNOT_JUDGE else v.severity.label
+    badge = label("cannot_judge", lang) if v.level == CANNOT_JUDGE else severity_label(v.severity, lang)
+    return {"sev": {"cls": cls, "label": badge}, "text": v.title.get(lang), "sub": v.detail.get(lang),
+            "caveats": caveats, "level": v.level}
 
 
 def _network(netlog: dict[str, Any], lang: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import orjson
 from .. import __version__
 from ..model import Finding, Incident, ScanResult
 from ..textfmt import iso_local
+from ..verdict import verdict_dict
 
 FORMAT_VERSION = "1.0"
 
@@ -54,10 +55,17 @@ def result_dict(result: ScanResult) -> dict[str, Any]:
         "inputs": [{"path": i.path, "sha256": i.sha256, "size": i.size, "format": i.format, "events": i.events,
                     "errors": [{"where": e.where, "message": e.message, "skipped": e.skipped_file} for e in i.errors]}
                    for i in result.inputs],
+        **({"verdict": verdict_dict(result.verdict, lang, problem_count(result))} if result.verdict else {}),
+        "problems": [{"stage": p.stage, "message": p.message} for p in result.problems],
         "findings": [finding_dict(f, tz, lang) for f in result.findings],
         "incidents": [incident_dict(inc, index, tz, lang) for inc in result.incidents],
         "stats": result.stats,
     }
+
+
+def problem_count(result: ScanResult) -> int:
+    """Every read problem of every input plus every part of the scan that failed."""
+    return sum(len(i.errors) for i in result.inputs) + len(result.problems)
 
 
 def write_json(result: ScanResult, path: Path) -> None:

@@ -7,62 +7,100 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from ..model import InputFile, ScanResult, Severity
-from ..textfmt import local_time
+from rich.markup import escape
+
+from ..model import Finding, InputFile, ScanResult, Severity
+from ..textfmt import english_plurals, local_time
+from ..verdict import ATTENTION, BREACH, CANNOT_JUDGE, CLEAR, Verdict
 from .labels import severity_label
 
 STYLE = {Severity.CRITICAL: "bold white on red", Severity.HIGH: "bold red", Severity.MEDIUM: "yellow",
          Severity.LOW: "cyan", Severity.INFO: "dim"}
+VERDICT_STYLE = {BREACH: "bold white on red", ATTENTION: "bold yellow", CLEAR: "green", CANNOT_JUDGE: "bold magenta"}
 T = {
     "ja": {"title": "WardWatch スキャン結果", "events": "件のイベント", "files": "ファイル", "hosts": "台",
-           "none": "攻撃の兆候は見つかりませんでした。", "incident": "インシデント", "do_now": "今すぐやること",
-           "findings": "主な検知", "count": "件数", "when": "最初", "sev": "重大度", "rule": "検知", "host": "ホスト", "what": "内容",
+           "incident": "インシデント", "do_now": "今すぐやること",
+           "findings": "主な検知（重大度「低」以上の {shown} 件のうち {n} 件。全部で {total} 件）",
+           "count": "件数", "when": "最初", "sev": "重大度", "rule": "検知", "host": "ホスト", "what": "内容",
            "skipped": "読めなかった入力", "out": "結果の保存先", "more": "ほか {n} 件はレポートを見てください",
-           "verdict": {Severity.CRITICAL: "侵入の可能性が高い攻撃が見つかりました。すぐに対応してください。",
-                       Severity.HIGH: "攻撃の疑いがある記録が見つかりました。",
-                       Severity.MEDIUM: "確認が必要な記録があります。"}},
+           "more_incidents": "ほか {n} 件のインシデントはレポートを見てください",
+           "more_findings": "ほか {n} 件の検知はレポートを見てください",
+           "missing": "足りないログ", "on_hosts": "（{hosts} で）", "failed": "処理できなかった部分（結果は残りの部分から）"},
     "en": {"title": "WardWatch scan result", "events": "events", "files": "files", "hosts": "hosts",
-           "none": "No sign of an attack was found.", "incident": "Incident", "do_now": "What to do now",
-           "findings": "Main findings", "count": "Count", "when": "First seen", "sev": "Severity", "rule": "Rule", "host": "Host", "what": "What",
+           "incident": "Incident", "do_now": "What to do now",
+           "findings": "Main findings ({n} of the {shown} of severity low or above; {total} in all)",
+           "count": "Count", "when": "First seen", "sev": "Severity", "rule": "Rule", "host": "Host", "what": "What",
            "skipped": "Inputs that could not be read", "out": "Results saved in", "more": "{n} more in the report",
-           "verdict": {Severity.CRITICAL: "An attack that probably got in was found. Act now.",
-                       Severity.HIGH: "Records that look like an attack were found.",
-                       Severity.MEDIUM: "Some records need a look."}},
+           "more_incidents": "{n} more incidents in the report", "more_findings": "{n} more findings in the report",
+           "missing": "Logs that are missing", "on_hosts": " (on {hosts})",
+           "failed": "Parts that failed (the results come from the rest)"},
 }
 
 
-def print_summary(result: ScanResult, out_dir: Path, console: Console, max_rows: int = 15) -> None:
+def print_summary(result: ScanResult, out_dir: Path, console: Console, max_rows: int = 15,
+                  max_incidents: int = 5) -> None:
     t, lang, tz = T[result.lang], result.lang, result.timezone
     hosts = result.stats.get("hosts", [])
     console.print(f"[bold]{t['title']}[/bold]  {result.stats.get('events', 0):,} {t['events']} / "
                   f"{len(result.inputs)} {t['files']} / {len(hosts)} {t['hosts']}  ({result.stats.get('seconds', 0)} s)")
-    worst = max([i.severity for i in result.incidents], default=Severity.INFO)
-    console.print(Panel(t["verdict"].get(worst, t["none"]), style=STYLE.get(worst, "green") if worst >= Severity.MEDIUM else "green"))
-    for inc in result.incidents[:5]:
+    if result.verdict is not None:
+        _print_verdict(result.verdict, console, t, lang)
+    for inc in result.incidents[:max_incidents]:
         head = (f"{t['incident']} {inc.id} [{severity_label(inc.severity, lang)}] {', '.join(inc.hosts)}  "
                 f"{local_time(inc.first_seen, tz)} – {local_time(inc.last_seen, tz)}")
-        body = inc.narrative.get(lang) + f"\n\n[bold]{t['do_now']}:[/bold]\n" + "\n".join(
-            f"{n}. {a}" for n, a in enumerate(inc.actions.get(lang).splitlines(), start=1))
-        console.print(Panel(body, title=head, title_align="left", border_style=STYLE[inc.severity]))
+        body = escape(inc.narrative.get(lang)) + f"\n\n[bold]{t['do_now']}:[/bold]\n" + "\n".join(
+            f"{n}. {escape(a)}" for n, a in enumerate(inc.actions.get(lang).splitlines(), start=1))
+        console.print(Panel(body, title=escape(head), title_align="left", border_style=STYLE[inc.severity]))
+    if len(result.incidents) > max_incidents:
+        console.print(_plural(t["more_incidents"].format(n=len(result.incidents) - max_incidents), lang))
     shown = [f for f in sorted(result.findings, key=lambda f: -f.severity) if f.severity >= Severity.LOW]
     if shown:
-        table = Table(title=t["findings"], expand=True)
+        table = Table(title=_plural(t["findings"].format(n=min(len(shown), max_rows), shown=len(shown),
+                                                         total=len(result.findings)), lang), expand=True)
         table.add_column(t["sev"], no_wrap=True, min_width=4)
         table.add_column(t["what"], ratio=3)
         table.add_column(t["host"], ratio=1)
         table.add_column(t["count"], justify="right", no_wrap=True)
         table.add_column(t["when"], ratio=1)
         for f in shown[:max_rows]:
-            hosts = [f.host] if f.host else list(f.facts.get("hosts", []))
-            table.add_row(f"[{STYLE[f.severity]}]{severity_label(f.severity, lang)}[/]",
-                          f"{f.title.get(lang)} [dim]({f.rule})[/dim]",
-                          ", ".join(hosts[:2]) + (" …" if len(hosts) > 2 else ""), f"{f.count:,}",
+            where = finding_hosts(f)
+            table.add_row(f"[{STYLE[f.severity]}]{escape(severity_label(f.severity, lang))}[/]",
+                          f"{escape(f.title.get(lang))} [dim]({escape(f.rule)})[/dim]",
+                          escape(", ".join(where[:2]) + (" …" if len(where) > 2 else "")), f"{f.count:,}",
                           local_time(f.first_seen, tz))
         console.print(table)
         if len(shown) > max_rows:
-            console.print(t["more"].format(n=len(shown) - max_rows))
+            console.print(_plural(t["more_findings"].format(n=len(shown) - max_rows), lang))
+    if result.problems:
+        console.print(f"[bold red]{t['failed']}:[/bold red]")
+        for p in result.problems:
+            console.print(f"  {p.stage}: {p.message}", markup=False, highlight=False)
     print_problems(result.inputs, console, t["skipped"], t["more"])
-    console.print(f"{t['out']}: {out_dir}  (report.html, findings.json, timeline.csv, timeline.jsonl)")
+    console.print(f"{t['out']}: {out_dir}  (report.html, findings.json, timeline.csv, timeline.jsonl)",
+                  highlight=False)
+
+
+def _print_verdict(v: Verdict, console: Console, t: dict[str, str], lang: str) -> None:
+    lines = [f"[bold]{escape(v.title.get(lang))}[/bold]", escape(v.detail.get(lang))]
+    if v.missing:
+        lines.append(f"{t['missing']}:")
+        for log, why, on in v.missing:
+            names = ", ".join(on[:5]) + (f" +{len(on) - 5}" if len(on) > 5 else "")
+            where = t["on_hosts"].format(hosts=names) if on else ""
+            lines.append(escape(f"{'・' if lang == 'ja' else '- '}{log}{where}: {why.get(lang)}"))
+    console.print(Panel("\n".join(lines), border_style=VERDICT_STYLE[v.level]))
+
+
+def finding_hosts(f: Finding) -> list[str]:
+    """The hosts a finding names: its own, or the list in its facts (a network finding keeps a count there)."""
+    if f.host:
+        return [f.host]
+    listed = f.facts.get("hosts")
+    return [str(h) for h in listed] if isinstance(listed, (list, tuple)) else []
+
+
+def _plural(text: str, lang: str) -> str:
+    return english_plurals(text) if lang == "en" else text
 
 
 def print_problems(inputs: list[InputFile], console: Console, heading: str, more: str = "… +{n}") -> None:

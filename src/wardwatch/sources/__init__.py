@@ -25,6 +25,7 @@ class Source:
     display: str
     path: Path | None = None
     data: bytes | None = None
+    temporary: bool = False  # path is a zip member's temporary copy, removed once read
 
     def head(self, n: int = 64) -> bytes:
         if self.data is not None:
@@ -90,6 +91,8 @@ def discover(paths: list[Path], problems: list[ReadProblem]) -> Iterator[Path]:
 
 
 def _zip_members(source: Source, inp: InputFile) -> Iterator[Source]:
+    """Each member of a zip, streamed out with limits: small ones in memory, large ones through a temporary
+    file (removed once read); a member that expands far beyond its compressed size (a zip bomb) is refused."""
     try:
         with zipfile.ZipFile(io.BytesIO(source.read_all()) if source.data is not None else source.path) as zf:  # type: ignore[arg-type]
             for info in zf.infolist():
@@ -97,13 +100,61 @@ def _zip_members(source: Source, inp: InputFile) -> Iterator[Source]:
                     continue
                 where = f"{source.display}!{info.filename}"
                 try:
-                    data = zf.read(info)
-                except Exception as exc:  # encrypted, bad CRC, unsupported compression
+                    member = _extract(zf, info, where)
+                except _Refused as exc:
+                    inp.errors.append(ReadProblem(where, "zip member", str(exc), skipped_file=True))
+                    continue
+                except Exception as exc:  # encrypted, bad CRC, unsupported compression, truncated
                     inp.errors.append(ReadProblem(where, "zip member", f"cannot extract: {exc}", skipped_file=True))
                     continue
-                yield Source(where, data=data)
-    except zipfile.BadZipFile as exc:
+                try:
+                    yield member
+                finally:
+                    if member.path is not None:
+                        member.path.unlink(missing_ok=True)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         inp.errors.append(ReadProblem(source.display, "zip", f"broken zip file: {exc}", skipped_file=True))
+
+
+MEMBER_IN_MEMORY = 64 << 20  # larger members go through a temporary file
+MAX_RATIO = 200  # evtx and text logs compress 5-50 times; hundreds of MB of one byte compress about 1,000 times
+RATIO_FLOOR = 16 << 20  # the ratio is judged only past this many bytes (small files compress well too)
+COPY_CHUNK = 1 << 20
+
+
+class _Refused(Exception):
+    """A zip member not extracted on purpose; the message says why."""
+
+
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Source:
+    """Stream one member out, counting the real bytes (a header can lie) against the ratio limit."""
+    import tempfile
+
+    limit = max(RATIO_FLOOR, MAX_RATIO * max(info.compress_size, 1))
+    buffer = io.BytesIO()
+    tmp = None
+    written = 0
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(COPY_CHUNK):
+                written += len(chunk)
+                if written > limit:
+                    raise _Refused(f"not extracted: it expands to more than {limit:,} bytes from {info.compress_size:,} "
+                                   f"(over {MAX_RATIO} times; a zip bomb?); extract it yourself if it is a real log")
+                if tmp is None and written > MEMBER_IN_MEMORY:
+                    tmp = tempfile.NamedTemporaryFile(prefix="wardwatch-zip-", delete=False)
+                    tmp.write(buffer.getbuffer())
+                    buffer = io.BytesIO()
+                (tmp or buffer).write(chunk)
+    except BaseException:
+        if tmp is not None:
+            tmp.close()
+            Path(tmp.name).unlink(missing_ok=True)
+        raise
+    if tmp is None:
+        return Source(where, data=buffer.getvalue())
+    tmp.close()
+    return Source(where, path=Path(tmp.name), temporary=True)
 
 
 def read_sources(paths: list[Path]) -> Iterator[tuple[InputFile, Iterator[str]]]:
@@ -118,7 +169,11 @@ def read_sources(paths: list[Path]) -> Iterator[tuple[InputFile, Iterator[str]]]
     for i, path in enumerate(files):
         if i + 1 < len(files):
             _hash_ahead(files[i + 1], hashes)
-        yield from _read_one(Source(str(path), path=path), 0, hashes)
+        try:
+            yield from _read_one(Source(str(path), path=path), 0, hashes)
+        except Exception as exc:  # a reader's own failure: named, and the next input is still read
+            yield InputFile(str(path), "", 0, errors=[ReadProblem(
+                str(path), "-", f"could not be read ({type(exc).__name__}: {exc})", skipped_file=True)]), iter(())
     for prob in top_problems:
         inp = InputFile(prob.file, "", 0, errors=[prob])
         yield inp, iter(())
@@ -182,7 +237,7 @@ def _dispatch(source: Source, inp: InputFile, head: bytes, depth: int) -> Iterat
         yield inp, iter(())
         return
     if kind == "syslog":
-        if source.path is None:
+        if source.path is None or source.temporary:
             inp.errors.append(ReadProblem(source.display, "zip member", "syslog inside a zip is not read; extract it first",
                                           skipped_file=True))
         yield inp, iter(())
