@@ -70,6 +70,14 @@ class Finding:
     facts: dict[str, Any] = field(default_factory=dict)  # figures shown as details (rate, duration, ...)
 
 
+def finding_hosts(f: Finding) -> list[str]:
+    """The hosts a finding names: its own, or the list in its facts (a network finding keeps a count there)."""
+    if f.host:
+        return [f.host]
+    listed = f.facts.get("hosts")
+    return [str(h) for h in listed] if isinstance(listed, (list, tuple)) else []
+
+
 @dataclass
 class Incident:
     """Findings joined into one story: a host or a group of hosts, in time order."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .model import Finding, Incident, Severity, Text
+from .model import Finding, Incident, Severity, Text, finding_hosts
 from .textfmt import english_plurals, local_time
 
 # The attack chain of the seeds (OGMC): guessing → success → tools → ... → lateral movement → log clearing.
@@ -39,7 +39,8 @@ def phase_of(f: Finding) -> str | None:
 
 
 def _hosts(f: Finding) -> list[str]:
-    return list(f.facts.get("hosts") or ([f.host] if f.host else []))
+    listed = f.facts.get("hosts")
+    return [str(h) for h in listed] if isinstance(listed, (list, tuple)) and listed else finding_hosts(f)
 
 
 def _close(a: Finding, b: Finding, gap: timedelta) -> bool:

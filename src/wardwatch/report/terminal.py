@@ -9,7 +9,7 @@ from rich.table import Table
 
 from rich.markup import escape
 
-from ..model import Finding, InputFile, ScanResult, Severity
+from ..model import InputFile, ScanResult, Severity, finding_hosts
 from ..textfmt import english_plurals, local_time
 from ..verdict import ATTENTION, BREACH, CANNOT_JUDGE, CLEAR, Verdict
 from .labels import severity_label
@@ -89,14 +89,6 @@ def _print_verdict(v: Verdict, console: Console, t: dict[str, str], lang: str) -
             where = t["on_hosts"].format(hosts=names) if on else ""
             lines.append(escape(f"{'・' if lang == 'ja' else '- '}{log}{where}: {why.get(lang)}"))
     console.print(Panel("\n".join(lines), border_style=VERDICT_STYLE[v.level]))
-
-
-def finding_hosts(f: Finding) -> list[str]:
-    """The hosts a finding names: its own, or the list in its facts (a network finding keeps a count there)."""
-    if f.host:
-        return [f.host]
-    listed = f.facts.get("hosts")
-    return [str(h) for h in listed] if isinstance(listed, (list, tuple)) else []
 
 
 def _plural(text: str, lang: str) -> str:
