@@ -10,16 +10,21 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import CORPUS, need, scan
 from evtx import PyEvtxParser
 from rich.console import Console
+from test_netlog_detect import SEGMENTS, _lines
 from typer.testing import CliRunner
 
-from conftest import CORPUS, need, scan
-from test_netlog_detect import SEGMENTS, _lines
 from wardwatch.cli import app
 from wardwatch.demo import write_scenario
 from wardwatch.report.terminal import print_summary
-from wardwatch.store import DAMAGE_REPAIRED, DAMAGE_UNREADABLE, EventStore, damaged_records
+from wardwatch.store import (
+    DAMAGE_REPAIRED,
+    DAMAGE_UNREADABLE,
+    EventStore,
+    damaged_records,
+)
 from wardwatch.verdict import ATTENTION, BREACH, CANNOT_JUDGE, CLEAR
 
 GOOD = ('{"Event":{"System":{"EventID":4625,"EventRecordID":7,"Computer":"PC1","Channel":"Security",'
@@ -121,9 +126,11 @@ def test_syslog_only_scan_prints_the_same_verdict_everywhere(tmp_path: Path) -> 
 
 
 def test_clear_verdict_says_what_was_read_and_which_logs_are_missing(tmp_path: Path) -> None:
-    from conftest import write_jsonl
-    from wardwatch.demo import SEC, Ev, JST
     from datetime import datetime
+
+    from conftest import write_jsonl
+
+    from wardwatch.demo import JST, SEC, Ev
     ev = Ev(*SEC, "PC1", 4624, datetime(2024, 1, 5, 10, tzinfo=JST),
             data={"TargetUserName": "nurse", "LogonType": "2", "IpAddress": "-"})
     path = write_jsonl(tmp_path / "Security.jsonl", [ev])

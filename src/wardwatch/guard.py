@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 T = TypeVar("T")
+D = TypeVar("D")
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Guard:
     problems: list[StageProblem] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
 
-    def run(self, stage: str, fn: Callable[..., T], *args: object, default: T, **kwargs: object) -> T:
+    def run(self, stage: str, fn: Callable[..., T], *args: object, default: D, **kwargs: object) -> T | D:
         try:
             return fn(*args, **kwargs)
         except Exception as exc:  # the guard's purpose: any failure of one part is named, the rest goes on

@@ -4,12 +4,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .guard import Guard
-from .model import Coverage, Finding, InputFile, ReadProblem, ScanResult, TimelineEvent
+from .model import Coverage, Finding, Incident, InputFile, ReadProblem, ScanResult, TimelineEvent
 from .sources import read_sources
 from .store import EventStore, ReaderFailed, damaged_records
 from .textfmt import as_utc
@@ -99,7 +99,9 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     Each part (the rules, Sigma, the network logs, the story, each report) runs in a guard: a part that fails
     is named in `result.problems` and errors.log, and the others still run and write their files.
     segments (for syslog inputs): a `cidr,segment` CSV path, or netlog Segments built from an inventory."""
-    from .detect.engine import run_rules  # here, not at the top: `ingest` alone (the Sigma tools) needs none of it
+    from .detect.engine import (
+        run_rules,  # here, not at the top: `ingest` alone (the Sigma tools) needs none of it
+    )
     from .report.html import write_html
     from .report.jsonout import write_json
     from .report.timeline import write_timeline
@@ -118,14 +120,15 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
         on_phase("detect")
     sizes = {i.path: i.size for i in inputs}
     findings: list[Finding] = guard.run("rules", run_rules, store, config, tz, sizes, default=[], problems=guard)
-    sigma_stats = guard.run("sigma", _sigma, store, rule_paths, tz, min_level, config, findings, sigma_rules[0],
+    sigma_stats: dict[str, Any] = guard.run("sigma", _sigma, store, rule_paths, tz, min_level, config, findings, sigma_rules[0],
                             default={}) if rule_paths else {}
+    net_stats: dict[str, Any]
     inputs, net_stats = guard.run("network logs", _network, inputs, segments, tz, findings, default=(inputs, {}))
-    incidents = guard.run("incidents", build_incidents, findings, tz, float(config.get("incident_gap_hours", 24)),
+    incidents: list[Incident] = guard.run("incidents", build_incidents, findings, tz, float(config.get("incident_gap_hours", 24)),
                           default=[])
-    coverage = guard.run("log coverage", _coverage, findings, default=[])
-    timeline = guard.run("timeline", timeline_events, store, findings, lang, default=[])
-    logs = guard.run("what was read", _logs_seen, store, default=[])
+    coverage: list[Coverage] = guard.run("log coverage", _coverage, findings, default=[])
+    timeline: list[TimelineEvent] = guard.run("timeline", timeline_events, store, findings, lang, default=[])
+    logs: list[LogSeen] = guard.run("what was read", _logs_seen, store, default=[])
     hosts = sorted({x.host for x in logs if x.host})
     stats = {"events": sum(i.events for i in inputs), "hosts": hosts, "seconds": round(time.perf_counter() - started, 2),
              "read_seconds": round(read_s, 2), "store": str(out_dir / "store")}
@@ -134,7 +137,7 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     if net_stats:
         stats["netlog"] = net_stats.get("netlog", {})
     verdict = decide(findings, incidents, inputs, logs, int(net_stats.get("events", 0) or 0), tz)
-    result = ScanResult(datetime.now(timezone.utc), tz, lang, inputs, findings, incidents, coverage, timeline, stats,
+    result = ScanResult(datetime.now(UTC), tz, lang, inputs, findings, incidents, coverage, timeline, stats,
                         verdict, guard.problems)
     if on_phase:
         on_phase("report")

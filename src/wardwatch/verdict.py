@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from .model import Finding, Incident, InputFile, Severity, Text
@@ -36,7 +36,7 @@ TITLE = {
                 "No sign of an attack in what was read."),
     CANNOT_JUDGE: Text("判定できません。", "Cannot judge."),
 }
-EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 SEVERITY = {BREACH: Severity.CRITICAL, CLEAR: Severity.INFO, CANNOT_JUDGE: Severity.LOW}
 
 
@@ -106,7 +106,7 @@ def _missing(logs: list[LogSeen]) -> list[tuple[str, Text, list[str]]]:
 
 def _read(logs: list[LogSeen], inputs: list[InputFile], network_lines: int, tz: str) -> dict[str, Any]:
     # a damaged record's time can be anything: the span counts times from 1990 up to a day from now
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     times = [t for x in logs for t in (x.first, x.last) if t is not None and EARLIEST <= t <= now + timedelta(days=1)]
     first, last = (min(times), max(times)) if times else (None, None)
     return {"events": sum(x.events for x in logs), "files": sum(1 for i in inputs if i.events),

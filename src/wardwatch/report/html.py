@@ -9,9 +9,27 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from wardwatch.model import Coverage, Finding, Incident, InputFile, ScanResult, Severity, Text
-from wardwatch.report.labels import (fact_label, format_duration, format_hours, format_number, format_size,
-                                     format_time, label, labels, phase_label, severity_label)
+from wardwatch.model import (
+    Coverage,
+    Finding,
+    Incident,
+    InputFile,
+    ScanResult,
+    Severity,
+    Text,
+)
+from wardwatch.report.labels import (
+    fact_label,
+    format_duration,
+    format_hours,
+    format_number,
+    format_size,
+    format_time,
+    label,
+    labels,
+    phase_label,
+    severity_label,
+)
 from wardwatch.report.svg import matrix_svg, timeline_svg
 from wardwatch.verdict import CANNOT_JUDGE
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
-
-from rich.markup import escape
 
 from ..model import InputFile, ScanResult, Severity, finding_hosts
 from ..textfmt import english_plurals, local_time
