@@ -128,8 +128,10 @@ def _detail(level: str, read: dict[str, Any], events: int, inputs: list[InputFil
                     "ありません。", "None of the logs read is one the rules use (Security, System, Application, "
                     "TerminalServices, network syslog).")
     hosts, logs, days = len(read["hosts"]), len(read["logs"]), read["days"]
-    ja = [f"{events:,} 件のイベント（ホスト {hosts} 台、ログ {logs} 種類、{days:,.1f} 日分）"]
-    en = [f"{_n(events, 'event')} ({_n(hosts, 'host')}, {_n(logs, 'log')}, {days:,.1f} days)"]
+    ja, en = [], []
+    if events:
+        ja.append(f"{events:,} 件のイベント（ホスト {hosts} 台、ログ {logs} 種類、{days:,.1f} 日分）")
+        en.append(f"{_n(events, 'event')} ({_n(hosts, 'host')}, {_n(logs, 'log')}, {days:,.1f} days)")
     if read["network_lines"]:
         ja.append(f"ネットワーク機器のログ {read['network_lines']:,} 行")
         en.append(f"{_n(read['network_lines'], 'network log line')}")

@@ -40,8 +40,9 @@ def print_summary(result: ScanResult, out_dir: Path, console: Console, max_rows:
                   max_incidents: int = 5) -> None:
     t, lang, tz = T[result.lang], result.lang, result.timezone
     hosts = result.stats.get("hosts", [])
-    console.print(f"[bold]{t['title']}[/bold]  {result.stats.get('events', 0):,} {t['events']} / "
-                  f"{len(result.inputs)} {t['files']} / {len(hosts)} {t['hosts']}  ({result.stats.get('seconds', 0)} s)")
+    counts = _plural(f"{result.stats.get('events', 0):,} {t['events']} / {len(result.inputs)} {t['files']} / "
+                     f"{len(hosts)} {t['hosts']}", lang)
+    console.print(f"[bold]{t['title']}[/bold]  {counts}  ({result.stats.get('seconds', 0)} s)")
     if result.verdict is not None:
         _print_verdict(result.verdict, console, t, lang)
     for inc in result.incidents[:max_incidents]:
