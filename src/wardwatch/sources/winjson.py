@@ -14,6 +14,7 @@ import orjson
 import yaml
 
 from wardwatch.model import ReadProblem
+from wardwatch.sources import nxlog, winlogbeat
 from wardwatch.sources.winxml import ProblemLog, as_int, decode_text, format_utc, utc_iso
 
 FIELDS_FILE = Path(__file__).with_name("eventfields.yml")
@@ -113,14 +114,30 @@ class _State:
                 out = _from_winevent(item, where, self)
                 self.events += 1 if out is not None else 0
                 return out
+            if nxlog.looks_like(item):
+                out, why, unzoned = nxlog.convert(item)
+                if unzoned and "nxlog-zone" not in self.notes:
+                    self.notes.add("nxlog-zone")
+                    self.log.add("zone", where, "NXLog EventTime has no time zone; it was read as Japan time "
+                                 "(+09:00). Add the zone in NXLog (EventTime with an offset) to be sure.")
+                return self._converted(out, why, where)
+            if winlogbeat.looks_like(item):
+                return self._converted(*winlogbeat.convert(item), where)
         self.others += 1
         self.first_other = self.first_other or where
         return None
 
+    def _converted(self, out: str | None, why: str | None, where: str) -> str | None:
+        if out is None:
+            self.log.add("event", where, f"{why}; the event was skipped")
+        else:
+            self.events += 1
+        return out
+
     def finish(self) -> None:
         if self.events == 0 and self.others:
-            self.log.add("empty", "file", "not Windows events: the JSON holds neither Get-WinEvent objects "
-                         "nor {\"Event\": ...} records", skipped_file=True)
+            self.log.add("empty", "file", "not Windows events: the JSON holds neither Get-WinEvent objects, "
+                         "{\"Event\": ...} records, NXLog nor Winlogbeat events", skipped_file=True)
         elif self.others:
             self.log.add("other", self.first_other, f"{self.others} item(s) that are not Windows events were "
                          f"skipped (the first is here)")
