@@ -37,6 +37,18 @@ app.add_typer(syslog_app, name="syslog")
 LEVELS = ("informational", "low", "medium", "high", "critical")
 
 
+def _version(value: bool) -> None:
+    if value:
+        print(f"wardwatch {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(version_: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                        help="Print the version and exit")) -> None:
+    """WardWatch: 病院のサイバー攻撃をログから見つける / finds attacks in a hospital's logs."""
+
+
 def _settings(config: Optional[Path], tz: Optional[str], lang: Optional[str], allowlist: Optional[Path]) -> tuple[dict, str, str]:
     """The common settings plus the RDP allowlist (option or settings file)."""
     cfg, tz_, lang_ = settings(config, tz, lang)
@@ -215,6 +227,10 @@ def main() -> None:
         app()
     except RuleError as exc:
         Console(stderr=True).print(f"[bold red]rule error:[/bold red] {exc}", highlight=False)
+        sys.exit(EXIT_USAGE)
+    except OSError as exc:  # an output folder that cannot be written, a disk that is full: one line, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        Console(stderr=True).print(f"[bold red]error:[/bold red] {where}{exc.strerror or exc}", highlight=False)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, NoReturn, Optional
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.console import Console
 
-from .config import ConfigError, load_config
+from .config import ConfigError, load_config, parse_tz
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
 
@@ -25,12 +24,13 @@ def settings(config: Optional[Path], tz: Optional[str], lang: Optional[str]) -> 
         cfg = load_config(config)
     except ConfigError as exc:
         fail(str(exc))
-    tz = tz or cfg.get("timezone", "Asia/Tokyo")
-    try:
-        ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        fail(f"unknown time zone {tz!r} (use a name such as Asia/Tokyo or UTC)")
-    lang = lang or cfg.get("lang", "ja")
-    if lang not in ("ja", "en"):
+    if tz is not None:
+        try:
+            tz = parse_tz(tz)
+        except ValueError as exc:
+            fail(f"--tz: {exc}")
+    tz = tz or cfg.get("timezone", "Asia/Tokyo")  # the file's value is checked where it is read
+    if lang is not None and lang not in ("ja", "en"):
         fail(f"--lang must be ja or en, not {lang!r}")
+    lang = lang or cfg.get("lang", "ja")
     return cfg, str(tz), str(lang)
