@@ -114,3 +114,16 @@ def test_broken_nxlog_line_is_named_and_the_rest_is_read(tmp_path: Path) -> None
     assert result.inputs[0].events == 48
     wheres = {e.where: e.message for e in result.inputs[0].errors}
     assert "line 11" in wheres and "line 21" in wheres and "EventID" in wheres["line 21"]
+
+
+def test_forwarded_events_keep_their_own_computer(tmp_path: Path) -> None:
+    """A Windows Event Forwarding collector's ForwardedEvents log: each event keeps its own Computer and
+    Channel and carries <RenderingInfo> (the collector's rendered text); the scan sees the original hosts."""
+    events = [ev for ev in _events() if ev.channel == "Security"][:60]
+    xml = [to_xml(ev).replace("</Event>", "<RenderingInfo Culture='ja-JP'><Message>ログオンに失敗しました。"
+                                          "</Message><Level>情報</Level></RenderingInfo></Event>") for ev in events]
+    path = tmp_path / "ForwardedEvents.xml"
+    path.write_text("<Events>" + "".join(xml) + "</Events>", encoding="utf-8")
+    result = scan([path], tmp_path / "out")
+    assert result.inputs[0].events == len(events), result.inputs[0].errors
+    assert set(result.stats["hosts"]) == {ev.computer.upper() for ev in events}
