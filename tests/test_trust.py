@@ -200,3 +200,14 @@ def test_zip_bomb_member_is_refused_without_reading_it_whole(tmp_path: Path) -> 
     assert peak < 100 << 20, peak  # streamed and refused past the ratio limit, never 300 MB in memory
     messages = [e.message for inp, _ in got for e in inp.errors]
     assert any("zip bomb" in m for m in messages), messages
+
+
+def test_a_syslog_store_folder_lists_only_its_logs(tmp_path: Path) -> None:
+    """WardWatch's own checkpoints and server status in a syslog store are not inputs (no 'unreadable' noise)."""
+    store = tmp_path / "syslog"
+    store.mkdir()
+    (store / "fw.log").write_text("\n".join(_lines()) + "\n", encoding="utf-8")
+    (store / "fw.ckpt").write_bytes(b"\x00\x01checkpoint")
+    (store / "serve-status.json").write_text('{"udp": 514}', encoding="utf-8")
+    result = scan([store], tmp_path / "out")
+    assert [Path(i.path).name for i in result.inputs] == ["fw.log"]

@@ -15,7 +15,8 @@ from .evtxfile import EVTX_MAGIC, read_evtx
 MAX_ZIP_DEPTH = 3
 THREADED_HASH_BYTES = 1 << 20  # smaller files are hashed at once: a thread hand-off costs more
 HASH_CHUNK_BYTES = 16 << 20
-IGNORED_NAMES = {"desktop.ini", "thumbs.db", ".ds_store"}
+IGNORED_NAMES = {"desktop.ini", "thumbs.db", ".ds_store", "serve-status.json"}  # the last: the syslog server's
+IGNORED_SUFFIXES = (".ckpt", ".ckpt.tmp")  # a syslog store's checkpoints (wardwatch.netlog.store), not inputs
 
 
 @dataclass
@@ -82,7 +83,8 @@ def discover(paths: list[Path], problems: list[ReadProblem]) -> Iterator[Path]:
     for p in paths:
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and f.name.lower() not in IGNORED_NAMES and not f.name.startswith("."):
+                if f.is_file() and f.name.lower() not in IGNORED_NAMES and not f.name.startswith(".") \
+                        and not f.name.lower().endswith(IGNORED_SUFFIXES):
                     yield f
         elif p.is_file():
             yield p
