@@ -15,6 +15,7 @@ import yaml
 
 from wardwatch.model import ReadProblem
 from wardwatch.sources import nxlog, winlogbeat
+from wardwatch.sources.canonical import int_field as _number
 from wardwatch.sources.winxml import ProblemLog, as_int, decode_text, format_utc, utc_iso
 
 FIELDS_FILE = Path(__file__).with_name("eventfields.yml")
@@ -449,16 +450,6 @@ def _time(value: Any) -> tuple[str | None, bool]:
             return None, True
     iso, zone_known = utc_iso(value)
     return iso, zone_known
-
-
-def _number(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
 
 
 def _string(value: Any) -> str | None:
