@@ -1,7 +1,6 @@
 """The `wardwatch` command: scan, demo and rules (Typer); user mistakes get a message and exit code 2."""
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Optional
@@ -11,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .cliutil import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, fail, settings
+from .cliutil import EXIT_OK, EXIT_SKIPPED, check_lang, fail, output, run_app, settings
 from .config import ConfigError, load_rdp_allowlist
 from .model import ScanResult
 
@@ -145,31 +144,40 @@ def scan(
     raise typer.Exit(scan_and_report(paths, out, cfg, tz_, lang_, rules, min_level, net_segments))
 
 
+DEMO_PARTS = {"logs", "result"}  # what `demo` writes into its --out folder, and all it removes on the next run
+
+
 @app.command()
 def demo(
     out: Path = typer.Option(Path("wardwatch-demo"), "--out", help="Folder for the demo logs and results"),
-    tz: Optional[str] = typer.Option(None, "--tz"),
+    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
     lang: Optional[str] = typer.Option(None, "--lang", help="ja (default) or en"),
 ) -> None:
     """OGMC 事件に似たデモ用ログを作って調べる / Write an OGMC-like scenario and scan it."""
+    import shutil
+
     from .demo import write_scenario
 
     cfg, tz_, lang_ = _settings(None, tz, lang, None)
-    logs = out / "logs"
-    if logs.exists():
-        import shutil
-        shutil.rmtree(out)
+    if out.is_dir():  # an earlier demo, finished or not, is replaced; any other folder is left alone
+        other = sorted(p.name for p in out.iterdir() if p.name not in DEMO_PARTS)
+        if other:
+            fail(f"{out} is not a demo folder (it holds {', '.join(other[:3])}); choose another --out folder")
+        for part in DEMO_PARTS & {p.name for p in out.iterdir()}:
+            shutil.rmtree(out / part)
+    logs = output(out) / "logs"
     write_scenario(logs)
     raise typer.Exit(scan_and_report([logs], out / "result", cfg, tz_, lang_))
 
 
 @rules_app.command("list")
-def rules_list(lang: str = typer.Option("ja", "--lang")) -> None:
+def rules_list(lang: str = typer.Option("ja", "--lang", help="ja or en")) -> None:
     """組み込みの検知ルールの一覧 / List the built-in detection rules."""
     from rich.table import Table
 
     from .detect.rules import load_rules
 
+    check_lang(lang)
     table = Table()
     for col in ("id", "severity", "phase", "title", "seed"):
         table.add_column(col)
@@ -180,12 +188,13 @@ def rules_list(lang: str = typer.Option("ja", "--lang")) -> None:
 
 @rules_app.command("export-sigma")
 def rules_export_sigma(folder: Path = typer.Argument(..., help="Folder to write the Sigma rules into"),
-                       config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False)) -> None:
+                       config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False,
+                                                             help="Settings file (its thresholds go into the rules)")) -> None:
     """組み込みルールを Sigma 形式で書き出す / Write the built-in rules as Sigma rules (to read, tune and run with --rules)."""
     from .detect.sigma_export import export
 
     cfg, _, _ = settings(config, None, None)
-    written, skipped = export(folder, cfg)
+    written, skipped = export(output(folder), cfg)
     console = Console()
     console.print(f"{len(written)} Sigma rule files written to {folder}")
     for rule_id, why in skipped.items():
@@ -220,20 +229,9 @@ def version() -> None:
 
 
 def main() -> None:
-    """Entry point: Typer handles usage errors (exit 2); broken rule or settings files end with a message."""
-    from .detect.rules import RuleError
-
-    try:
-        app()
-    except RuleError as exc:
-        Console(stderr=True).print(f"[bold red]rule error:[/bold red] {exc}", highlight=False)
-        sys.exit(EXIT_USAGE)
-    except OSError as exc:  # an output folder that cannot be written, a disk that is full: one line, no traceback
-        where = f"{exc.filename}: " if exc.filename else ""
-        Console(stderr=True).print(f"[bold red]error:[/bold red] {where}{exc.strerror or exc}", highlight=False)
-        sys.exit(EXIT_USAGE)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    """Entry point: Typer handles usage errors (exit 2); a broken rule or settings file, or an output that cannot
+    be written (any command), ends with one `error:` line and exit 2 (cliutil.run_app)."""
+    run_app(app)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,15 @@
 """`wardwatch audit` (bundles, and `audit passwords`) and `wardwatch collect --script`, as Typer apps for cli.py."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, check_lang, fail, output, settings
 from ..config import ConfigError
 
 DEFAULT_COMMAND = "bundles"
@@ -39,24 +39,21 @@ collect_app = typer.Typer(add_completion=False,
                           help="収集スクリプトを書き出す / Write out the collector script for Windows.")
 
 
-def _out_dir(out: Optional[Path], prefix: str) -> Path:
+def _out_dir(out: Path | None, prefix: str) -> Path:
     out_dir = out or Path(f"{prefix}-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+    output(out_dir).mkdir(parents=True, exist_ok=True)  # an OSError is the one-line error of cliutil.run_app
     return out_dir
 
 
 @audit_app.command(DEFAULT_COMMAND, hidden=True)
 def audit_bundles(
     bundles: list[Path] = typer.Argument(..., exists=True, help="Bundle folders or .zip files (folders are searched)"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the results (default: a new wardwatch-audit-… folder)"),
-    lang: Optional[str] = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
-    config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file (audit: section)"),
-    hosts: Optional[Path] = typer.Option(None, "--hosts", exists=True, dir_okay=False,
-                                         help="Host list, one per line; tag 'rdp' where RDP is needed"),
+    out: Path | None = typer.Option(None, "--out", help="Folder for the results (default: a new wardwatch-audit-… folder)"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    tz: str | None = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
+    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file (audit: section)"),
+    hosts: Path | None = typer.Option(None, "--hosts", exists=True, dir_okay=False,
+                                      help="Host list, one per line; tag 'rdp' where RDP is needed"),
 ) -> None:
     """束を点検する / Audit collector bundles."""
     from .report import print_summary, write_html, write_json
@@ -72,17 +69,15 @@ def audit_bundles(
     try:
         ctx = make_context(cfg, hosts)
         result = run(bundle_paths, cfg, ctx, tz_, lang_)
-    except ConfigError as exc:
-        fail(str(exc))
+    except ConfigError as exc:  # the audit: section is checked here; its errors are the settings file's
+        own = config is None or (hosts is not None and str(exc).startswith(str(hosts)))
+        fail(str(exc) if own else f"{config}: {exc}")
     out_dir = _out_dir(out, "wardwatch-audit")
-    try:
-        if log_paths:  # event logs given with the bundles: one combined report
-            from ..scan import run_scan
-            result.add_scan(run_scan(log_paths, out_dir / "scan", cfg, tz_, lang_), "scan/report.html")
-        write_json(result, out_dir / "findings.json")
-        write_html(result, out_dir / "report.html")
-    except OSError as exc:
-        fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+    if log_paths:  # event logs given with the bundles: one combined report
+        from ..scan import run_scan
+        result.add_scan(run_scan(log_paths, out_dir / "scan", cfg, tz_, lang_), "scan/report.html")
+    write_json(result, out_dir / "findings.json")
+    write_html(result, out_dir / "report.html")
     print_summary(result, out_dir, Console())
     raise typer.Exit(EXIT_SKIPPED if result.incomplete else EXIT_OK)
 
@@ -93,8 +88,8 @@ def audit_passwords(
                                        help="NT-hash exports: secretsdump/pwdump lines, user:hash, DSInternals text"),
     out: Path = typer.Option(..., "--out", help="Folder for findings.json"),
     wordlist: list[Path] = typer.Option([], "--wordlist", exists=True, dir_okay=False, help="Extra word list (repeatable)"),
-    lang: Optional[str] = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: Optional[str] = typer.Option(None, "--tz"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    tz: str | None = typer.Option(None, "--tz"),
 ) -> None:
     """パスワードの弱さと使い回しを調べる（ハッシュもパスワードも出力しない）/ Check NT hashes; prints neither."""
     from ..model import ScanResult
@@ -109,11 +104,8 @@ def audit_passwords(
     except DecodeError as exc:
         fail(f"a word list could not be read: {exc}")
     out_dir = _out_dir(out, "wardwatch-passwords")
-    result = ScanResult(datetime.now(timezone.utc), tz_, lang_, inputs, findings, [], [], [], dict(stats))
-    try:
-        write_json(result, out_dir / "findings.json")
-    except OSError as exc:
-        fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+    result = ScanResult(datetime.now(UTC), tz_, lang_, inputs, findings, [], [], [], dict(stats))
+    write_json(result, out_dir / "findings.json")
     print_password_summary(result, out_dir, Console())
     raise typer.Exit(EXIT_SKIPPED if any(i.errors for i in inputs) else EXIT_OK)
 
@@ -125,6 +117,7 @@ def audit_checks(lang: str = typer.Option("ja", "--lang", help="ja or en")) -> N
 
     from .checkdefs import load_checks
 
+    check_lang(lang)
     table = Table()
     table.add_column("rule", no_wrap=True)
     for col in ("severity", "scope", "title", "seed"):
@@ -137,7 +130,7 @@ def audit_checks(lang: str = typer.Option("ja", "--lang", help="ja or en")) -> N
 @collect_app.callback(invoke_without_command=True)
 def collect(
     script: bool = typer.Option(False, "--script", help="Write the PowerShell collector script"),
-    out: Optional[Path] = typer.Option(None, "--out", help="File or folder to write it to (default: ./wardwatch-collect.ps1)"),
+    out: Path | None = typer.Option(None, "--out", help="File or folder to write it to (default: ./wardwatch-collect.ps1)"),
 ) -> None:
     """Windows で設定を集めるスクリプト / The collector for Windows (built-in commands only, changes nothing)."""
     from ..collector import RUN_LINE, SCRIPT_NAME, write_script
@@ -147,10 +140,7 @@ def collect(
         console.print("収集スクリプトを書き出すには / To write the collector script:  wardwatch collect --script [--out FILE]\n"
                       f"Windows で管理者として実行 / Run on Windows as administrator:  {RUN_LINE}", highlight=False)
         raise typer.Exit(EXIT_OK)
-    try:
-        path = write_script(out or Path(SCRIPT_NAME))
-    except OSError as exc:
-        fail(f"cannot write the script to {out}: {exc.strerror or exc}")
+    path = write_script(output(out or Path(SCRIPT_NAME)))  # an OSError is the one-line error of cliutil.run_app
     console.print(f"{path}\n"
                   "Windows で管理者の PowerShell から実行（実行ポリシーはこのプロセスだけ回避、設定は変えません）:\n"
                   "Run it from an administrator prompt (the execution policy is bypassed for this process only):\n"

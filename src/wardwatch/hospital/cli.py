@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
+import yaml
 
-from ..cliutil import EXIT_OK, fail, settings
+from ..cliutil import EXIT_OK, fail, output, settings
 from ..model import Finding
 from ..report.jsonout import finding_dict
 from .inventory import Inventory, InventoryError, load_inventory, schema
@@ -30,10 +31,18 @@ def _problems(exc: InventoryError) -> NoReturn:
 
 
 def _inventory(path: Path) -> Inventory:
+    return _load("inventory", path, load_inventory, path)
+
+
+def _load(what: str, path: Path | None, fn: Any, *args: Any) -> Any:
+    """fn(*args), with a file the user gave that cannot be used as one line naming it (never a traceback)."""
     try:
-        return load_inventory(path)
+        return fn(*args)
     except InventoryError as exc:
         _problems(exc)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, yaml.YAMLError) as exc:
+        reason = " ".join(str(exc).split())[:200]
+        fail(f"{path or 'the shipped checklist'}: not a usable {what} file ({type(exc).__name__}: {reason})")
 
 
 def _read_findings(paths: list[Path]) -> list[dict[str, Any]]:
@@ -49,10 +58,7 @@ def _read_findings(paths: list[Path]) -> list[dict[str, Any]]:
 
 
 def _out_dir(out: Path) -> Path:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"cannot write results to {out}: {exc.strerror or exc}")
+    output(out).mkdir(parents=True, exist_ok=True)  # an OSError is the one-line error of cliutil.run_app
     return out
 
 
@@ -73,10 +79,8 @@ def inventory_init(
     if out.exists() and not force:
         fail(f"{out} already exists (use --force to overwrite)")
     text = resources.files("wardwatch.hospital").joinpath("templates", f"{kind}.yml").read_text("utf-8")
-    try:
-        out.write_text(text, "utf-8")
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror or exc}")
+    output(out).parent.mkdir(parents=True, exist_ok=True)  # an OSError is the one-line error of cliutil.run_app
+    out.write_text(text, "utf-8")
     typer.echo(f"wrote {out} ({kind}); edit it, then run: wardwatch inventory check {out}")
 
 
@@ -135,6 +139,18 @@ def _check_version(version: str, target: str) -> None:
         fail(f"--target must be 医療機関 or 事業者, not {target!r}")
 
 
+def _items(items: Path | None, version: str, target: str) -> tuple[dict[str, Any], list[Any], str]:
+    """The checklist item data (shipped or --items), its rows for the version and target, and the form's title."""
+    from .checklist import load_items, rows
+
+    def read() -> tuple[dict[str, Any], list[Any], str]:
+        data = load_items(items)
+        meta = data["meta"]
+        return data, rows(data, version, target), f"{meta['title']}（{meta['versions'].get(version, version)}・{target}確認用）"
+
+    return _load("checklist items", items, read)  # type: ignore[no-any-return]
+
+
 @checklist_app.command("fill")
 def checklist_fill(
     inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
@@ -151,22 +167,16 @@ def checklist_fill(
     config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
 ) -> None:
     """証拠と回答ファイルからチェックリストを記入し .xlsx と HTML に書き出す / Fill the checklist and export it."""
-    from .checklist import fill, load_answers, load_items, rows
+    from .checklist import fill, load_answers
     from .checklist import findings as cl_findings
     from .output import write_checklist_html, write_findings, write_xlsx
 
     _, tz_, lang_ = settings(config, tz, lang)
     _check_version(version, target)
-    try:
-        data = load_items(items)
-        human = load_answers(answers, version, target) if answers else {}
-    except InventoryError as exc:
-        _problems(exc)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        fail(f"cannot read checklist items: {exc}")
+    _, rowlist, title = _items(items, version, target)
+    human = _load("answers", answers, load_answers, answers, version, target) if answers else {}
     ev = _evidence(inventory, scan, audit)
-    filled = fill(rows(data, version, target), ev, human, date.today())
-    title = f"{data['meta']['title']}（{data['meta']['versions'].get(version, version)}・{target}確認用）"
+    filled = fill(rowlist, ev, human, date.today())
     facility = ev.inventory.name if ev.inventory else ""
     d = _out_dir(out)
     write_xlsx(filled, d / "checklist.xlsx", title, facility)
@@ -195,20 +205,16 @@ def checklist_answer(
         answers_template,
         auto_answer,
         load_answers,
-        load_items,
         parse_answer_word,
-        rows,
     )
     from .dates import parse_date
 
     _check_version(version, target)
-    try:
-        data = load_items(items)
-        human = load_answers(answers, version, target) if answers.exists() else {}
-    except InventoryError as exc:
-        _problems(exc)
+    output(answers).parent.mkdir(parents=True, exist_ok=True)  # before the questions, not after them
+    _, rowlist, _ = _items(items, version, target)
+    human = _load("answers", answers, load_answers, answers, version, target) if answers.exists() else {}
     ev = _evidence(inventory, [], [])
-    rowlist, today = rows(data, version, target), date.today()
+    today = date.today()
     for r in rowlist:
         if r.key in human or auto_answer(r, ev, today):
             continue
@@ -227,8 +233,5 @@ def checklist_answer(
                 except ValueError as exc:
                     typer.echo(f"  {exc}")
         human[r.key] = Answer(word, today, target_date, "", "human")
-    try:
-        answers.write_text(answers_template(rowlist, version, target, human), "utf-8")
-    except OSError as exc:
-        fail(f"cannot write {answers}: {exc.strerror or exc}")
+    answers.write_text(answers_template(rowlist, version, target, human), "utf-8")
     typer.echo(f"wrote {answers} ({len(human)} answer(s))")

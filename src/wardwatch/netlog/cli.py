@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import ipaddress
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
 
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
 
 syslog_app = typer.Typer(add_completion=False, no_args_is_help=True,
                          help="ネットワーク機器の syslog を受信・保全・分析する / Collect, protect and analyse the "
@@ -19,13 +18,14 @@ syslog_app = typer.Typer(add_completion=False, no_args_is_help=True,
 @syslog_app.command("serve")
 def serve(
     dir: Path = typer.Option(..., "--dir", help="Folder for the stored segments"),
-    udp: Optional[int] = typer.Option(None, "--udp", help="UDP port (e.g. 5514; 514 needs root or CAP_NET_BIND_SERVICE)"),
-    tcp: Optional[int] = typer.Option(None, "--tcp", help="TCP port (octet-counting or newline framing)"),
-    tls: Optional[int] = typer.Option(None, "--tls", help="TLS port (e.g. 6514), with --cert and --key"),
-    cert: Optional[Path] = typer.Option(None, "--cert", exists=True, dir_okay=False, help="TLS certificate (PEM)"),
-    key: Optional[Path] = typer.Option(None, "--key", exists=True, dir_okay=False, help="TLS private key (PEM)"),
-    allow: Optional[list[str]] = typer.Option(None, "--allow", help="Sender address or CIDR allowed (repeat); "
-                                              "default: every sender"),
+    udp: int | None = typer.Option(None, "--udp", min=0, max=65535,
+                                   help="UDP port (e.g. 5514; 514 needs root or CAP_NET_BIND_SERVICE)"),
+    tcp: int | None = typer.Option(None, "--tcp", min=0, max=65535, help="TCP port (octet-counting or newline framing)"),
+    tls: int | None = typer.Option(None, "--tls", min=0, max=65535, help="TLS port (e.g. 6514), with --cert and --key"),
+    cert: Path | None = typer.Option(None, "--cert", exists=True, dir_okay=False, help="TLS certificate (PEM)"),
+    key: Path | None = typer.Option(None, "--key", exists=True, dir_okay=False, help="TLS private key (PEM)"),
+    allow: list[str] | None = typer.Option(None, "--allow", help="Sender address or CIDR allowed (repeat); "
+                                           "default: every sender"),
     bind: str = typer.Option("0.0.0.0", "--bind", help="Address to listen on"),
 ) -> None:
     """syslog を受信して改ざん検知できる形で保存する / Receive syslog and store it tamper-evidently.
@@ -45,10 +45,7 @@ def serve(
             ipaddress.ip_network(a, strict=False)
         except ValueError:
             fail(f"--allow {a!r} is not an address or CIDR")
-    try:
-        dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"cannot write to {dir}: {exc.strerror or exc}")
+    output(dir).mkdir(parents=True, exist_ok=True)  # an OSError is the one-line error of cliutil.run_app
     err = Console(stderr=True)
     if not allow:
         err.print("warning: no --allow given: every sender is accepted", highlight=False)
@@ -84,7 +81,7 @@ def verify(dir: Path = typer.Argument(..., exists=True, file_okay=False, help="C
     raise typer.Exit(EXIT_OK if rep.ok else EXIT_SKIPPED)
 
 
-def _when(value: Optional[str], tz: str) -> datetime | None:
+def _when(value: str | None, tz: str) -> datetime | None:
     from zoneinfo import ZoneInfo
     if not value:
         return None
@@ -92,20 +89,20 @@ def _when(value: Optional[str], tz: str) -> datetime | None:
         t = datetime.fromisoformat(value)
     except ValueError:
         fail(f"{value!r} is not a date and time (use 2024-05-01T09:00)")
-    return (t if t.tzinfo else t.replace(tzinfo=ZoneInfo(tz))).astimezone(timezone.utc)
+    return (t if t.tzinfo else t.replace(tzinfo=ZoneInfo(tz))).astimezone(UTC)
 
 
 @syslog_app.command("scan")
 def scan(
     files: list[Path] = typer.Argument(..., exists=True, help="Syslog files, stored segments or folders"),
-    segments: Optional[Path] = typer.Option(None, "--segments", exists=True, dir_okay=False,
-                                            help="CSV 'cidr,segment' (rows '@vpn-allow' / '@outbound-allow' are allowlists)"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for findings.json"),
-    since: Optional[str] = typer.Option(None, "--since", help="Start of the 'what did not happen' window"),
-    until: Optional[str] = typer.Option(None, "--until", help="End of that window"),
-    lang: Optional[str] = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone of the devices and the report (default Asia/Tokyo)"),
-    config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+    segments: Path | None = typer.Option(None, "--segments", exists=True, dir_okay=False,
+                                         help="CSV 'cidr,segment' (rows '@vpn-allow' / '@outbound-allow' are allowlists)"),
+    out: Path | None = typer.Option(None, "--out", help="Folder for findings.json"),
+    since: str | None = typer.Option(None, "--since", help="Start of the 'what did not happen' window"),
+    until: str | None = typer.Option(None, "--until", help="End of that window"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    tz: str | None = typer.Option(None, "--tz", help="Time zone of the devices and the report (default Asia/Tokyo)"),
+    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
 ) -> None:
     """syslog を分析して findings.json を書く / Analyse syslog into findings.json."""
     from ..model import ScanResult
@@ -118,18 +115,14 @@ def scan(
         segs = load_segments(segments)
     except SegmentError as exc:
         fail(str(exc))
+    except UnicodeDecodeError:
+        fail(f"{segments}: not a segments CSV (not UTF-8 text)")
     out_dir = out or Path(f"wardwatch-syslog-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
-    try:
-        inputs, findings, stats = analyse(files, segs, tz_, _when(since, tz_), _when(until, tz_))
-    except OSError as exc:
-        fail(f"cannot read {exc.filename}: {exc.strerror or exc}")
+    output(out_dir).mkdir(parents=True, exist_ok=True)  # an OSError here or below: one line (cliutil.run_app)
+    inputs, findings, stats = analyse(files, segs, tz_, _when(since, tz_), _when(until, tz_))
     quiet = stats["netlog"]["not_seen"]
     events, unknown = stats["events"], stats["unknown_lines"]
-    result = ScanResult(generated_at=datetime.now(timezone.utc), timezone=tz_, lang=lang_, inputs=inputs,
+    result = ScanResult(generated_at=datetime.now(UTC), timezone=tz_, lang=lang_, inputs=inputs,
                         findings=findings, incidents=[], coverage=[], timeline=[], stats=stats)
     write_json(result, out_dir / "findings.json")
     con = Console()
