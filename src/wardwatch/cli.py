@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .cliutil import EXIT_OK, EXIT_SKIPPED, check_lang, fail, output, run_app, settings
+from .cliutil import EXIT_OK, EXIT_SKIPPED, check_lang, describe, fail, output, run_app, settings
 from .config import ConfigError, load_rdp_allowlist
 from .model import ScanResult
 
@@ -91,7 +91,7 @@ def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, 
         try:
             result = run_scan(paths, out_dir, cfg, tz, lang, on_file, on_events, on_phase, rule_paths, min_level, segments)
         except OSError as exc:
-            fail(f"cannot write results to {out_dir}: {exc.strerror or exc}")
+            fail(f"cannot write results to {out_dir}: {describe(exc)}")
     console = Console()
     try:
         print_summary(result, out_dir, console)
@@ -133,7 +133,9 @@ def scan(
     if min_level is not None and min_level not in LEVELS:
         fail(f"--min-level must be one of {', '.join(LEVELS)}, not {min_level!r}")
     cfg, tz_, lang_ = _settings(config, tz, lang, rdp_allowlist)
-    net_segments: object = segments
+    from .netlog.cli import checked_segments
+
+    net_segments: object = checked_segments(segments) if segments is not None else None  # checked before the scan
     if inventory is not None:  # segments, remote-access sources and allowed flows from the hospital inventory
         from .hospital.inventory import InventoryError, load_inventory
         from .netlog.segments import segments_from_inventory

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from .segments import Segments
 
 syslog_app = typer.Typer(add_completion=False, no_args_is_help=True,
                          help="ネットワーク機器の syslog を受信・保全・分析する / Collect, protect and analyse the "
@@ -108,15 +109,8 @@ def scan(
     from ..model import ScanResult
     from ..report.jsonout import write_json
     from .api import analyse
-    from .segments import SegmentError, load_segments
-
     _, tz_, lang_ = settings(config, tz, lang)
-    try:
-        segs = load_segments(segments)
-    except SegmentError as exc:
-        fail(str(exc))
-    except UnicodeDecodeError:
-        fail(f"{segments}: not a segments CSV (not UTF-8 text)")
+    segs = checked_segments(segments)
     out_dir = out or Path(f"wardwatch-syslog-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
     output(out_dir).mkdir(parents=True, exist_ok=True)  # an OSError here or below: one line (cliutil.run_app)
     inputs, findings, stats = analyse(files, segs, tz_, _when(since, tz_), _when(until, tz_))
@@ -140,3 +134,15 @@ def scan(
             else:
                 con.print(f"  {q['from']} → {q['to']}: " + ("通信なし " if lang_ == "ja" else "none on ")
                           + ", ".join(q["no_traffic_on"]), highlight=False)
+
+
+def checked_segments(path: Path | None) -> Segments:
+    """The `cidr,segment` CSV read before any work starts; a mistake in it ends the command in one line."""
+    from .segments import SegmentError, load_segments
+
+    try:
+        return load_segments(path)
+    except SegmentError as exc:
+        fail(str(exc))
+    except UnicodeDecodeError:
+        fail(f"{path}: not a segments CSV (not UTF-8 text)")

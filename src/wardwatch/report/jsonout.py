@@ -1,6 +1,7 @@
 """findings.json: the machine-readable findings and incidents (the documented output contract)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -69,4 +70,7 @@ def problem_count(result: ScanResult) -> int:
 
 
 def write_json(result: ScanResult, path: Path) -> None:
-    path.write_bytes(orjson.dumps(result_dict(result), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    """Written to a temporary name and renamed: a findings.json is whole or absent (the scan's 'done' mark)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(orjson.dumps(result_dict(result), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    os.replace(tmp, path)
