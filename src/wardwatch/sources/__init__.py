@@ -69,8 +69,8 @@ def sniff(head: bytes) -> str | None:
     from .winjson import looks_like_json
     from .winxml import looks_like_xml
 
-    if looks_like_syslog(head):  # before XML: a syslog line starts with "<PRI>"
-        return "syslog"  # network device logs: read by wardwatch.netlog, not into the event store
+    if looks_like_syslog(head) or b"MSWinEventLog\t" in head.split(b"\n", 1)[0]:  # before XML: "<PRI>" opens syslog
+        return "syslog"  # network device logs for wardwatch.netlog; Windows events in them go to the event store
     if looks_like_xml(head):
         return "xml"
     if looks_like_json(head):
@@ -242,7 +242,12 @@ def _dispatch(source: Source, inp: InputFile, head: bytes, depth: int) -> Iterat
         if source.path is None or source.temporary:
             inp.errors.append(ReadProblem(source.display, "zip member", "syslog inside a zip is not read; extract it first",
                                           skipped_file=True))
-        yield inp, iter(())
+            yield inp, iter(())
+            return
+        records = _syslog_windows_events(source.path, source.display)
+        yield inp, records
+        for _ in records:
+            pass
         return
     if kind == "zip":
         yield inp, iter(())
@@ -267,3 +272,18 @@ def _records(kind: str, source: Source, problems: list[ReadProblem]) -> Iterator
         return read_xml(source.path if source.path is not None else source.read_all(), source.display, problems)
     from .winjson import read_json
     return read_json(source.path if source.path is not None else source.read_all(), source.display, problems)
+
+
+def _syslog_windows_events(path: Path, display: str) -> Iterator[str]:
+    """The Windows events among a syslog file's lines (Snare MSWinEventLog, NXLog / Winlogbeat JSON), read with
+    netlog's own line reader (so stored segments work too). The file stays a syslog input: wardwatch.netlog reads
+    it again for its network lines and reports the Windows lines that cannot be converted, since the scan keeps
+    netlog's account of a syslog file; problems found here are therefore not kept."""
+    from ..netlog.read import syslog_lines
+    from .winsyslog import is_windows, records
+
+    data = path.read_bytes()
+    if b"MSWinEventLog" not in data and b'{"' not in data and b'{ "' not in data:
+        return  # no Windows events: nothing to convert
+    _, lines = syslog_lines(path, data)
+    yield from records(((i, line) for i, _, _, line in lines if is_windows(line)), display, [])
