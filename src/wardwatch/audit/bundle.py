@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -114,9 +115,41 @@ class _Source:
         return f"{self.label}!{name}" if self.is_zip else f"{self.label}/{name}"
 
 
+MAX_PART_BYTES = 64 << 20  # a part is settings text of a few MB at most; larger is not a collector's file
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
+              RuntimeError, zlib.error)  # broken, truncated, encrypted, unsupported compression, bad CRC
+
+
+class PartTooLarge(Exception):
+    """A bundle file over MAX_PART_BYTES: not read (a zip member is refused while it is streamed out)."""
+
+
+def _too_large(size: int) -> PartTooLarge:
+    return PartTooLarge(f"not read: larger than {MAX_PART_BYTES:,} bytes ({size:,} or more), not a collector's file")
+
+
+def _read_file(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_PART_BYTES + 1)
+    if len(data) > MAX_PART_BYTES:
+        raise _too_large(len(data))
+    return data
+
+
+def _read_member(zf: zipfile.ZipFile, name: str) -> bytes:
+    """A member streamed out in chunks and refused past MAX_PART_BYTES (a zip bomb is never expanded whole)."""
+    out = bytearray()
+    with zf.open(name) as fh:
+        while chunk := fh.read(1 << 20):
+            out += chunk
+            if len(out) > MAX_PART_BYTES:
+                raise _too_large(len(out))
+    return bytes(out)
+
+
 def _folder_source(folder: Path) -> _Source:
     names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    return _Source(str(folder), names, lambda n: (folder / n).read_bytes())
+    return _Source(str(folder), names, lambda n: _read_file(folder / n))
 
 
 def _zip_sources(path: Path) -> Iterator[_Source]:
@@ -130,7 +163,7 @@ def _zip_sources(path: Path) -> Iterator[_Source]:
 
         def reader(n: str, pre: str = pre) -> bytes:
             with zipfile.ZipFile(path) as zf:
-                return zf.read(members[pre + n])
+                return _read_member(zf, members[pre + n])
         yield _Source(f"{path}!{pre}" if pre else str(path), names, reader, is_zip=True)
 
 
@@ -141,7 +174,7 @@ def discover(paths: list[Path], problems: list[ReadProblem]) -> list[_Source]:
         if path.is_file() and path.suffix.lower() == ".zip":
             try:
                 found.extend(_zip_sources(path))
-            except (zipfile.BadZipFile, OSError) as exc:
+            except ZIP_ERRORS as exc:
                 problems.append(ReadProblem(str(path), "zip", f"not a readable zip file: {exc}", True))
         elif path.is_dir():
             if any((path / m).is_file() for m in MARKERS):
@@ -154,15 +187,24 @@ def discover(paths: list[Path], problems: list[ReadProblem]) -> list[_Source]:
 
 
 def _read(src: _Source, file: str, parser: Callable[[str], Any]) -> tuple[Part, InputFile | None]:
-    data = src.read(file)
+    where = src.where(file)
+    try:
+        data = src.read(file)
+    except (PartTooLarge, *ZIP_ERRORS) as exc:  # the file is there but cannot be read: named, never a pass
+        inp = InputFile(where, "", 0, 0, file.rsplit(".", 1)[-1])
+        inp.errors.append(ReadProblem(where, "file", f"could not be read ({type(exc).__name__}: {exc})", True))
+        return Part("", "unreadable", file=where, message=str(exc)), inp
     if data is None:
         return Part("", "missing", file=file), None
-    where = src.where(file)
     inp = InputFile(where, hashlib.sha256(data).hexdigest(), len(data), 0, file.rsplit(".", 1)[-1])
     try:
         text, enc = decode(data)
         parsed = parser(text)
     except (DecodeError, ParseError) as exc:
+        inp.errors.append(ReadProblem(where, "content", str(exc), True))
+        return Part("", "unreadable", file=where, message=str(exc)), inp
+    except (ValueError, RecursionError) as exc:  # a parser's own failure on odd text: named, never a pass
+        exc = ParseError(f"could not be parsed ({type(exc).__name__}: {exc})")
         inp.errors.append(ReadProblem(where, "content", str(exc), True))
         return Part("", "unreadable", file=where, message=str(exc)), inp
     return Part("", "ok", parsed, where, encoding=enc), inp

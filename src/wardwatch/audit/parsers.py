@@ -43,12 +43,15 @@ def parse_inf(text: str) -> dict[str, dict[str, str]]:
 def parse_auditpol(text: str) -> dict[str, dict[str, Any]]:
     """auditpol /backup CSV: {SUBCATEGORY-GUID (upper, with braces): {"name", "value"}}; value 0-3."""
     out: dict[str, dict[str, Any]] = {}
-    rows = list(csv.reader(text.splitlines()))
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as exc:  # a field over the csv module's limit (131,072 characters)
+        raise ParseError(f"broken CSV: {exc}") from exc
     if not rows or not any("subcategory" in c.lower() for c in rows[0]):
         raise ParseError("no auditpol header (Machine Name,Policy Target,Subcategory,Subcategory GUID,...)")
     for n, row in enumerate(rows[1:], start=2):
         guid = next((c.strip() for c in row if _GUID.match(c.strip())), None)
-        if guid is None or not row[-1].strip().isdigit():
+        if guid is None or not row[-1].strip().isdecimal():
             continue
         key = "{" + guid.strip("{}").upper() + "}"
         out[key] = {"name": row[2].strip() if len(row) > 2 else "", "value": int(row[-1].strip()), "row": n}
@@ -67,6 +70,8 @@ def parse_wevtutil(text: str) -> dict[str, Any]:
             root = ElementTree.fromstring(text.encode("utf-8"))
         except ElementTree.ParseError as exc:
             raise ParseError(f"broken XML: {exc}") from exc
+        except ValueError as exc:  # defusedxml: a DTD, entities or external references (never expanded)
+            raise ParseError(f"refused XML ({type(exc).__name__}): {exc}") from exc
         if _local(root.tag) != "channel":
             raise ParseError(f"expected <channel>, found <{_local(root.tag)}>")
         values = {_local(el.tag): (el.text or "").strip() for el in root.iter()}
@@ -83,7 +88,7 @@ def parse_wevtutil(text: str) -> dict[str, Any]:
     return {
         "name": values.get("name", ""),
         "enabled": values.get("enabled", "").lower() == "true",
-        "max_size": int(size) if size.isdigit() else None,
+        "max_size": int(size) if size.isdecimal() else None,
         "retention": values.get("retention", "").lower() == "true",
         "auto_backup": values.get("autoBackup", "").lower() == "true",
         "log_file": values.get("logFileName", ""),
@@ -136,12 +141,20 @@ def as_int(value: Any) -> int | None:
     try:
         text = str(value).strip().strip('"')
         return int(text, 16) if text.lower().startswith("0x") else int(float(text))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or 1e400 / inf
         return None
 
 
 def as_datetime(value: Any) -> datetime | None:
-    """A date from any PowerShell JSON shape: ISO text (PS 7, collector), /Date(ms)/ (PS 5.1), {"value": …}."""
+    """A date from any PowerShell JSON shape: ISO text (PS 7, collector), /Date(ms)/ (PS 5.1), {"value": …};
+    None for anything else, a date out of range included."""
+    try:
+        return _as_datetime(value)
+    except (ValueError, OverflowError, OSError):  # 1e20 ms, NaN, /Date(99999999999999999999)/
+        return None
+
+
+def _as_datetime(value: Any) -> datetime | None:
     if isinstance(value, dict):
         value = value.get("value", value.get("DateTime"))
     if value is None or value == "":

@@ -194,8 +194,17 @@ def load_answers(path: Path, version: str, target: str) -> dict[str, Answer]:
         text = path.read_text("utf-8-sig")
     except OSError as exc:
         raise InventoryError(str(path), [Problem(None, "", f"cannot read: {exc}")]) from None
+    except UnicodeDecodeError as exc:
+        raise InventoryError(str(path), [Problem(None, "", f"not a usable answers file: not UTF-8 text ({exc})")]) from None
     data, lines = read_yaml(text, str(path))
     data = data or {}
+    if not isinstance(data, dict):
+        raise InventoryError(str(path), [Problem(1, "", "an answers file is a YAML mapping (checklist_version:, "
+                                                        f"target:, answers:), not a {type(data).__name__}")])
+    answers = data.get("answers") or {}
+    if not isinstance(answers, dict):
+        raise InventoryError(str(path), [Problem(lines.get(("answers",)), "answers",
+                                                 f"expected a mapping of item: answer, not a {type(answers).__name__}")])
     probs: list[Problem] = []
     if str(data.get("checklist_version", "")) != version:
         probs.append(Problem(lines.get(("checklist_version",)), "checklist_version",
@@ -204,7 +213,7 @@ def load_answers(path: Path, version: str, target: str) -> dict[str, Answer]:
     if data.get("target", target) != target:
         probs.append(Problem(lines.get(("target",)), "target", f"answers are for {data.get('target')}, not {target}"))
     out: dict[str, Answer] = {}
-    for key, val in (data.get("answers") or {}).items():
+    for key, val in answers.items():
         val = val if isinstance(val, dict) else {"answer": val}
         word = parse_answer_word(val.get("answer"))
         if val.get("answer") in (None, ""):

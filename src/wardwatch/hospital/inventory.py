@@ -94,11 +94,23 @@ def schema() -> dict[str, Any]:
     return dict(json.loads(text))
 
 
-def _plain(value: Any) -> Any:
+MAX_VALUES = 1_000_000  # values in a file once aliases are expanded (YAML's "billion laughs" stops here)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _plain(value: Any, budget: list[int] | None = None) -> Any:
+    """Plain JSON-like data (string keys, dates as text); aliases are copied, counted against MAX_VALUES."""
+    budget = budget if budget is not None else [MAX_VALUES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge()
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, budget) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, budget) for v in value]
     if isinstance(value, (date, datetime)):
         return value.isoformat()[:10]
     return value
@@ -120,10 +132,10 @@ def line_map(text: str) -> dict[tuple[Any, ...], int]:
 
     try:
         root = yaml.compose(text)
-    except yaml.YAMLError:
-        return out
-    if root is not None:
-        walk(root, ())
+        if root is not None:
+            walk(root, ())
+    except (yaml.YAMLError, ValueError, RecursionError):  # lines are a help: what was found so far is kept
+        pass
     return out
 
 
@@ -140,11 +152,18 @@ def _fmt(path: tuple[Any, ...]) -> str:
 def read_yaml(text: str, path: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML text; a syntax error becomes an InventoryError with its line."""
     try:
-        data = yaml.safe_load(text)
+        data = _plain(yaml.safe_load(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InventoryError(path, [Problem(mark.line + 1 if mark else None, "", f"YAML syntax: {exc}")]) from None
-    return _plain(data), line_map(text)
+    except ValueError as exc:  # PyYAML builds dates itself: 2024-02-30 raises "day is out of range for month"
+        raise InventoryError(path, [Problem(None, "", f"not a valid YAML value ({exc}); quote it if it is text")]) from None
+    except RecursionError:
+        raise InventoryError(path, [Problem(None, "", "nested too deeply, or an alias that contains itself")]) from None
+    except _TooLarge:
+        raise InventoryError(path, [Problem(None, "", f"more than {MAX_VALUES:,} values once aliases (*name) are "
+                                                      "expanded: not a hand-written file")]) from None
+    return data, line_map(text)
 
 
 def _semantic(data: dict[str, Any], lines: dict[tuple[Any, ...], int], nets: dict[str, list[Network]]) -> list[Problem]:

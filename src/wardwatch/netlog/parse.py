@@ -88,8 +88,28 @@ RE_RTX_FILTER = re.compile(r"(Rejected|Passed) at (?:IN|OUT)\(\S+\) filter: (\w+
                            r"([\d.:a-fA-F]+?)(?::(\d+))? > ([\d.:a-fA-F]+?)(?::(\d+))?(?: |$)")
 RE_RTX_INSPECT = re.compile(r"\[INSPECT\] \S+ (\w+) ([\d.]+):(\d+) > ([\d.]+):(\d+)")
 RE_RTX_LOGIN = re.compile(r"Login (succeeded|failed) for (\w+)(?: \w+)*?:\s*([\d.:a-fA-F]+)(?:\s+(\S+))?")
-RE_RTX_VPN = re.compile(r"\[(L2TP|IPSEC|IKE)\].*?(connected|disconnected|failed|fail).*?from ([\d.]+)", re.I)
+# "[L2TP] ... connected ... from 192.0.2.10": three searches one after the other, not one pattern with two lazy
+# gaps (that backtracks over every tag and word of a long line: seconds for a 20 KB line); same matches.
+RE_RTX_VPN_TAG = re.compile(r"\[(L2TP|IPSEC|IKE)\]", re.IGNORECASE)
+RE_RTX_VPN_WORD = re.compile(r"(connected|disconnected|failed|fail)", re.IGNORECASE)
+RE_RTX_VPN_FROM = re.compile(r"from ([\d.]+)", re.IGNORECASE)
 RE_RTX_CHAP = re.compile(r"PP\[\w+\] (?:RECV|SEND) (?:CHAP|PAP|MSCHAP\w*) (Failure|Success)", re.I)
+
+
+def _rtx_vpn(msg: str) -> tuple[str, str] | None:
+    """(word, source address) of an RTX VPN line: the first tag, the first word after it, then "from ADDRESS",
+    on one line (a later tag on the same line cannot match where the first did not: it is tried on later lines)."""
+    done = -1
+    for tag in RE_RTX_VPN_TAG.finditer(msg):
+        if tag.start() < done:
+            continue
+        end = msg.find("\n", tag.end())
+        done = end if end >= 0 else len(msg)
+        word = RE_RTX_VPN_WORD.search(msg, tag.end(), done)
+        src = RE_RTX_VPN_FROM.search(msg, word.end(), done) if word else None
+        if word and src:
+            return word.group(1).lower(), src.group(1)
+    return None
 
 
 def p_yamaha(msg: str) -> Fields | None:
@@ -106,11 +126,12 @@ def p_yamaha(msg: str) -> Fields | None:
     if m:
         return {"vendor": "yamaha", "kind": "login-success" if m.group(1) == "succeeded" else "login-failure",
                 "src": m.group(3), "user": m.group(4) or ""}
-    m = RE_RTX_VPN.search(msg)
-    if m:
-        ok = m.group(2).lower() == "connected"
-        return {"vendor": "yamaha", "kind": "vpn-success" if ok else ("other" if m.group(2).lower() == "disconnected"
-                                                                       else "vpn-failure"), "src": m.group(3)}
+    vpn = _rtx_vpn(msg)
+    if vpn:
+        word, src = vpn
+        ok = word == "connected"
+        return {"vendor": "yamaha", "kind": "vpn-success" if ok else ("other" if word == "disconnected"
+                                                                       else "vpn-failure"), "src": src}
     m = RE_RTX_CHAP.search(msg)
     if m:
         src = re.search(r"from ([\d.]+)", msg)
