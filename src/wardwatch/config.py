@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 
+from . import useryaml
+
 
 class ConfigError(ValueError):
     """A settings or allowlist file that cannot be used; the message says which and why."""
@@ -46,13 +48,14 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
     if path is None:
         return config
     try:
-        user = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig")) or {}
+        user = useryaml.load(Path(path).read_text(encoding="utf-8-sig")) or {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read settings file: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not a settings file (not UTF-8 text)") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from exc
+    except useryaml.YamlProblem as exc:
+        line = f" at line {exc.line}" if exc.line else ""
+        raise ConfigError(f"{path}: not valid YAML{line}: {exc}") from None
     if not isinstance(user, dict):
         raise ConfigError(f"{path}: settings must be a mapping of keys to values (see defaults.yml), "
                           f"not {type(user).__name__}")
@@ -167,8 +170,8 @@ def _files(config: dict[str, Any], settings_file: Path) -> None:
 def _check_tools(path: Path) -> None:
     """The user's attack-tool list: the layout of detect/tools.yml (tools: [{name, match: [...]}], ...)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = useryaml.load(path.read_text(encoding="utf-8-sig")) or {}
+    except (OSError, UnicodeDecodeError, useryaml.YamlProblem) as exc:
         raise ConfigError(f"tools_file: {path}: cannot be read as YAML ({' '.join(str(exc).split())[:200]})") from exc
     if not isinstance(data, dict) or set(data) - {"tools", "suspicious_service_paths"}:
         raise ConfigError(f"tools_file: {path}: expected the keys tools: and suspicious_service_paths: "
@@ -251,8 +254,8 @@ def load_rdp_allowlist(path: Path) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     if Path(path).suffix.lower() in (".yml", ".yaml"):
         try:
-            data = yaml.safe_load(text) or []
-        except yaml.YAMLError as exc:
+            data = useryaml.load(text) or []
+        except useryaml.YamlProblem as exc:
             raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
         if not isinstance(data, list):
             raise ConfigError(f"{path}: expected a list of {{server, account, source}} entries")

@@ -178,7 +178,9 @@ def _sigma(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | 
 
 def _network(inputs: list[InputFile], segments: Any, tz: str, findings: list[Finding]) -> tuple[list[InputFile], dict[str, Any]]:
     """Firewall / router syslog inputs, parsed and judged by wardwatch.netlog; their findings join the list."""
-    net_paths = {i.path for i in inputs if i.format == "syslog" and not i.errors}
+    # a file with a damaged Windows line is still read for its network lines; netlog's entry replaces the reader's
+    # (it names the same damaged Windows lines and counts both kinds of line)
+    net_paths = {i.path for i in inputs if i.format == "syslog" and not any(e.skipped_file for e in i.errors)}
     if not net_paths:
         return inputs, {}
     from .netlog.api import analyse

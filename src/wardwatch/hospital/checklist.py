@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from .. import useryaml
 from ..model import Finding, Severity, Text
 from .dates import parse_date
 from .inventory import Inventory, InventoryError, Problem, read_yaml
@@ -65,7 +66,7 @@ def load_items(path: Path | None = None) -> dict[str, Any]:
     """Checklist item data: the shipped file, or a user's updated copy."""
     if path is None:
         return dict(load_yaml("checklist.yml"))
-    return dict(yaml.safe_load(path.read_text("utf-8")))
+    return dict(useryaml.load(path.read_text("utf-8")))
 
 
 def rows(data: dict[str, Any], version: str, target: str) -> list[Row]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import ipaddress
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from .. import useryaml
 from .dates import parse_date
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -94,28 +94,6 @@ def schema() -> dict[str, Any]:
     return dict(json.loads(text))
 
 
-MAX_VALUES = 1_000_000  # values in a file once aliases are expanded (YAML's "billion laughs" stops here)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-def _plain(value: Any, budget: list[int] | None = None) -> Any:
-    """Plain JSON-like data (string keys, dates as text); aliases are copied, counted against MAX_VALUES."""
-    budget = budget if budget is not None else [MAX_VALUES]
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise _TooLarge()
-    if isinstance(value, dict):
-        return {str(k): _plain(v, budget) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v, budget) for v in value]
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()[:10]
-    return value
-
-
 def line_map(text: str) -> dict[tuple[Any, ...], int]:
     """Line number (1-based) of every mapping key and sequence item, by its path."""
     out: dict[tuple[Any, ...], int] = {}
@@ -152,17 +130,9 @@ def _fmt(path: tuple[Any, ...]) -> str:
 def read_yaml(text: str, path: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML text; a syntax error becomes an InventoryError with its line."""
     try:
-        data = _plain(yaml.safe_load(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InventoryError(path, [Problem(mark.line + 1 if mark else None, "", f"YAML syntax: {exc}")]) from None
-    except ValueError as exc:  # PyYAML builds dates itself: 2024-02-30 raises "day is out of range for month"
-        raise InventoryError(path, [Problem(None, "", f"not a valid YAML value ({exc}); quote it if it is text")]) from None
-    except RecursionError:
-        raise InventoryError(path, [Problem(None, "", "nested too deeply, or an alias that contains itself")]) from None
-    except _TooLarge:
-        raise InventoryError(path, [Problem(None, "", f"more than {MAX_VALUES:,} values once aliases (*name) are "
-                                                      "expanded: not a hand-written file")]) from None
+        data = useryaml.load(text)
+    except useryaml.YamlProblem as exc:
+        raise InventoryError(path, [Problem(exc.line, "", str(exc))]) from None
     return data, line_map(text)
 
 
