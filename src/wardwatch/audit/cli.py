@@ -19,7 +19,8 @@ class DefaultCommandGroup(TyperGroup):
     """A group whose first argument, when it is not a subcommand, goes to the default command (the bundles audit)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+        if args and ((args[0] not in self.commands and args[0] not in ("--help", "-h"))
+                     or (args[0] == DEFAULT_COMMAND and Path(args[0]).exists())):  # a folder named like the command
             args = [DEFAULT_COMMAND, *args]
         elif not args:
             args = [DEFAULT_COMMAND]
