@@ -180,3 +180,48 @@ def test_end_of_support(os_text: str, version: str, ended: bool | None) -> None:
     assert life is not None
     assert life.ended(date(2026, 12, 5)) is ended
     assert lookup("Debian GNU/Linux", "12") is None
+
+
+# ---------- the vuln.* checks over an inventory ----------
+
+def _inventory(tmp: Path, **fw: object):
+    from test_hospital_examples import segmented_hospital, write
+
+    from wardwatch.hospital.inventory import load_inventory
+    inv = segmented_hospital()
+    inv["hosts"][8].update(fw)  # fw: firewall, named by the vendor's remote access
+    inv["hosts"].append({"name": "ct01", "address": "10.250.3.20", "os": "Windows 7", "role": "medical"})
+    inv["hosts"].append({"name": "us01", "address": "10.250.12.5", "os": "Windows 7", "role": "medical"})
+    inv["segments"].append({"name": "検査機器", "cidrs": ["10.250.12.0/24"], "roles": ["医療機器"]})
+    inv["hosts"].append({"name": "pc9", "address": "10.250.10.30", "os": "Windows 11", "role": "terminal"})
+    return load_inventory(write(tmp, "inv.yml", inv))
+
+
+def test_checks_rank_known_exploited_first_and_say_why(tmp_path: Path) -> None:
+    from wardwatch.vuln.check import support_findings, vulnerability_findings
+    from wardwatch.vuln.devices import inventory_devices, to_check
+    advs, _ = _all(tmp_path)
+    inv = _inventory(tmp_path, vendor="Fortinet", product="FortiGate", model="60F", firmware="7.0.7")
+    devices = inventory_devices(inv)
+    got = {(f.rule, f.host): f for f in vulnerability_findings(to_check(devices), advs)}
+    kev = got[("vuln.known-exploited", "fw")]
+    assert kev.severity.label == "critical" and "CVE-2022-42475" in kev.summary.ja and "ランサムウェア" in kev.summary.ja
+    assert "remote maintenance" in kev.summary.en  # the vendor's remote access goes through fw
+    unsure = got[("vuln.check-version", "fw")]  # KEV names FortiOS SSL-VPN without versions
+    assert unsure.severity.label == "medium" and "CVE-2023-27997" in unsure.facts["cves"]
+    eol = {f.host: f for f in support_findings(devices, inv, date(2026, 12, 5))}
+    assert eol["ct01"].rule == "vuln.end-of-support" and eol["ct01"].severity.label == "high"  # shares a segment
+    assert eol["us01"].severity.label == "medium" and eol["us01"].facts["kept_apart"] is True
+    assert eol["pc9"].rule == "vuln.support-unknown"
+    assert "fw" not in eol and "dc01" not in eol  # FortiOS and Server 2022 are not past their end
+
+
+def test_without_firmware_every_product_match_is_check_by_hand(tmp_path: Path) -> None:
+    from wardwatch.vuln.check import vulnerability_findings
+    from wardwatch.vuln.devices import inventory_devices, to_check
+    advs, _ = _all(tmp_path)
+    inv = _inventory(tmp_path, vendor="Fortinet", product="FortiGate")
+    devices = [d for d in to_check(inventory_devices(inv)) if d.name == "fw"]
+    devices[0].version = ""
+    rules = {f.rule for f in vulnerability_findings(devices, advs)}
+    assert rules == {"vuln.check-version"}
