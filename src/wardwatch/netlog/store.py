@@ -5,7 +5,6 @@ import base64
 import hashlib
 import hmac
 import os
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -14,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from .. import integrity
+
 MAGIC = b"wardwatch-netlog-1"
 KEY_NAME = ".hmac-key"
 MAX_SEGMENT_BYTES = 64 << 20
@@ -21,27 +22,17 @@ MAX_SEGMENT_BYTES = 64 << 20
 
 def load_key(root: Path, create: bool = False) -> bytes | None:
     """The collector's HMAC key (DIR/.hmac-key, mode 0600), made on first use when create is set."""
-    path = root / KEY_NAME
-    if path.exists():
-        return bytes.fromhex(path.read_text().strip())
-    if not create:
-        return None
-    root.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key.hex() + "\n")
-    return key
+    return integrity.load_key(root / KEY_NAME, create)
 
 
 def record_hash(prev: str, n: int, t: str, s: str, m: str) -> str:
     """SHA-256 over the previous hash and the record's fields (the chain link)."""
-    return hashlib.sha256(f"{prev}\x1f{n}\x1f{t}\x1f{s}\x1f{m}".encode("utf-8", "surrogatepass")).hexdigest()
+    return integrity.chain(prev, n, t, s, m)
 
 
 def checkpoint_mac(key: bytes, name: str, count: int, last: str, closed: bool) -> str:
     """HMAC-SHA256 over a segment's name, record count, last hash and closed flag."""
-    return hmac.new(key, f"{name}\x1f{count}\x1f{last}\x1f{int(closed)}".encode(), hashlib.sha256).hexdigest()
+    return integrity.mac(key, name, count, last, int(closed))
 
 
 def encode_message(raw: bytes) -> str:
