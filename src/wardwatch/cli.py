@@ -33,6 +33,10 @@ from .netlog.cli import syslog_app  # noqa: E402  (the syslog collector, verify 
 
 app.add_typer(syslog_app, name="syslog")
 
+from .web.cli import web_app  # noqa: E402  (the web site tamper check)
+
+app.add_typer(web_app, name="web")
+
 LEVELS = ("informational", "low", "medium", "high", "critical")
 
 

@@ -1,0 +1,103 @@
+"""`wardwatch web baseline` and `wardwatch web check`: the web site tamper check (seed 004 ⑤)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from .. import integrity
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..model import Finding
+
+web_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                      help="Web サイトの改ざんを調べる / Check the web site for tampering (defacement, web shells).")
+
+
+def _key_path(baseline: Path, key: Path | None) -> Path:
+    return key or baseline.with_name(baseline.name + ".key")
+
+
+def _print(findings: list[Finding], lang: str) -> None:
+    for f in sorted(findings, key=lambda f: -f.severity):
+        typer.echo(f"[{f.severity.label}] {f.rule} — {f.summary.get(lang)}")
+
+
+@web_app.command("baseline")
+def web_baseline(
+    site: Path = typer.Argument(..., exists=True, file_okay=False, help="The site's folder (or a copy or mirror)"),
+    out: Path = typer.Option(..., "--out", help="Baseline file to write (JSON)"),
+    host: list[str] = typer.Option([], "--host", help="The site's own host name(s), e.g. www.example-hospital.jp"),
+    key: Path | None = typer.Option(None, "--key", help="Key file that signs the baseline (default: OUT.key)"),
+    force: bool = typer.Option(False, "--force", help="Replace an existing baseline"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+) -> None:
+    """正常な状態の基準を作る / Record every file's hash as the known-good baseline."""
+    from .site import findings, make_baseline, scan_content, walk
+
+    _, _, lang_ = settings(config, None, lang)
+    if out.exists() and not force:
+        fail(f"{out} already exists; give --force to replace it")
+    key_file = _key_path(out, key)
+    secret = integrity.load_key(output(key_file), create=True)
+    assert secret is not None
+    unreadable: list[tuple[str, str]] = []
+    data = make_baseline(site, secret, host, unreadable)
+    tmp = output(out).with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(out)
+    from .site import Comparison
+    bad = Comparison(hits=[h for rel, p in walk(site).items() for h in scan_content(rel, p) if not h.host])
+    found = findings(bad, site.name)
+    _print(found, lang_)
+    for rel, why in unreadable:
+        typer.echo(f"{site / rel}: cannot be read ({why}); not in the baseline", err=True)
+    outside = [h for h in data["hosts"] if h not in data["own_hosts"]]
+    if lang_ == "en":
+        typer.echo(f"wrote {out}: {len(data['files']):,} files; key in {key_file} (keep it apart from the site).")
+        if outside:
+            typer.echo(f"Pages load scripts or frames from {len(outside)} outside host(s), trusted from now on: "
+                       f"{', '.join(outside)}")
+    else:
+        typer.echo(f"{out} を作りました: {len(data['files']):,} ファイル。鍵は {key_file} です（サイトとは別の場所に保管してください）。")
+        if outside:
+            typer.echo(f"外部の {len(outside)} 個のホストからスクリプトや iframe を読み込んでいます（今後は既知として扱います）: "
+                       f"{', '.join(outside)}")
+    raise typer.Exit(EXIT_SKIPPED if found or unreadable else EXIT_OK)
+
+
+@web_app.command("check")
+def web_check(
+    site: Path = typer.Argument(..., exists=True, file_okay=False, help="The site's folder (or a fresh copy)"),
+    baseline: Path = typer.Option(..., "--baseline", exists=True, dir_okay=False, help="Baseline from web baseline"),
+    key: Path | None = typer.Option(None, "--key", help="Key file of the baseline (default: BASELINE.key)"),
+    out: Path | None = typer.Option(None, "--out", help="Folder for findings.json"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    tz: str | None = typer.Option(None, "--tz", help="Time zone (default Asia/Tokyo)"),
+    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+) -> None:
+    """基準と比べて改ざんを調べる / Compare the site with its baseline and look for tampering."""
+    from .site import BaselineError, compare, findings, load_baseline
+
+    _, tz_, lang_ = settings(config, tz, lang)
+    try:
+        data = load_baseline(baseline, integrity.load_key(_key_path(baseline, key)))
+    except BaselineError as exc:
+        fail(str(exc))
+    cmp = compare(site, data)
+    found = findings(cmp, site.name)
+    _print(found, lang_)
+    for rel, why in cmp.unreadable:
+        typer.echo(f"{site / rel}: cannot be read ({why}); not checked", err=True)
+    if out:
+        from ..hospital.output import write_findings
+        output(out).mkdir(parents=True, exist_ok=True)
+        write_findings(found, [str(baseline)], out / "findings.json", tz_, lang_)
+    if lang_ == "en":
+        typer.echo(f"{cmp.files:,} files checked: {len(cmp.added)} added, {len(cmp.changed)} changed, "
+                   f"{len(cmp.removed)} removed; {len(found)} finding(s).")
+    else:
+        typer.echo(f"{cmp.files:,} ファイルを調べました: 追加 {len(cmp.added)}、変更 {len(cmp.changed)}、削除 "
+                   f"{len(cmp.removed)}。検知 {len(found)} 件。")
+    raise typer.Exit(EXIT_SKIPPED if found or cmp.unreadable else EXIT_OK)
