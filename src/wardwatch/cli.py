@@ -37,6 +37,10 @@ from .web.cli import web_app  # noqa: E402  (the web site tamper check)
 
 app.add_typer(web_app, name="web")
 
+from .incident.cli import incident_app  # noqa: E402  (the incident case record)
+
+app.add_typer(incident_app, name="incident")
+
 LEVELS = ("informational", "low", "medium", "high", "critical")
 
 

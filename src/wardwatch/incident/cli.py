@@ -1,0 +1,222 @@
+"""`wardwatch incident`: open a case, answer its steps, keep evidence, verify the journal, write the report."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from .case import Case, CaseError, contact_list, steps, who
+
+incident_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                           help="インシデント対応の記録（手順・証拠・連絡先・報告の下書き）/ An incident case: steps, "
+                                "evidence, contacts and report drafts.")
+evidence_app = typer.Typer(add_completion=False, no_args_is_help=True, help="証拠の保全 / Evidence.")
+incident_app.add_typer(evidence_app, name="evidence")
+
+
+def _open(case: Path) -> Case:
+    try:
+        return Case(case)
+    except CaseError as exc:
+        fail(str(exc))
+
+
+def _show_next(c: Case, lang: str) -> None:
+    nxt = c.open_steps()
+    if not nxt:
+        typer.echo("すべての手順に回答しました。" if lang != "en" else "Every step is answered.")
+        return
+    s = nxt[0]
+    key = "en" if lang == "en" else "ja"
+    typer.echo(("次の手順" if lang != "en" else "Next step") + f" [{s['id']}] ({s['phase']}): {s['question'][key]}")
+    if s.get("advice"):
+        typer.echo(f"  → {s['advice'][key]}")
+    hint = "はい / いいえ / 不明" if s["kind"] == "yesno" else ("文章" if lang != "en" else "text")
+    typer.echo(f"  wardwatch incident answer {c.root} {s['id']} ({hint}) --by NAME")
+
+
+@incident_app.command("start")
+def incident_start(
+    case: Path = typer.Argument(..., help="New folder for the case"),
+    title: str = typer.Option("", "--title", help="A short name for the case"),
+    from_scan: list[Path] = typer.Option([], "--from-scan", exists=True, dir_okay=False,
+                                         help="findings.json of wardwatch scan (kept as evidence)"),
+    inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
+    by: str | None = typer.Option(None, "--by", help="Who opens the case (default: login name)"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    tz: str | None = typer.Option(None, "--tz", help="Time zone (default Asia/Tokyo)"),
+    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+) -> None:
+    """ケースを開く / Open a case (optionally from a scan's findings.json)."""
+    from ..hospital.inventory import InventoryError, load_inventory
+    from .record import scan_summary
+
+    _, tz_, lang_ = settings(config, tz, lang)
+    inv = None
+    if inventory:
+        try:
+            inv = load_inventory(inventory)
+        except InventoryError as exc:
+            fail(f"{inventory}: not a usable inventory ({'; '.join(map(str, exc.problems[:3]))})")
+    summaries = []
+    for p in from_scan:
+        try:
+            summaries.append((p, scan_summary(p)))
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            fail(f"{p}: not a WardWatch findings.json ({type(exc).__name__}: {exc})")
+    try:
+        person = who(by)
+        c = Case.create(output(case), title or case.name, person, tz_, contact_list(inv, lang_))
+        if inv is not None:
+            c.meta["hospital"] = inv.name
+            (c.root / "case.json").write_text(json.dumps(c.meta, ensure_ascii=False, indent=1), encoding="utf-8")
+            c.append("note", person, data={"text": f"inventory: {inventory}", "hospital": inv.name})
+        for p, summary in summaries:
+            c.add_evidence(p, person, "findings.json of wardwatch scan")
+            c.append("scan", person, data=summary)
+    except CaseError as exc:
+        fail(str(exc))
+    typer.echo((f"ケースを開きました: {c.root}（連絡先は {c.root / 'contacts.yml'} に記入してください）" if lang_ != "en"
+                else f"Case opened: {c.root} (fill in the numbers in {c.root / 'contacts.yml'})"))
+    _show_next(c, lang_)
+
+
+@incident_app.command("status")
+def incident_status(
+    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+) -> None:
+    """ケースの状況 / Where the case stands."""
+    _, _, lang_ = settings(None, None, lang)
+    c = _open(case)
+    answers = c.answers()
+    key = "en" if lang_ == "en" else "ja"
+    open_ids = {s["id"] for s in c.open_steps()}
+    for s in steps():
+        a = answers.get(s["id"])
+        mark = f"{a.data.get('answer')}  ({a.time}, {a.by})" if a else ("未回答" if s["id"] in open_ids else "—")
+        typer.echo(f"[{s['id']:<16}] {s['phase']} {s['question'][key][:60]} … {mark}")
+    _show_next(c, lang_)
+
+
+@incident_app.command("answer")
+def incident_answer(
+    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
+    step: str = typer.Argument(..., help="Step id (see incident status)"),
+    answer: str = typer.Argument(..., help="はい / いいえ / 不明 (yes / no / unknown), or text"),
+    note: str = typer.Option("", "--note", help="What was done, by whom, details"),
+    by: str | None = typer.Option(None, "--by", help="Who answers (default: login name)"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+) -> None:
+    """手順に回答する（後から何度でも、記録は追記のみ）/ Answer a step (later answers are added, never replace)."""
+    _, _, lang_ = settings(None, None, lang)
+    c = _open(case)
+    try:
+        e = c.answer(step, answer, who(by), note)
+    except CaseError as exc:
+        fail(str(exc))
+    typer.echo(f"#{e.n} {e.time} {e.by}: {step} = {e.data['answer']}")
+    _show_next(c, lang_)
+
+
+@incident_app.command("walk")
+def incident_walk(
+    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
+    by: str | None = typer.Option(None, "--by", help="Who answers (default: login name)"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+) -> None:
+    """未回答の手順を順に尋ねる（空のまま Enter で後回し）/ Ask the open steps one by one (Enter skips)."""
+    _, _, lang_ = settings(None, None, lang)
+    c = _open(case)
+    person = who(by)
+    key = "en" if lang_ == "en" else "ja"
+    for s in c.open_steps():
+        typer.echo(f"\n[{s['id']}] {s['phase']}: {s['question'][key]}")
+        if s.get("advice"):
+            typer.echo(f"  → {s['advice'][key]}")
+        reply = typer.prompt("はい/いいえ/不明" if s["kind"] == "yesno" else ">", default="", show_default=False)
+        if not reply.strip():
+            continue
+        try:
+            e = c.answer(s["id"], reply, person)
+            typer.echo(f"  #{e.n} {e.time}: {e.data['answer']}")
+        except CaseError as exc:
+            typer.echo(f"  {exc}")
+    _show_next(c, lang_)
+
+
+@incident_app.command("note")
+def incident_note(
+    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
+    text: str = typer.Argument(..., help="What happened or was done"),
+    by: str | None = typer.Option(None, "--by", help="Who writes it (default: login name)"),
+) -> None:
+    """記録を追記する / Add a note to the journal."""
+    c = _open(case)
+    try:
+        e = c.append("note", who(by), data={"text": text})
+    except CaseError as exc:
+        fail(str(exc))
+    typer.echo(f"#{e.n} {e.time} {e.by}: {text}")
+
+
+@evidence_app.command("add")
+def evidence_add(
+    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
+    paths: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Files to keep (logs, images, photos)"),
+    note: str = typer.Option("", "--note", help="What it is and where it came from"),
+    by: str | None = typer.Option(None, "--by", help="Who adds it (default: login name)"),
+) -> None:
+    """証拠を読み取り専用でコピーし、ハッシュと経緯を記録する（元のファイルは変えない）/ Keep evidence."""
+    c = _open(case)
+    try:
+        person = who(by)
+        for p in paths:
+            e = c.add_evidence(p, person, note)
+            typer.echo(f"#{e.n} {e.data['file']}  sha256 {e.data['sha256']}  {e.data['size']:,} bytes")
+    except CaseError as exc:
+        fail(str(exc))
+
+
+@incident_app.command("verify")
+def incident_verify(
+    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
+) -> None:
+    """記録と証拠の改ざんを検査する / Check the journal's chain and seal and every evidence file."""
+    rep = _open(case).verify()
+    for p in rep.problems:
+        typer.echo(f"{case / p.where if not p.where.startswith(str(case)) else p.where}: {p.message}")
+    typer.echo(f"{rep.entries} entries, {rep.evidence} evidence file(s): "
+               + ("OK" if not rep.problems else f"{len(rep.problems)} problem(s)"))
+    raise typer.Exit(EXIT_SKIPPED if rep.problems else EXIT_OK)
+
+
+@incident_app.command("report")
+def incident_report(
+    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
+    out: Path | None = typer.Option(None, "--out", help="Folder for the report (default: CASE/report)"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+) -> None:
+    """報告書（HTML・JSON）と届出の下書きを書く / Write the case report (HTML, JSON) and the report drafts."""
+    from .record import draft_text, export
+    from .report import write_html
+
+    _, _, lang_ = settings(None, None, lang)
+    c = _open(case)
+    data = export(c, lang_)
+    dest = output(out or case / "report")
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "incident.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    ja = lang_ != "en"
+    (dest / "draft-mhlw.txt").write_text(draft_text("厚生労働省への第一報（下書き）" if ja else "First report to MHLW (draft)",
+                                                    data["drafts"]["mhlw"]), encoding="utf-8")
+    (dest / "draft-ppc.txt").write_text(draft_text("個人情報保護委員会への速報（下書き）" if ja else
+                                                   "Preliminary report to the PPC (draft)", data["drafts"]["ppc"]),
+                                        encoding="utf-8")
+    write_html(data, dest / "incident.html", lang_)
+    typer.echo(f"wrote {dest / 'incident.html'}, incident.json, draft-mhlw.txt, draft-ppc.txt")
+    if not data["verified"]:
+        typer.echo("the journal or evidence failed verification: see the report's first section", err=True)
+    raise typer.Exit(EXIT_OK if data["verified"] else EXIT_SKIPPED)

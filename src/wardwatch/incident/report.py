@@ -1,0 +1,65 @@
+"""The case report page: journal and scan findings on one timeline, evidence with hashes, contacts, open steps."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+LABELS = {
+    "ja": {"title": "インシデント対応記録", "verified": "記録と証拠は改ざんされていません（検査済み）",
+           "not_verified": "記録または証拠の検査で問題が見つかりました", "steps": "対応手順", "open": "未回答",
+           "timeline": "時系列（記録と検知）", "evidence": "証拠（保全したファイル）", "contacts": "連絡先",
+           "drafts": "届出の下書き", "mhlw": "厚生労働省への第一報", "ppc": "個人情報保護委員会への速報",
+           "time": "日時", "by": "記録者", "what": "内容", "file": "ファイル", "size": "サイズ", "source": "元の場所",
+           "answer": "回答", "step": "手順", "phase": "段階", "role": "役割", "name": "名前", "phone": "電話",
+           "opened": "開始", "scan": "WardWatch の検知", "note": "メモ", "fill": "（記入してください）"},
+    "en": {"title": "Incident record", "verified": "Journal and evidence verified unchanged",
+           "not_verified": "Verification found problems in the journal or evidence", "steps": "Response steps",
+           "open": "open", "timeline": "Timeline (journal and detections)", "evidence": "Evidence kept",
+           "contacts": "Contacts", "drafts": "Report drafts", "mhlw": "First report to MHLW",
+           "ppc": "Preliminary report to the PPC", "time": "Time", "by": "By", "what": "What", "file": "File",
+           "size": "Size", "source": "Source", "answer": "Answer", "step": "Step", "phase": "Phase", "role": "Role",
+           "name": "Name", "phone": "Phone", "opened": "Opened", "scan": "WardWatch detection", "note": "Note",
+           "fill": "(to be filled in)"},
+}
+
+_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
+                   autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+
+
+def timeline(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    """Journal entries and the scans' top findings and incidents, in time order."""
+    rows: list[dict[str, Any]] = []
+    questions = {s["id"]: s["question"] for s in data["steps"]}
+    for e in data["journal"]:
+        if e["kind"] == "answer":
+            what = f"{questions.get(e['step'], e['step'])} → {e['data'].get('answer')}"
+            if e["data"].get("note"):
+                what += f"（{e['data']['note']}）"
+        elif e["kind"] == "evidence":
+            what = f"{e['data'].get('file')} ({e['data'].get('sha256', '')[:16]}…)"
+        elif e["kind"] == "scan":
+            what = f"{e['data'].get('file')}: {e['data'].get('verdict') or ''}"
+        else:
+            what = str(e["data"].get("text") or e["data"].get("title") or "")
+        rows.append({"time": e["time"], "kind": e["kind"], "by": e["by"], "what": what, "severity": ""})
+    for s in data["scans"]:
+        for f in s.get("top", []):
+            if f.get("first_seen"):
+                rows.append({"time": f["first_seen"], "kind": "detection", "by": "WardWatch",
+                             "what": _with_host(f),
+                             "severity": f.get("severity") or ""})
+    return sorted(rows, key=lambda r: str(r["time"]))
+
+
+def _with_host(f: dict[str, Any]) -> str:
+    text = str(f.get("summary") or f.get("title") or "")
+    host = str(f.get("host") or "")
+    return text if not host or host in text else f"{host}: {text}"
+
+
+def write_html(data: dict[str, Any], path: Path, lang: str) -> None:
+    html = _env.get_template("incident.html.j2").render(d=data, t=LABELS["en" if lang == "en" else "ja"],
+                                                        lang=lang, rows=timeline(data, lang))
+    path.write_text(html, encoding="utf-8")
