@@ -225,3 +225,49 @@ def test_without_firmware_every_product_match_is_check_by_hand(tmp_path: Path) -
     devices[0].version = ""
     rules = {f.rule for f in vulnerability_findings(devices, advs)}
     assert rules == {"vuln.check-version"}
+
+
+# ---------- the command ----------
+
+def _cli(*args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from wardwatch.cli import app
+    res = CliRunner().invoke(app, list(args))
+    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
+    return res.exit_code, res.output
+
+
+def test_vuln_check_command_writes_findings(tmp_path: Path) -> None:
+    from test_hospital_examples import segmented_hospital, write
+    inv = segmented_hospital()
+    inv["hosts"].append({"name": "vpn01", "address": "10.250.8.2", "role": "vpn", "vendor": "Pulse Secure",
+                         "product": "Pulse Connect Secure", "firmware": "9.1R11.3"})
+    path = write(tmp_path, "inv.yml", inv)
+    feed = _write(tmp_path, "kev.json", json.dumps(KEV))
+    mine = _write(tmp_path, "mine.csv", "vendor,product,affected,cve\nIvanti,Pulse Connect Secure,"
+                                        "9.1R11.4 およびそれ以前,CVE-2019-11510\n")
+    before = {p.name: p.read_bytes() for p in (path, feed, mine)}
+    code, out = _cli("vuln", "check", "--inventory", str(path), "--feed", str(feed), "--feed", str(mine),
+                     "--out", str(tmp_path / "out"), "--today", "2026-12-05", "--lang", "en")
+    assert code == 1, out
+    doc = json.loads((tmp_path / "out" / "findings.json").read_text(encoding="utf-8"))
+    kev = [f for f in doc["findings"] if f["rule"] == "vuln.known-exploited"]
+    assert [f["host"] for f in kev] == ["vpn01"] and kev[0]["severity"] == "critical"
+    assert kev[0]["facts"]["matches"][0]["affected_versions"] == ["9.1R11.4 およびそれ以前"]
+    assert {p.name: p.read_bytes() for p in (path, feed, mine)} == before
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--feed", "FEED"], "--inventory"),
+    (["--inventory", "INV", "--feed", "BAD"], "bad.json"),
+    (["--inventory", "INV", "--today", "tomorrow"], "--today"),
+])
+def test_vuln_check_mistakes_are_one_line(tmp_path: Path, args: list[str], says: str) -> None:
+    from test_hospital_examples import segmented_hospital, write
+    inv = write(tmp_path, "inv.yml", segmented_hospital())
+    feed = _write(tmp_path, "kev.json", json.dumps(KEV))
+    bad = _write(tmp_path, "bad.json", "{\"vulnerabilities\": 3}")
+    names = {"INV": str(inv), "FEED": str(feed), "BAD": str(bad)}
+    code, out = _cli("vuln", "check", *[names.get(a, a) for a in args])
+    assert code == 2 and says in out and "Traceback" not in out, out

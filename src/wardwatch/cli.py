@@ -41,6 +41,10 @@ from .incident.cli import incident_app  # noqa: E402  (the incident case record)
 
 app.add_typer(incident_app, name="incident")
 
+from .vuln.cli import vuln_app  # noqa: E402  (known-exploited vulnerabilities and end of support)
+
+app.add_typer(vuln_app, name="vuln")
+
 LEVELS = ("informational", "low", "medium", "high", "critical")
 
 

@@ -39,9 +39,8 @@ def to_check(devices: list[Device]) -> list[Device]:
 
 
 def bundle_devices(hosts: list[dict[str, Any]]) -> list[Device]:
-    """Hosts of audit bundles ({'host', 'os_caption', 'os_version'}), for end of support only."""
-    return [Device(name=str(h["host"]), os=f"{h.get('os_caption') or ''} {h.get('os_version') or ''}".strip(),
-                   role="host") for h in hosts]
+    """Hosts of an audit's findings.json (audit.hosts: {'host', 'os'}), for end of support only."""
+    return [Device(name=str(h["host"]), os=_s(h.get("os")), role="host") for h in hosts if h.get("host")]
 
 
 def _s(value: Any) -> str:

@@ -1,0 +1,97 @@
+"""`wardwatch vuln check`: the inventory's exposed devices against known-exploited and other vulnerability feeds
+(offline files the user drops in), and operating systems past their end of support (inventory and audit hosts)."""
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import typer
+
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..model import Finding, ReadProblem
+
+vuln_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                       help="機器の脆弱性とサポート切れを調べる / Known-exploited vulnerabilities and end of support.")
+
+
+def _print(findings: list[Finding], lang: str) -> None:
+    for f in sorted(findings, key=lambda f: (-f.severity, f.host or "")):
+        typer.echo(f"[{f.severity.label}] {f.rule} {f.host or ''} — {f.summary.get(lang)}")
+
+
+@vuln_app.command("check")
+def vuln_check(
+    inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
+    feed: list[Path] = typer.Option([], "--feed", exists=True, dir_okay=False,
+                                    help="CISA KEV JSON, MyJVN / JVN iPedia XML, or your own CSV (repeatable)"),
+    audit: list[Path] = typer.Option([], "--audit", exists=True, dir_okay=False,
+                                     help="findings.json from wardwatch audit (for the hosts' operating systems)"),
+    eol: Path | None = typer.Option(None, "--eol", exists=True, dir_okay=False,
+                                    help="Your own end-of-support table (the layout of vuln/data/eol.yml)"),
+    today: str | None = typer.Option(None, "--today", help="Judge end of support as of this date (YYYY-MM-DD)"),
+    out: Path | None = typer.Option(None, "--out", help="Folder for findings.json"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    tz: str | None = typer.Option(None, "--tz", help="Time zone (default Asia/Tokyo)"),
+    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+) -> None:
+    """台帳の外部接続機器を脆弱性フィードと照合し、サポート切れ OS を調べる / Check devices against feeds and end of support."""
+    from ..hospital.inventory import InventoryError, load_inventory
+    from .check import support_findings, vulnerability_findings
+    from .devices import bundle_devices, inventory_devices, to_check
+    from .eol import table
+    from .feeds import FeedError, read_feed
+
+    _, tz_, lang_ = settings(config, tz, lang)
+    if inventory is None and not audit:
+        fail("give --inventory (devices) and/or --audit (hosts' operating systems)")
+    try:
+        day = date.fromisoformat(today) if today else datetime.now(UTC).date()
+    except ValueError:
+        fail(f"--today must be a date like 2026-12-05, not {today!r}")
+    inv = None
+    if inventory:
+        try:
+            inv = load_inventory(inventory)
+        except InventoryError as exc:
+            fail(f"{inventory}: not a usable inventory ({'; '.join(map(str, exc.problems[:3]))})")
+    if eol:
+        try:
+            table(str(eol))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            fail(f"{eol}: not a usable end-of-support table ({type(exc).__name__}: {exc})")
+    problems: list[ReadProblem] = []
+    advisories = []
+    for f in feed:
+        try:
+            advisories += read_feed(f, problems)
+        except FeedError as exc:
+            fail(str(exc))
+    hosts = []
+    for a in audit:
+        try:
+            hosts += [h for h in json.loads(a.read_text(encoding="utf-8"))["audit"]["hosts"] if isinstance(h, dict)]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            fail(f"{a}: not a findings.json of wardwatch audit ({type(exc).__name__}: {exc})")
+    devices = inventory_devices(inv) if inv else []
+    findings = vulnerability_findings(to_check(devices), advisories) if advisories else []
+    findings += support_findings(devices + bundle_devices(hosts), inv, day, str(eol) if eol else None)
+    _print(findings, lang_)
+    for p in problems:
+        typer.echo(f"{p.file}: {p.where}: {p.message}", err=True)
+    checked = len(to_check(devices))
+    if lang_ == "en":
+        typer.echo(f"{checked} exposed device(s) against {len(advisories):,} advisories from {len(feed)} feed(s); "
+                   f"{len(devices) + len(hosts)} host(s) for end of support; {len(findings)} finding(s).")
+    else:
+        typer.echo(f"外部接続などの機器 {checked} 台を {len(feed)} 個のフィード（{len(advisories):,} 件）と照合し、"
+                   f"{len(devices) + len(hosts)} 台のサポート期限を調べました。検知 {len(findings)} 件。")
+    if not feed:
+        typer.echo("脆弱性フィードが指定されていないため、脆弱性の照合はしていません（--feed）。" if lang_ != "en" else
+                   "No vulnerability feed given (--feed): only end of support was checked.", err=True)
+    if out:
+        from ..hospital.output import write_findings
+        output(out).mkdir(parents=True, exist_ok=True)
+        write_findings(findings, [str(p) for p in [*([inventory] if inventory else []), *feed, *audit]],
+                       out / "findings.json", tz_, lang_)
+    raise typer.Exit(EXIT_SKIPPED if findings or problems else EXIT_OK)
