@@ -127,7 +127,8 @@ class Case:
         """One more entry, chained to the last and sealed by a new keyed checkpoint; never rewrites old lines."""
         old = self.entries()
         prev = old[-1].hash if old else "0" * 64
-        entry = Entry(len(old) + 1, iso_local(datetime.now(UTC).replace(microsecond=0), self.tz), by, kind, step, data or {}, prev)
+        when = iso_local(datetime.now(UTC).replace(microsecond=0), self.tz) or ""
+        entry = Entry(len(old) + 1, when, by, kind, step, data or {}, prev)
         entry.hash = entry.link()
         with (self.root / JOURNAL).open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")

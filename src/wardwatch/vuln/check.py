@@ -64,6 +64,7 @@ def vulnerability_findings(devices: list[Device], advisories: list[Advisory]) ->
         cves = sorted({c for m in matches for c in (m.cves or [m.vuln_id])})
         exploited = any(m.exploited for m in matches)
         ransomware = any(m.ransomware for m in matches)
+        severity: Severity | None
         if rule == "vuln.known-exploited":
             severity = Severity.CRITICAL if ransomware else Severity.HIGH
         elif rule == "vuln.affected":

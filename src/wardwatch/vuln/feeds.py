@@ -140,15 +140,16 @@ def _vuldef(path: Path, root: Element, problems: list[ReadProblem]) -> Iterator[
         affected = []
         for item in (e for e in body.iter() if _local(e) == "AffectedItem"):
             versions = [" ".join("".join(v.itertext()).split()) for v in item if _local(v) == "VersionNumber"]
-            ranges: list[Range] | None = []
+            found: list[Range] = []
+            readable = True
             for text in versions:
                 parsed = parse_ranges(text)
                 if parsed is None:  # one unreadable version text: the whole item is "check by hand"
-                    ranges = None
+                    readable = False
                     break
-                ranges += parsed
+                found += parsed
             affected.append(Affected(_child_text(item, "Name"), _child_text(item, "ProductName"),
-                                     _child_text(item, "Cpe"), ranges if versions and ranges else None))
+                                     _child_text(item, "Cpe"), found if readable and found else None))
         cves = sorted({_child_text(r, "VulinfoID") for r in body.iter() if _local(r) == "RelatedItem"
                        and _child_text(r, "VulinfoID").upper().startswith("CVE-")})
         severity = next((" ".join("".join(s.itertext()).split()) for s in body.iter() if _local(s) == "Severity"), "")
