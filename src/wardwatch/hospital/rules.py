@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from ..checks.phase import Phase
 from ..model import Finding, Severity, Text
 
 
@@ -35,4 +36,4 @@ def make(rule: str, host: str | None = None, severity: Severity | None = None, *
     text = {k: Text(d[k]["ja"].format_map(vals), d[k]["en"].format_map(vals)) for k in ("title", "summary", "advice")}
     return Finding(rule=rule, severity=severity if severity is not None else Severity.parse(d["severity"]), host=host,
                    first_seen=None, last_seen=None, count=1, title=text["title"], summary=text["summary"],
-                   advice=text["advice"], seed=str(d.get("seed", "")), phase="other", facts=dict(facts))
+                   advice=text["advice"], seed=str(d.get("seed", "")), phase=Phase.OTHER.value, facts=dict(facts))

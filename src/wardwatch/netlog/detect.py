@@ -77,7 +77,7 @@ def cross_segment(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> li
             continue
         a, b = segs.segment(e.src), segs.segment(e.dst)
         if a and b and a != b and INTERNET not in (a, b) and (a, b, e.dport) not in segs.allowed_flows:
-            groups[(a, b, e.dport)].append(e)  # type: ignore[index]
+            groups[(a, b, e.dport)].append(e)
     out = []
     for (a, b, port), evs in sorted(groups.items()):
         allowed = sum(1 for e in evs if e.action != "deny")
@@ -233,7 +233,7 @@ def not_seen(events: list[NetEvent], segs: Segments, since: datetime | None, unt
             continue
         a, b = segs.segment(e.src), segs.segment(e.dst)
         if a and b:
-            seen.add((a, b, watched[e.dport]))  # type: ignore[index]
+            seen.add((a, b, watched[e.dport]))
     services = sorted(set(watched.values()))
     out = []
     for a in segs.names():
