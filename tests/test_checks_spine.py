@@ -125,3 +125,21 @@ def test_no_rule_id_is_named_in_generic_code(module: str) -> None:
     code = (SRC / module).read_text(encoding="utf-8")
     named = sorted({i for i in ids if re.search(rf"""["']{re.escape(i)}["']""", code)})
     assert named == [], f"{module} names rules {named}: declare what it needs in the rule files instead"
+
+
+def test_checklist_items_name_rules_exactly_and_match_what_they_matched_before() -> None:
+    import yaml
+
+    from wardwatch.audit.checkdefs import raw_checks
+    from wardwatch.hospital.checklist import names_rule
+    from wardwatch.hospital.rules import checks as hospital_checks
+    assert names_rule("log-size", "audit.log-size") and names_rule("backup.", "backup.3-2-1")
+    assert names_rule("net.any-any", "net.any-any") and not names_rule("rdp", "rdp-logon")
+    assert not names_rule("log", "audit.log-size") and not names_rule("admin", "builtin-admin")
+    ids = ([r.id for r in load_rules()] + [s.id for s in load_network_rules()] + [f"audit.{n}" for n in raw_checks()]
+           + list(hospital_checks()))
+    items = yaml.safe_load((SRC / "hospital" / "data" / "checklist.yml").read_text(encoding="utf-8"))["items"]
+    entries = [str(p) for it in items for p in ((it.get("auto") or {}).get("fail_rules") or [])]
+    assert entries
+    for entry in entries:  # the shipped entries name the same rules as the substring test they replace
+        assert [i for i in ids if names_rule(entry, i)] == [i for i in ids if entry in i], entry

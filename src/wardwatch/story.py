@@ -59,10 +59,12 @@ def _link_hosts(f: Finding) -> set[str]:
     return set() if has_tag(f.rule, "host-is-observer") else set(_hosts(f))
 
 
-def _linked(a: Finding, b: Finding, gap: timedelta) -> bool:
+def _linked(a: Finding, b: Finding, gap: timedelta, where: dict[int, set[str]] | None = None) -> bool:
     if not _close(a, b, gap):
         return False
-    if _link_hosts(a) & _link_hosts(b):
+    a_hosts = where[id(a)] if where is not None else _link_hosts(a)
+    b_hosts = where[id(b)] if where is not None else _link_hosts(b)
+    if a_hosts & b_hosts:
         return True
     shared = (set(a.sources) & set(b.sources)) - GENERIC_SOURCES
     return bool(shared)
@@ -72,6 +74,7 @@ def build_incidents(findings: list[Finding], tz: str, gap_hours: float = 24) -> 
     """Incidents from the findings that matter (medium and above, on the attack chain), worst first."""
     cands = [f for f in findings if phase_of(f) and f.severity >= (Severity.MEDIUM if f.phase in PHASES else Severity.HIGH)]
     gap = timedelta(hours=gap_hours)
+    where = {id(f): _link_hosts(f) for f in cands}
     parent = list(range(len(cands)))
 
     def root(i: int) -> int:
@@ -82,7 +85,7 @@ def build_incidents(findings: list[Finding], tz: str, gap_hours: float = 24) -> 
 
     for i in range(len(cands)):
         for j in range(i + 1, len(cands)):
-            if root(i) != root(j) and _linked(cands[i], cands[j], gap):
+            if root(i) != root(j) and _linked(cands[i], cands[j], gap, where):
                 parent[root(j)] = root(i)
     groups: dict[int, list[Finding]] = {}
     for i, f in enumerate(cands):
