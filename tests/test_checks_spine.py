@@ -143,3 +143,19 @@ def test_checklist_items_name_rules_exactly_and_match_what_they_matched_before()
     assert entries
     for entry in entries:  # the shipped entries name the same rules as the substring test they replace
         assert [i for i in ids if names_rule(entry, i)] == [i for i in ids if entry in i], entry
+
+
+def test_one_registry_knows_every_shipped_check_and_the_checklist_names_only_known_ones() -> None:
+    import yaml
+
+    from wardwatch.checks.spec import registered
+    from wardwatch.hospital.checklist import names_rule
+    specs = registered()
+    ids = {s.id for s in specs}
+    assert {"brute-force", "net-scan", "audit.rdp-enabled", "net.any-any", "backup.3-2-1"} <= ids
+    for s in specs:
+        assert s.title.ja and s.title.en and s.kind and isinstance(s.phase, Phase), s.id
+    items = yaml.safe_load((SRC / "hospital" / "data" / "checklist.yml").read_text(encoding="utf-8"))["items"]
+    for it in items:
+        for entry in (it.get("auto") or {}).get("fail_rules") or []:
+            assert any(names_rule(str(entry), i) for i in ids), f"{it['id']}: {entry} names no known check"

@@ -95,21 +95,32 @@ def _load_shipped() -> None:
     global _shipped
     if _shipped:
         return
+    from ..audit.checkdefs import check_specs as audit_specs
     from ..detect.rules import load_rules
+    from ..hospital.rules import check_specs as hospital_specs
     from ..netlog.detect import load_network_rules
     known = dict(_SPECS)
     load_rules()
     load_network_rules()
+    for spec in [*audit_specs(), *hospital_specs()]:
+        register(spec)
     with _LOCK:
         _SPECS.update(known)  # a rule loaded by the user under a shipped id keeps its own declarations
         _shipped = True
 
 
 def spec_for(rule_id: str) -> CheckSpec | None:
-    """The spec of a rule id (the shipped ones are loaded on first use); None for a rule with none (Sigma, audit)."""
+    """The spec of a rule id (the shipped ones are loaded on first use: seed, network, audit and inventory checks);
+    None for a rule with none (Sigma rules, findings made outside a check file)."""
     if rule_id not in _SPECS:
         _load_shipped()
     return _SPECS.get(rule_id)
+
+
+def registered() -> list[CheckSpec]:
+    """Every known spec (the shipped ones and any loaded since), by id."""
+    _load_shipped()
+    return [_SPECS[k] for k in sorted(_SPECS)]
 
 
 def has_tag(rule_id: str, tag: str) -> bool:
