@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from test_netlog_detect import SEGMENTS, _lines
 from typer.testing import CliRunner
 
-from test_netlog_detect import SEGMENTS, _lines
 from wardwatch.checks import CHAIN, Phase, SpecError, has_tag, spec_for
 from wardwatch.checks.facts import watched_ports
 from wardwatch.cli import app
