@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .checks.spec import tagged
 from .guard import Guard
 from .model import Coverage, Finding, Incident, InputFile, ReadProblem, ScanResult, TimelineEvent
 from .sources import read_sources
@@ -192,4 +193,4 @@ def _network(inputs: list[InputFile], segments: Any, tz: str, findings: list[Fin
 def _coverage(findings: list[Finding]) -> list[Coverage]:
     return [Coverage(f.host or "", f.facts.get("channel", ""), f.first_seen, f.last_seen, f.count,
                      float(f.facts.get("days", 0)), float(f.facts.get("largest_gap_hours", 0)), list(f.facts.get("files", [])))
-            for f in findings if f.rule == "log-coverage"]
+            for f in tagged(findings, "coverage")]

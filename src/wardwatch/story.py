@@ -3,34 +3,37 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from .checks.phase import CHAIN, Phase
+from .checks.spec import has_tag
 from .model import Finding, Incident, Severity, Text, finding_hosts
 from .textfmt import english_plurals, local_time
 
 # The attack chain of the seeds (OGMC): guessing → success → tools → ... → lateral movement → log clearing.
-PHASES = ["guessing", "access", "tools", "defense-evasion", "persistence", "lateral", "impact", "cleanup"]
-PHASE_TEXT = {
-    "guessing": Text("パスワード推測", "password guessing"),
-    "access": Text("ログオン（侵入）", "logon (entry)"),
-    "tools": Text("攻撃ツール", "attack tools"),
-    "defense-evasion": Text("防御の無効化", "defences switched off"),
-    "persistence": Text("アカウント操作", "account changes"),
-    "lateral": Text("水平展開", "lateral movement"),
-    "impact": Text("バックアップ破壊", "backup destruction"),
-    "cleanup": Text("痕跡の消去", "traces erased"),
+PHASES: list[str] = [p.value for p in CHAIN]
+PHASE_TEXT: dict[str, Text] = {
+    Phase.GUESSING: Text("パスワード推測", "password guessing"),
+    Phase.ACCESS: Text("ログオン（侵入）", "logon (entry)"),
+    Phase.TOOLS: Text("攻撃ツール", "attack tools"),
+    Phase.DEFENSE_EVASION: Text("防御の無効化", "defences switched off"),
+    Phase.PERSISTENCE: Text("アカウント操作", "account changes"),
+    Phase.LATERAL: Text("水平展開", "lateral movement"),
+    Phase.EXFILTRATION: Text("外部への通信", "traffic to the outside"),
+    Phase.IMPACT: Text("バックアップ破壊", "backup destruction"),
+    Phase.CLEANUP: Text("痕跡の消去", "traces erased"),
 }
 GENERIC_SOURCES = {"127.0.0.1", "::1", "-", "", "LOCAL"}
 # Sigma findings carry ATT&CK tactics as tags; these place them on the same chain.
-TACTIC_PHASES = {
-    "initial_access": "access", "credential_access": "tools", "execution": "tools", "discovery": "tools",
-    "defense_evasion": "defense-evasion", "persistence": "persistence", "privilege_escalation": "persistence",
-    "lateral_movement": "lateral", "impact": "impact",
+TACTIC_PHASES: dict[str, Phase] = {
+    "initial_access": Phase.ACCESS, "credential_access": Phase.TOOLS, "execution": Phase.TOOLS,
+    "discovery": Phase.TOOLS, "defense_evasion": Phase.DEFENSE_EVASION, "persistence": Phase.PERSISTENCE,
+    "privilege_escalation": Phase.PERSISTENCE, "lateral_movement": Phase.LATERAL, "impact": Phase.IMPACT,
 }
 
 
-def phase_of(f: Finding) -> str | None:
+def phase_of(f: Finding) -> Phase | None:
     """The attack-chain phase of a finding: its rule's, or for Sigma rules the first ATT&CK tactic tag."""
     if f.phase in PHASES:
-        return f.phase
+        return Phase(f.phase)
     for tag in f.facts.get("tags", []) or []:
         tactic = str(tag).lower().removeprefix("attack.").replace("-", "_")
         if tactic in TACTIC_PHASES:
@@ -50,10 +53,18 @@ def _close(a: Finding, b: Finding, gap: timedelta) -> bool:
     return a.first_seen - gap <= b_last and b.first_seen - gap <= a_last
 
 
-def _linked(a: Finding, b: Finding, gap: timedelta) -> bool:
+def _link_hosts(f: Finding) -> set[str]:
+    """The hosts a finding happened on. A check tagged `host-is-observer` names the device that logged the
+    traffic (a firewall sees everything): its findings are linked by their addresses only."""
+    return set() if has_tag(f.rule, "host-is-observer") else set(_hosts(f))
+
+
+def _linked(a: Finding, b: Finding, gap: timedelta, where: dict[int, set[str]] | None = None) -> bool:
     if not _close(a, b, gap):
         return False
-    if set(_hosts(a)) & set(_hosts(b)):
+    a_hosts = where[id(a)] if where is not None else _link_hosts(a)
+    b_hosts = where[id(b)] if where is not None else _link_hosts(b)
+    if a_hosts & b_hosts:
         return True
     shared = (set(a.sources) & set(b.sources)) - GENERIC_SOURCES
     return bool(shared)
@@ -63,6 +74,7 @@ def build_incidents(findings: list[Finding], tz: str, gap_hours: float = 24) -> 
     """Incidents from the findings that matter (medium and above, on the attack chain), worst first."""
     cands = [f for f in findings if phase_of(f) and f.severity >= (Severity.MEDIUM if f.phase in PHASES else Severity.HIGH)]
     gap = timedelta(hours=gap_hours)
+    where = {id(f): _link_hosts(f) for f in cands}
     parent = list(range(len(cands)))
 
     def root(i: int) -> int:
@@ -73,7 +85,7 @@ def build_incidents(findings: list[Finding], tz: str, gap_hours: float = 24) -> 
 
     for i in range(len(cands)):
         for j in range(i + 1, len(cands)):
-            if root(i) != root(j) and _linked(cands[i], cands[j], gap):
+            if root(i) != root(j) and _linked(cands[i], cands[j], gap, where):
                 parent[root(j)] = root(i)
     groups: dict[int, list[Finding]] = {}
     for i, f in enumerate(cands):
@@ -117,7 +129,7 @@ def _narrative(findings: list[Finding], hosts: list[str], phases: list[str], fir
         lines.append(f"{'- ' if lang == 'en' else '・'}{local_time(f.first_seen, tz)} {f.summary.get(lang)}")
     if len(findings) > 10:
         lines.append(english_plurals(f"… and {len(findings) - 10} more findings.") if lang == "en" else f"… ほか {len(findings) - 10} 件の検知。")
-    if any(f.rule == "breach-after-guessing" for f in findings):
+    if any(has_tag(f.rule, "breach") for f in findings):
         lines.append("Password guessing was followed by a logon: the attacker is probably inside." if lang == "en"
                      else "パスワード推測の後にログオンが成功しており、攻撃者がすでに中に入っている可能性が高いです。")
     return "\n".join(lines)

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from ..checks.phase import Phase
+from ..checks.spec import CheckSpec
 from ..config import ConfigError
 from ..model import Severity, Text
 
@@ -73,4 +75,17 @@ def load_checks(overrides: dict[str, Any] | None = None) -> list[CheckDef]:
         out.append(CheckDef(name, spec["check"], spec.get("scope", "host"), severity, str(spec.get("seed", "")), params,
                             _text(spec["title"], name), _text(spec["summary"], name), _text(spec["recommended"], name),
                             str(fix.get("command", "")), _text(fix.get("gpo", {"ja": "", "en": ""}), name)))
+    return out
+
+
+def check_specs() -> list[CheckSpec]:
+    """Every shipped audit check as a CheckSpec (rule id audit.<name>, kind: its evaluator) for the one registry."""
+    out = []
+    for name, spec in raw_checks().items():
+        where = f"audit/checks.yml {name}"
+        out.append(CheckSpec(
+            id=f"audit.{name}", kind=str(spec["check"]), severity=Severity.parse(spec["severity"]), phase=Phase.CONFIG,
+            title=_text(spec["title"], where), summary=_text(spec["summary"], where),
+            advice=_text(spec["recommended"], where), seed=str(spec.get("seed", "")),
+            params=dict(spec.get("params") or {}), source=where))
     return out

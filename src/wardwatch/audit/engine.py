@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..checks.phase import Phase
 from ..model import Evidence, Finding, Severity, Text
 from .bundle import Bundle, NotCollected
 from .checkdefs import CheckDef
@@ -12,7 +13,7 @@ from .outcome import FAIL, NOT_COLLECTED, PASS, Context, Outcome
 from .registry import FLEET, HOST, load_all
 
 WEIGHT = {Severity.CRITICAL: 4, Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1, Severity.INFO: 0}
-PHASE = "config"  # not an attack phase: audit findings never become incidents
+PHASE = Phase.CONFIG.value  # not an attack phase: audit findings never become incidents
 _BULLET = {"ja": "\n・", "en": "\n- "}
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from ..checks.phase import Phase
 from ..model import Evidence, Finding, InputFile, ReadProblem, Severity, Text
 from .encoding import DecodeError, decode
 from .md4 import find_nt_matches, nt_hash
@@ -150,7 +151,7 @@ def _finding(rule: str, severity: Severity, title: Text, summary: Text, advice: 
                    last_seen=None, count=len(accounts), title=title, summary=summary, advice=advice,
                    accounts=sorted(a.name for a in accounts),
                    evidence=[Evidence(a.source, None) for a in accounts][:50], evidence_total=len(accounts),
-                   seed=seed, phase="config", facts={**facts, "hosts": hosts})
+                   seed=seed, phase=Phase.CONFIG.value, facts={**facts, "hosts": hosts})
 
 
 _ADVICE = Text("このアカウントのパスワードを、別の（きれいな）PC から長く推測されにくいものに変えてください。"

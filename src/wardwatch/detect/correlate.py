@@ -6,10 +6,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..checks.spec import Registry
 from ..model import Evidence, Finding, Severity
 from ..store import EventStore
 from ..textfmt import as_utc, delta_seconds
 from .rules import Rule
+
+Correlator = Callable[["Rule", "Context"], list["Hit"]]
+Words = Callable[["Hit", str], dict[str, str]]
+CORRELATORS: Registry[Correlator] = Registry("correlate type")  # correlate.type → the function that finds hits
+WORDS: Registry[Words] = Registry("correlate type")  # correlate.type → the text pieces its facts give templates
+
+
+def correlator(kind: str, words: Words | None = None) -> Callable[[Correlator], Correlator]:
+    """Register a correlator under its correlate type, with the words its hits add to the rule's templates."""
+    def add(fn: Correlator) -> Correlator:
+        CORRELATORS[kind] = fn
+        if words is not None:
+            WORDS[kind] = words
+        return fn
+    return add
 
 
 @dataclass
@@ -41,6 +57,7 @@ class Context:
     inputs_size: dict[str, int] = field(default_factory=dict)
     cache: set[str] = field(default_factory=set)  # tables already made (shared by rules)
     con: Any = None  # the cursor this rule queries with (rules run side by side, each on its own)
+    params: dict[str, Any] = field(default_factory=dict)  # this rule's own settings (Rule.settings), passed in
 
     @property
     def db(self) -> Any:
@@ -52,9 +69,6 @@ class Context:
         names = [d[0] for d in cur.description]
         for row in cur.fetchall():
             yield dict(zip(names, row))
-
-    def params(self, rule_id: str) -> dict[str, Any]:
-        return dict(self.config.get("rules", {}).get(rule_id, {}))
 
     @property
     def limit(self) -> int:
@@ -103,17 +117,41 @@ def _gap_split(view: str, keys: str, gap_minutes: float, where: str = "true", co
 
 # --- campaign: bursts of failures per target and per source (brute-force, chronic-failures) -------------
 
+def _names_note(hit: Hit, lang: str) -> dict[str, str]:
+    f = hit.facts
+    if "wrong_password" not in f:
+        return {}
+    real, guess = f["wrong_password"], f["unknown_user"]
+    if lang == "en":
+        parts = []
+        if real:
+            parts.append(f"{real:,} with a real account name and a wrong password (SubStatus 0xC000006A: guessing)")
+        if guess:
+            parts.append(f"{guess:,} with account names that do not exist (0xC0000064: enumeration)")
+        return {"names_note": ("Of these, " + "; ".join(parts) + ".") if parts else ""}
+    parts = []
+    if real:
+        parts.append(f"{real:,} 回は実在するアカウントへのパスワード間違い（SubStatus 0xC000006A：パスワード推測）")
+    if guess:
+        parts.append(f"{guess:,} 回は存在しないアカウント名（0xC0000064：アカウント名の探索）")
+    return {"names_note": ("うち " + "、".join(parts) + "。") if parts else ""}
+
+
+@correlator("campaign", words=_names_note)
 def campaign(rule: Rule, ctx: Context) -> list[Hit]:
-    base = ctx.params("brute-force")
+    """Bursts (burst: true) or long trickles without one (burst: false) of failures per account and per source.
+
+    Settings (the rule's own): gap_minutes, min_count, burst_count, burst_seconds, min_hours (trickles), and
+    min_accounts: a source failing on that many accounts is left to the spraying rule."""
+    p = ctx.params
     burst_mode = bool(rule.correlate.get("burst", True))
-    spray_min = int(ctx.params("password-spray").get("min_accounts", 10))
-    p = base if burst_mode else {**base, **ctx.params(rule.id)}
+    spray_min = int(p.get("min_accounts", 10))
     hits: list[Hit] = []
     for key, where in (("lower(target_user)", "target_user IS NOT NULL AND target_user <> '-'"),
                        ("src_ip", "src_ip IS NOT NULL")):
         seconds = _per_second(ctx, rule.select_from or rule.id, key, where)
-        rows = [row for row in ctx.rows(_campaign_sql(seconds, p, base))
-                if (row["peak"] >= base["burst_count"]) == burst_mode and (burst_mode or delta_seconds(
+        rows = [row for row in ctx.rows(_campaign_sql(seconds, p))
+                if (row["peak"] >= p["burst_count"]) == burst_mode and (burst_mode or delta_seconds(
                     row["first"], row["last"]) >= float(p["min_hours"]) * 3600)]  # a burst, or a long trickle
         evidence = _evidence_for(ctx, key, rows)  # for the campaigns kept only
         for i, row in enumerate(rows):
@@ -121,15 +159,16 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
             row["ev"] = evidence.get(i, [])
             hit = _hit(row, facts={
                 "key": "account" if key != "src_ip" else "source", "peak": row["peak"],
-                "burst_seconds": base["burst_seconds"], "wrong_password": row["wrong_password"],
+                "burst_seconds": p["burst_seconds"], "wrong_password": row["wrong_password"],
                 "unknown_user": row["unknown_user"], "logon_types": sorted(t for t in row["logon_types"] if t is not None),
                 "packages": _clean(row["packages"]), "workstations": _clean(row["workstations"])[:10],
                 "rate_per_minute": round(row["n"] / max(duration / 60, 1), 1), "duration_s": duration})
             if key == "src_ip" and (_covered(hit, hits) or row["n_accounts"] >= spray_min):
                 continue  # the account's own campaign says it, or it is spraying (password-spray says it)
             hits.append(hit)
-    if not burst_mode:
-        hits = [h for h in hits if not any(_overlaps(h, f) for f in ctx.findings.get("brute-force", []))]
+    skip = rule.correlate.get("skip_overlapping")  # the rule whose campaigns already say these failures
+    if skip:
+        hits = [h for h in hits if not any(_overlaps(h, f) for f in ctx.findings.get(str(skip), []))]
     return hits
 
 
@@ -167,7 +206,7 @@ def _distinct_per_second(ctx: Context, selection: str) -> str:
     return name
 
 
-def _campaign_sql(seconds: str, p: dict[str, Any], base: dict[str, Any]) -> str:
+def _campaign_sql(seconds: str, p: dict[str, Any]) -> str:
     """Campaigns per (host, key) from the per-second counts: a quiet gap longer than gap_minutes starts a
     new campaign; the peak is the most failures within burst_seconds (whole seconds)."""
     return f"""
@@ -175,7 +214,7 @@ def _campaign_sql(seconds: str, p: dict[str, Any], base: dict[str, Any]) -> str:
                         THEN 1 ELSE 0 END AS brk FROM {seconds}),
         c AS (SELECT *, sum(brk) OVER (PARTITION BY host, k ORDER BY sec ROWS UNBOUNDED PRECEDING) AS camp FROM g),
         r AS (SELECT *, sum(n) OVER (PARTITION BY host, k, camp ORDER BY sec
-                 RANGE BETWEEN INTERVAL {max(int(base['burst_seconds']) - 1, 0)} SECOND PRECEDING AND CURRENT ROW) AS win FROM c)
+                 RANGE BETWEEN INTERVAL {max(int(p['burst_seconds']) - 1, 0)} SECOND PRECEDING AND CURRENT ROW) AS win FROM c)
         SELECT host, k, camp, sum(n)::BIGINT AS n, min(t0) AS first, max(t1) AS last, max(win)::BIGINT AS peak,
                {_merged('accs')} AS accounts, {_merged('srcs')} AS sources,
                {_merged('sels')} AS sels, sum(wp)::BIGINT AS wrong_password, sum(uu)::BIGINT AS unknown_user,
@@ -220,8 +259,20 @@ def _covered(source_hit: Hit, target_hits: list[Hit]) -> bool:
 
 # --- spray: one source, many accounts --------------------------------------------------------------------
 
+def _spray_how(hit: Hit, lang: str) -> dict[str, str]:
+    how = hit.facts.get("how")
+    if not isinstance(how, tuple):
+        return {}
+    kind, n = how
+    return {"how": ({"explicit": f"明示的な資格情報の使用 (4648) が {n} 個のアカウントにそれぞれ多数回",
+                     "failed": "ログオン失敗 (4625/4771)"} if lang == "ja" else
+                    {"explicit": f"explicit-credential logons (4648), {n} accounts used many times each",
+                     "failed": "failed logons (4625/4771)"})[kind]}
+
+
+@correlator("spray", words=_spray_how)
 def spray(rule: Rule, ctx: Context) -> list[Hit]:
-    p = ctx.params(rule.id)
+    p = ctx.params
     explicit = [i for i, s in enumerate(rule.select) if s.get("_kind") == "explicit"]
     exp_list = ", ".join(map(str, explicit or [-1]))
     # One key per kind: 4648 by the account using the credentials, failures by the source address.
@@ -263,8 +314,9 @@ def spray(rule: Rule, ctx: Context) -> list[Hit]:
 
 # --- follows: a success during or after an earlier rule's campaign ---------------------------------------
 
+@correlator("follows")
 def follows(rule: Rule, ctx: Context) -> list[Hit]:
-    p = ctx.params(rule.id)
+    p = ctx.params
     hits = []
     seen: set[tuple] = set()
     for prior_id in rule.after:
@@ -296,6 +348,7 @@ def follows(rule: Rule, ctx: Context) -> list[Hit]:
 
 # --- group: one hit per group of matching events (and per kind of selection) ------------------------------
 
+@correlator("group")
 def group(rule: Rule, ctx: Context) -> list[Hit]:
     by = list(rule.correlate.get("by", ["host"]))
     what_cols = rule.correlate.get("what", ["message", "command_line", "image_path"])
@@ -344,6 +397,20 @@ def _merge(into: Hit, hit: Hit, limit: int) -> None:
 
 # --- rdp: the (server, account, source) inventory, checked against an allowlist --------------------------
 
+def _allow_note(hit: Hit, lang: str) -> dict[str, str]:
+    f = hit.facts
+    if f.get("allowed") is False:
+        note = "許可リストにない組み合わせです。" if lang == "ja" else "This combination is NOT in the allowlist."
+    elif f.get("allowed"):
+        note = "許可リストにある組み合わせです。" if lang == "ja" else "This combination is in the allowlist."
+    elif f.get("rare"):
+        note = "このサーバーではまれな組み合わせです。" if lang == "ja" else "A rare combination on this server."
+    else:
+        note = ""
+    return {"allow_note": note}
+
+
+@correlator("rdp", words=_allow_note)
 def rdp(rule: Rule, ctx: Context) -> list[Hit]:
     allow: list[tuple[str, str, str]] | None = ctx.config.get("_rdp_allow")
     sql = f"""SELECT host, lower(target_user) AS acc, src_ip, min(ts) AS first, max(ts) AS last,
@@ -376,8 +443,9 @@ def _glob(pattern: str, value: str) -> bool:
 
 # --- spread: one account or source on many hosts (lateral movement) -------------------------------------
 
+@correlator("spread")
 def spread(rule: Rule, ctx: Context) -> list[Hit]:
-    p = ctx.params(rule.id)
+    p = ctx.params
     hits: list[Hit] = []
     for key in ("lower(target_user)", "src_ip"):
         sql = _gap_split(ctx.view, "k", p["gap_minutes"], "k IS NOT NULL", f"*, {key} AS k") + f"""
@@ -399,8 +467,9 @@ def _time_overlap(a: Hit, b: Hit) -> bool:
 
 # --- off_hours: privileged interactive/RDP logons at night -----------------------------------------------
 
+@correlator("off_hours")
 def off_hours(rule: Rule, ctx: Context) -> list[Hit]:
-    p = ctx.params(rule.id)
+    p = ctx.params
     start, end = int(p["night_start"]), int(p["night_end"])
     hour = f"hour((ts AT TIME ZONE 'UTC') AT TIME ZONE '{ctx.tz}')"
     night = f"({hour} >= {start} OR {hour} < {end})" if start > end else f"({hour} >= {start} AND {hour} < {end})"
@@ -417,8 +486,24 @@ def off_hours(rule: Rule, ctx: Context) -> list[Hit]:
 
 # --- coverage: how many days each host's log covers -----------------------------------------------------
 
+def _coverage_notes(hit: Hit, lang: str) -> dict[str, str]:
+    f = hit.facts
+    notes = []
+    if f["short"]:
+        notes.append(f"調査に必要な {f['min_days']} 日分に足りません。" if lang == "ja"
+                     else f"Shorter than the {f['min_days']} days an investigation needs.")
+    if f["largest_gap_hours"] >= f["gap_hours"]:
+        notes.append(f"最大 {f['largest_gap_hours']} 時間の記録の空白があります。" if lang == "ja"
+                     else f"Largest gap between events: {f['largest_gap_hours']} hours.")
+    if f["file_kb"] is not None and f["file_kb"] < f["recommended_kb"] and f["short"]:
+        notes.append(f"ファイルは {f['file_kb']:,} KB です（推奨 {f['recommended_kb']:,} KB 以上）。" if lang == "ja"
+                     else f"The file is {f['file_kb']:,} KB (recommended: at least {f['recommended_kb']:,} KB).")
+    return {"notes": " ".join(notes)}
+
+
+@correlator("coverage", words=_coverage_notes)
 def coverage(rule: Rule, ctx: Context) -> list[Hit]:
-    p = ctx.params(rule.id)
+    p = ctx.params
     # The files per log are listed apart from the per-second counts: a list per second costs 3x the query.
     sql = f"""WITH e AS (SELECT host, channel, ts, file FROM events WHERE ts > TIMESTAMP '1980-01-01' AND channel <> ''),
                   s AS (SELECT host, channel, date_trunc('second', ts) AS sec, count(*) AS n, min(ts) AS t0, max(ts) AS t1
@@ -443,8 +528,3 @@ def coverage(rule: Rule, ctx: Context) -> list[Hit]:
         hits.append(hit)
     return hits
 
-
-CORRELATORS: dict[str, Callable[[Rule, Context], list[Hit]]] = {
-    "campaign": campaign, "spray": spray, "follows": follows, "group": group, "rdp": rdp,
-    "spread": spread, "off_hours": off_hours, "coverage": coverage,
-}

@@ -9,11 +9,12 @@ from typing import Any
 
 import yaml
 
+from ..checks.phase import Phase
 from ..guard import Guard
 from ..model import Finding, Severity, Text
 from ..store import EventStore
 from ..textfmt import delta_seconds, duration, english_plurals, join, local_time, render
-from .correlate import CORRELATORS, Context, Hit
+from .correlate import CORRELATORS, WORDS, Context, Hit
 from .rules import Rule, RuleError, compile_rule, load_rules
 
 LOGON_TYPES = {2: "2", 3: "3", 7: "7", 8: "8", 10: "10 (RDP)", 11: "11"}
@@ -67,7 +68,8 @@ def _run_rule(i: int, rule: Rule, needs: list[Future[list[Finding]]], shared: Co
         need.result()  # the findings this rule reads are there (or their error is raised here)
     con = shared.store.con.cursor()
     try:
-        ctx = dataclasses.replace(shared, view=f"m_{i}", con=con)  # the same findings and table cache
+        ctx = dataclasses.replace(shared, view=f"m_{i}", con=con,  # the same findings and table cache
+                                  params=rule.settings(shared.config))
         cond, case = compile_rule(rule, lists)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {ctx.view} AS SELECT *, {case} AS sel FROM events WHERE {cond}")
         made = [to_finding(rule, h, ctx.tz, lists) for h in CORRELATORS[rule.correlate["type"]](rule, ctx)]
@@ -107,62 +109,12 @@ def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: dict[str, Any]
         "guess_count": f"{f.get('guess_count', 0):,}", "success_count": f.get("success_count", "-"),
         "success_first": local_time(f.get("success_first"), tz),
     }
-    if "wrong_password" in f:
-        out["names_note"] = _names_note(f, hit.count, lang)
-    if "how" in f and isinstance(f["how"], tuple):
-        kind, n = f["how"]
-        out["how"] = ({"explicit": f"明示的な資格情報の使用 (4648) が {n} 個のアカウントにそれぞれ多数回",
-                       "failed": "ログオン失敗 (4625/4771)"} if lang == "ja" else
-                      {"explicit": f"explicit-credential logons (4648), {n} accounts used many times each",
-                       "failed": "failed logons (4625/4771)"})[kind]
+    words = WORDS.get(str(rule.correlate.get("type")))
+    if words is not None:
+        out.update(words(hit, lang))
     if "tools" in rule.correlate.get("classify", ""):
         out["tools"] = join(_tool_names(f, lists), lang, empty=Text("不審なプログラム", "a suspicious program"))
-    if rule.id == "rdp-logon":
-        out["allow_note"] = _allow_note(f, lang)
-    if rule.id == "log-coverage":
-        out["notes"] = _coverage_notes(f, lang)
     return out
-
-
-def _names_note(f: dict[str, Any], count: int, lang: str) -> str:
-    real, guess = f["wrong_password"], f["unknown_user"]
-    if lang == "en":
-        parts = []
-        if real:
-            parts.append(f"{real:,} with a real account name and a wrong password (SubStatus 0xC000006A: guessing)")
-        if guess:
-            parts.append(f"{guess:,} with account names that do not exist (0xC0000064: enumeration)")
-        return ("Of these, " + "; ".join(parts) + ".") if parts else ""
-    parts = []
-    if real:
-        parts.append(f"{real:,} 回は実在するアカウントへのパスワード間違い（SubStatus 0xC000006A：パスワード推測）")
-    if guess:
-        parts.append(f"{guess:,} 回は存在しないアカウント名（0xC0000064：アカウント名の探索）")
-    return ("うち " + "、".join(parts) + "。") if parts else ""
-
-
-def _allow_note(f: dict[str, Any], lang: str) -> str:
-    if f.get("allowed") is False:
-        return "許可リストにない組み合わせです。" if lang == "ja" else "This combination is NOT in the allowlist."
-    if f.get("allowed"):
-        return "許可リストにある組み合わせです。" if lang == "ja" else "This combination is in the allowlist."
-    if f.get("rare"):
-        return "このサーバーではまれな組み合わせです。" if lang == "ja" else "A rare combination on this server."
-    return ""
-
-
-def _coverage_notes(f: dict[str, Any], lang: str) -> str:
-    notes = []
-    if f["short"]:
-        notes.append(f"調査に必要な {f['min_days']} 日分に足りません。" if lang == "ja"
-                     else f"Shorter than the {f['min_days']} days an investigation needs.")
-    if f["largest_gap_hours"] >= f["gap_hours"]:
-        notes.append(f"最大 {f['largest_gap_hours']} 時間の記録の空白があります。" if lang == "ja"
-                     else f"Largest gap between events: {f['largest_gap_hours']} hours.")
-    if f["file_kb"] is not None and f["file_kb"] < f["recommended_kb"] and f["short"]:
-        notes.append(f"ファイルは {f['file_kb']:,} KB です（推奨 {f['recommended_kb']:,} KB 以上）。" if lang == "ja"
-                     else f"The file is {f['file_kb']:,} KB (recommended: at least {f['recommended_kb']:,} KB).")
-    return " ".join(notes)
 
 
 def _tool_names(f: dict[str, Any], lists: dict[str, Any]) -> list[str]:
@@ -173,17 +125,18 @@ def _tool_names(f: dict[str, Any], lists: dict[str, Any]) -> list[str]:
 def _phase(rule: Rule, hit: Hit) -> str:
     """The rule's attack-chain phase, unless every matched selection names its own (`_phase`)."""
     own = {rule.label(s).get("_phase") for s in hit.sels}
-    return own.pop() if len(own) == 1 and None not in own else rule.phase
+    phase = Phase.parse(own.pop(), rule.source) if len(own) == 1 and None not in own else rule.phase
+    return phase.value
 
 
 def to_finding(rule: Rule, hit: Hit, tz: str, lists: dict[str, Any]) -> Finding:
     ja = _local_facts(rule, hit, tz, "ja", lists)
     en = _local_facts(rule, hit, tz, "en", lists)
     facts = {k: v for k, v in hit.facts.items() if k not in ("whats",) and v not in (None, [], "")}
-    if rule.id == "attack-tool":
+    if "tools" in rule.correlate.get("classify", ""):
         facts["tools"] = _tool_names(hit.facts, lists)
-    if rule.id == "rdp-outbound":
-        facts["destinations"] = hit.facts.get("targets", [])
+    if rule.correlate.get("target_as"):  # the rule names its targets (e.g. destinations)
+        facts[str(rule.correlate["target_as"])] = hit.facts.get("targets", [])
     return Finding(
         rule=rule.id, severity=hit.severity if hit.severity is not None else rule.severity, host=hit.host,
         first_seen=hit.first, last_seen=hit.last, count=hit.count,

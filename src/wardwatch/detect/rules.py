@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ..model import Severity, Text
+from ..checks.spec import CheckSpec, common_fields, register
 from ..store import COLUMNS, sql_literal
 
 INT_COLUMNS = {"event_id", "record_id", "logon_type"}
@@ -20,33 +20,32 @@ class RuleError(ValueError):
 
 
 @dataclass
-class Rule:
-    """One detection: its texts, which events it selects and how they are correlated."""
+class Rule(CheckSpec):
+    """One detection: its spec (texts, phase, tags), which events it selects and how they are correlated.
 
-    id: str
-    phase: str
-    severity: Severity
-    seed: str
-    title: Text
-    summary: Text
-    advice: Text
-    select: list[dict[str, Any]]
-    filter: list[dict[str, Any]]
-    correlate: dict[str, Any]
+    params_from names settings this rule shares with another rule ({rule: [key, ...]}): they are passed in with
+    the rule's own settings, so that a correlator reads only the parameters handed to it."""
+
+    select: list[dict[str, Any]] = field(default_factory=list)
+    filter: list[dict[str, Any]] = field(default_factory=list)
+    correlate: dict[str, Any] = field(default_factory=dict)
     select_from: str | None = None
-    source: str = ""
     after: list[str] = field(default_factory=list)
+    params_from: dict[str, list[str]] = field(default_factory=dict)
 
     def label(self, sel: int) -> dict[str, Any]:
         """The selection's own labels (_label, _what, _how, _kind, _severity)."""
         return {k: v for k, v in self.select[sel].items() if k.startswith("_")} if 0 <= sel < len(self.select) else {}
 
-
-def _text(raw: dict, key: str, where: str) -> Text:
-    value = raw.get(key)
-    if not isinstance(value, dict) or "ja" not in value or "en" not in value:
-        raise RuleError(f"{where}: '{key}' needs both ja and en text")
-    return Text(str(value["ja"]), str(value["en"]))
+    def settings(self, config: dict[str, Any]) -> dict[str, Any]:
+        """This rule's parameters: the keys it shares with other rules (params_from), then its own settings."""
+        rules = config.get("rules", {}) or {}
+        out: dict[str, Any] = {}
+        for other, keys in self.params_from.items():
+            theirs = rules.get(other, {}) or {}
+            out.update({k: theirs[k] for k in keys if k in theirs})
+        out.update(rules.get(self.id, {}) or {})
+        return out
 
 
 def parse_rule(raw: dict, where: str) -> Rule:
@@ -56,17 +55,18 @@ def parse_rule(raw: dict, where: str) -> Rule:
             raise RuleError(f"{where}: missing '{key}'")
     if "select" not in raw and "select_from" not in raw:
         raise RuleError(f"{where}: needs 'select' or 'select_from'")
-    try:
-        severity = Severity.parse(raw["severity"])
-    except KeyError as exc:
-        raise RuleError(f"{where}: unknown severity {raw['severity']!r}") from exc
     correlate = dict(raw["correlate"])
-    return Rule(
-        id=str(raw["id"]), phase=str(raw["phase"]), severity=severity, seed=str(raw.get("seed", "")),
-        title=_text(raw, "title", where), summary=_text(raw, "summary", where), advice=_text(raw, "advice", where),
+    params_from = raw.get("params_from") or {}
+    if not isinstance(params_from, dict) or not all(isinstance(v, list) for v in params_from.values()):
+        raise RuleError(f"{where}: 'params_from' must map rule ids to lists of setting names")
+    rule = Rule(
+        id=str(raw["id"]), kind=str(correlate.get("type", "")), **common_fields(raw, where, RuleError),
         select=list(raw.get("select") or []), filter=list(raw.get("filter") or []), correlate=correlate,
         select_from=raw.get("select_from"), source=where, after=list(correlate.get("after", [])),
+        params_from={str(k): [str(x) for x in v] for k, v in params_from.items()},
     )
+    register(rule)
+    return rule
 
 
 def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:

@@ -116,17 +116,17 @@ def _correlation(rule: Rule, name: str, kind: str, refs: list[str], group_by: li
 def sigma_rules(config: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Every seed rule Sigma can say, as Sigma documents; and the ones it cannot, with the reason."""
     lists = load_lists(config)
-    params = config.get("rules", {})
     docs: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
     for rule in load_rules():
         kind = rule.correlate.get("type")
         events = f"wardwatch_{rule.id.replace('-', '_')}_events"
-        p = params.get(rule.id, {})
+        p = rule.settings(config)
         if kind in NOT_EXPRESSIBLE:
             skipped[rule.id] = NOT_EXPRESSIBLE[kind]
-        elif rule.id == "chronic-failures":
-            skipped[rule.id] = "Sigma cannot say 'failures with no burst' (it is brute-force's complement)"
+        elif kind == "campaign" and not rule.correlate.get("burst", True):
+            skipped[rule.id] = (f"Sigma cannot say 'failures with no burst' (it is {rule.select_from or 'a burst rule'}'s "
+                                "complement)")
         elif kind == "campaign":
             docs.append(_base(rule, lists, events, " (events)"))
             for key in ("TargetUserName", "IpAddress"):

@@ -5,21 +5,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..checks.facts import watched_ports
+from ..checks.spec import spec_for
 from ..model import Finding, Severity
 from .inventory import Inventory
-from .rules import load_yaml, make
+from .rules import make
 
 CORE_ROLES = ("AD", "HIS", "PACS", "backup")
 CLINICAL_ROLES = {"AD", "HIS", "医事会計", "PACS", "部門", "backup", "医療機器"}
 OUTSIDE_ROLES = {"情報系", "internet", "guest"}
 LOG_DEVICES = {"firewall", "router", "l3switch"}
-# observed findings (scan/audit findings.json) → service and port; data so it can grow with the rule set
-OBSERVED = {"rdp": ("RDP", 3389), "lateral": ("SMB", 445), "smb": ("SMB", 445)}
 
 
-def watched_ports() -> dict[int, str]:
-    """Port → name of the seed's watched ports."""
-    return {int(p["port"]): str(p["name"]) for p in load_yaml("ports.yml")["ports"]}
+def observed_service(rule: str) -> tuple[str, int] | None:
+    """(service, port) of the traffic a finding of rule is evidence of (source → host), as its rule file declares
+    (`traffic_port`); None for rules that declare none."""
+    spec = spec_for(rule)
+    port = spec.traffic_port if spec is not None else None
+    return None if port is None else (watched_ports().get(port, str(port)), port)
 
 
 def port_set(ports: Iterable[Any]) -> set[int] | None:
@@ -118,7 +121,7 @@ def check_observed(inv: Inventory, observed: list[dict[str, Any]]) -> list[Findi
     unlisted: set[str] = set()
     for f in observed:
         rule = str(f.get("rule", ""))
-        svc = next((v for k, v in OBSERVED.items() if k in rule.lower()), None)
+        svc = observed_service(rule)
         name = str(f.get("host") or "").strip()
         host = inv.host(name) if name and name != "—" else None
         if name and name != "—" and host is None and name.lower() not in unlisted:

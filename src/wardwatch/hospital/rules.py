@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from ..checks.phase import Phase
+from ..checks.spec import CheckSpec
 from ..model import Finding, Severity, Text
 
 
@@ -35,4 +37,13 @@ def make(rule: str, host: str | None = None, severity: Severity | None = None, *
     text = {k: Text(d[k]["ja"].format_map(vals), d[k]["en"].format_map(vals)) for k in ("title", "summary", "advice")}
     return Finding(rule=rule, severity=severity if severity is not None else Severity.parse(d["severity"]), host=host,
                    first_seen=None, last_seen=None, count=1, title=text["title"], summary=text["summary"],
-                   advice=text["advice"], seed=str(d.get("seed", "")), phase="other", facts=dict(facts))
+                   advice=text["advice"], seed=str(d.get("seed", "")), phase=Phase.OTHER.value, facts=dict(facts))
+
+
+def check_specs() -> list[CheckSpec]:
+    """Every network/backup check of data/checks.yml as a CheckSpec (kind: its family) for the one registry."""
+    return [CheckSpec(id=rule, kind=rule.partition(".")[0], severity=Severity.parse(d["severity"]), phase=Phase.OTHER,
+                      title=Text(d["title"]["ja"], d["title"]["en"]), summary=Text(d["summary"]["ja"], d["summary"]["en"]),
+                      advice=Text(d["advice"]["ja"], d["advice"]["en"]), seed=str(d.get("seed", "")),
+                      source=f"hospital/data/checks.yml {rule}")
+            for rule, d in checks().items()]

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from wardwatch.checks.spec import tagged
 from wardwatch.model import (
     Coverage,
     Finding,
@@ -123,9 +124,9 @@ def _incident(inc: Incident, anchors: dict[int, str], tz: str, lang: str) -> dic
             "steps": steps, "findings": items}
 
 
-def _rdp(findings: list[Finding], rule: str, tz: str, lang: str) -> list[dict[str, Any]]:
+def _rdp(findings: list[Finding], tag: str, tz: str, lang: str) -> list[dict[str, Any]]:
     rows = []
-    for f in sorted((f for f in findings if f.rule == rule), key=lambda f: (f.host or "", _ts(f.first_seen))):
+    for f in sorted(tagged(findings, tag), key=lambda f: (f.host or "", _ts(f.first_seen))):
         dests = f.facts.get("destinations")
         rows.append({"host": f.host or label("unknown_host", lang), "sev": _sev(f.severity, lang),
                      "accounts": ", ".join(f.accounts), "sources": ", ".join(f.sources),
@@ -220,8 +221,8 @@ def build_context(result: ScanResult) -> dict[str, Any]:
                            "sev": _sev(f.severity, lang), "title": f.title.get(lang), "anchor": anchors[id(f)]}
                           for f in timed],
         "groups": _groups(ordered, tz, lang),
-        "rdp_in": _rdp(result.findings, "rdp-logon", tz, lang),
-        "rdp_out": _rdp(result.findings, "rdp-outbound", tz, lang),
+        "rdp_in": _rdp(result.findings, "rdp-in", tz, lang),  # the rules tagged so in their files
+        "rdp_out": _rdp(result.findings, "rdp-out", tz, lang),
         "coverage": _coverage(result.coverage, tz, lang),
         **_network(result.stats.get("netlog") or {}, lang),
         "inputs": _inputs(result.inputs),

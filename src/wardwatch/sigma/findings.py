@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..checks.phase import Phase
 from ..model import Evidence, Finding, Severity, Text
 from ..textfmt import as_utc, delta_seconds, duration, join, local_time
 from .correlate import Burst
@@ -101,7 +102,7 @@ def detection_finding(rule: CompiledRule, row: dict[str, Any], tz: str) -> Findi
         first_seen=first, last_seen=last, count=int(row["n"]), title=_title(rule),
         summary=_summary(rule, int(row["n"]), first, last, tz), advice=_advice(rule),
         accounts=_clean(row.get("accounts")), sources=_clean(row.get("sources")),
-        evidence=ev, evidence_total=int(row["n"]), seed="", phase="sigma",
+        evidence=ev, evidence_total=int(row["n"]), seed="", phase=Phase.SIGMA.value,
         facts={"sigma_level": rule.level, "sigma_file": rule.file, "tags": rule.tags},
     )
 
@@ -121,7 +122,7 @@ def correlation_finding(rule: CompiledRule, burst: Burst, tz: str, evidence_limi
         summary=_summary(rule, len(evs), first, last, tz, extra), advice=_advice(rule),
         accounts=_clean([e.account for e in evs]), sources=_clean([e.source for e in evs]),
         evidence=[Evidence(e.file, e.record_id) for e in evs[:evidence_limit]], evidence_total=len(evs),
-        seed="", phase="sigma",
+        seed="", phase=Phase.SIGMA.value,
         facts={"sigma_level": rule.level, "sigma_file": rule.file, "correlation": spec["type"],
                "timespan_seconds": spec["timespan"], "group": group, "hosts": hosts, "rules": spec["rules"],
                "tags": rule.tags},
