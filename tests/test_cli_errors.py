@@ -2,6 +2,7 @@
 language is one `error:` line and exit 2, never a traceback; settings files are checked with the file's name."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -65,6 +66,16 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from test_audit_bundles import make_bundle
     make_bundle(tmp / "bundles", "PC1")
     found["bundles"] = tmp / "bundles"
+    from wardwatch import integrity
+    from wardwatch.incident.case import Case, contact_list
+    from wardwatch.web.site import make_baseline
+    (tmp / "site").mkdir()
+    (tmp / "site" / "index.html").write_text("<p>ok</p>", encoding="utf-8")
+    key = integrity.load_key(tmp / "baseline.json.key", create=True)
+    assert key is not None
+    (tmp / "baseline.json").write_text(json.dumps(make_baseline(tmp / "site", key, [], [])), encoding="utf-8")
+    Case.create(tmp / "case", "test", "tester", "Asia/Tokyo", contact_list(None))
+    found.update(site=tmp / "site", baseline=tmp / "baseline.json", case=tmp / "case")
     return found
 
 
@@ -89,6 +100,17 @@ def _args(i: dict[str, Path]) -> dict[str, list[str]]:
         "syslog serve": ["syslog", "serve", "--dir", OUT, "--udp", "5514"],
         "syslog verify": ["syslog", "verify", str(i["store"])],
         "syslog scan": ["syslog", "scan", str(i["fw"]), "--out", OUT],
+        "web baseline": ["web", "baseline", str(i["site"]), "--out", f"{OUT}/base.json"],
+        "web check": ["web", "check", str(i["site"]), "--baseline", str(i["baseline"]), "--out", OUT],
+        "vuln check": ["vuln", "check", "--inventory", str(i["hospital"]), "--out", OUT],
+        "incident start": ["incident", "start", f"{OUT}/case", "--by", "tester"],
+        "incident status": ["incident", "status", str(i["case"])],
+        "incident answer": ["incident", "answer", str(i["case"]), "isolate", "はい", "--by", "tester"],
+        "incident walk": ["incident", "walk", str(i["case"]), "--by", "tester"],
+        "incident note": ["incident", "note", str(i["case"]), "メモ", "--by", "tester"],
+        "incident evidence add": ["incident", "evidence", "add", str(i["case"]), str(i["fw"]), "--by", "tester"],
+        "incident verify": ["incident", "verify", str(i["case"])],
+        "incident report": ["incident", "report", str(i["case"]), "--out", OUT],
     }
 
 

@@ -6,6 +6,9 @@ import json
 import os
 import shutil
 import stat
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -19,6 +22,8 @@ from ..textfmt import iso_local
 CASE, JOURNAL, CHECKPOINT, KEY, EVIDENCE, CONTACTS = ("case.json", "journal.jsonl", "journal.ckpt", ".case-key",
                                                      "evidence", "contacts.yml")
 FORMAT = "wardwatch-incident-1"
+LOCK = "journal.lock"
+LOCK_WAIT = 30.0  # seconds; a lock older than this is taken to be left by a process that died
 ANSWERS = ("はい", "いいえ", "不明")
 ANSWER_WORDS = {"yes": "はい", "y": "はい", "はい": "はい", "no": "いいえ", "n": "いいえ", "いいえ": "いいえ",
                 "unknown": "不明", "?": "不明", "不明": "不明", "わからない": "不明"}
@@ -124,7 +129,12 @@ class Case:
         return out
 
     def append(self, kind: str, by: str, step: str = "", data: dict[str, Any] | None = None) -> Entry:
-        """One more entry, chained to the last and sealed by a new keyed checkpoint; never rewrites old lines."""
+        """One more entry, chained to the last and sealed by a new keyed checkpoint; never rewrites old lines.
+        Two people answering at once are taken one after the other (a lock file while the entry is written)."""
+        with _locked(self.root / LOCK):
+            return self._append(kind, by, step, data)
+
+    def _append(self, kind: str, by: str, step: str, data: dict[str, Any] | None) -> Entry:
         old = self.entries()
         prev = old[-1].hash if old else "0" * 64
         when = iso_local(datetime.now(UTC).replace(microsecond=0), self.tz) or ""
@@ -250,6 +260,31 @@ class Case:
             rep.problems.append(Problem(KEY, "the case key is missing: a rewritten journal cannot be detected"))
         elif not integrity.same(str(ck.get("mac", "")), integrity.mac(key, FORMAT, ck.get("count"), ck.get("last"))):
             rep.problems.append(Problem(CHECKPOINT, "its keyed checksum does not match: the journal was rewritten"))
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock file (O_EXCL), waited for; a stale one (older than LOCK_WAIT) is taken over."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            break
+        except FileExistsError:
+            try:
+                if time.time() - path.stat().st_mtime > LOCK_WAIT:
+                    path.unlink(missing_ok=True)
+                    continue
+            except FileNotFoundError:
+                continue
+            if time.monotonic() > deadline:
+                raise CaseError(f"{path}: another WardWatch is writing to this case; try again") from None
+            time.sleep(0.05)
+    try:
+        yield
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
 
 
 def _contacts_yaml(contacts: dict[str, Any]) -> str:

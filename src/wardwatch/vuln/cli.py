@@ -45,6 +45,8 @@ def vuln_check(
     _, tz_, lang_ = settings(config, tz, lang)
     if inventory is None and not audit:
         fail("give --inventory (devices) and/or --audit (hosts' operating systems)")
+    if out:
+        output(out).mkdir(parents=True, exist_ok=True)  # a folder that cannot be made stops it before any work
     try:
         day = date.fromisoformat(today) if today else datetime.now(UTC).date()
     except ValueError:
@@ -91,7 +93,6 @@ def vuln_check(
                    "No vulnerability feed given (--feed): only end of support was checked.", err=True)
     if out:
         from ..hospital.output import write_findings
-        output(out).mkdir(parents=True, exist_ok=True)
         write_findings(findings, [str(p) for p in [*([inventory] if inventory else []), *feed, *audit]],
                        out / "findings.json", tz_, lang_)
     raise typer.Exit(EXIT_SKIPPED if findings or problems else EXIT_OK)

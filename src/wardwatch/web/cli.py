@@ -81,6 +81,8 @@ def web_check(
     from .site import BaselineError, compare, findings, load_baseline
 
     _, tz_, lang_ = settings(config, tz, lang)
+    if out:
+        output(out).mkdir(parents=True, exist_ok=True)  # a folder that cannot be made stops it before any work
     try:
         data = load_baseline(baseline, integrity.load_key(_key_path(baseline, key)))
     except BaselineError as exc:
@@ -92,7 +94,6 @@ def web_check(
         typer.echo(f"{site / rel}: cannot be read ({why}); not checked", err=True)
     if out:
         from ..hospital.output import write_findings
-        output(out).mkdir(parents=True, exist_ok=True)
         write_findings(found, [str(baseline)], out / "findings.json", tz_, lang_)
     if lang_ == "en":
         typer.echo(f"{cmp.files:,} files checked: {len(cmp.added)} added, {len(cmp.changed)} changed, "
