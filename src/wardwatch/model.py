@@ -31,10 +31,37 @@ class Severity(IntEnum):
 
 @dataclass(frozen=True)
 class Evidence:
-    """One event behind a finding: the input file and the event's own System/EventRecordID."""
+    """What a finding rests on: a file, and where in it: an event's own System/EventRecordID (EventRef), a line of a
+    syslog file (LineRef), or the whole file (FileRef: a bundle part, a web page, a hash list)."""
 
     file: str
-    record_id: int | None
+    record_id: int | None = None
+    line: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return "event" if self.record_id is not None else "line" if self.line is not None else "file"
+
+
+class EventRef(Evidence):
+    """An event: its input file and EventRecordID."""
+
+    def __init__(self, file: str, record_id: int | None) -> None:
+        super().__init__(file, record_id, None)
+
+
+class LineRef(Evidence):
+    """A line of a text log (syslog), 1-based."""
+
+    def __init__(self, file: str, line: int | None) -> None:
+        super().__init__(file, None, line)
+
+
+class FileRef(Evidence):
+    """A whole file."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__(file, None, None)
 
 
 @dataclass

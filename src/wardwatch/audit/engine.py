@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..checks.finding import make, spec_of
 from ..checks.phase import Phase
-from ..model import Evidence, Finding, Severity, Text
+from ..model import FileRef, Finding, Severity, Text
 from .bundle import Bundle, NotCollected
 from .checkdefs import CheckDef
 from .outcome import FAIL, NOT_COLLECTED, PASS, Context, Outcome
@@ -70,15 +71,11 @@ def to_finding(check: CheckDef, outcome: Outcome, host: str | None, when: dateti
              **{k: _plain(v, lang) for k, v in outcome.facts.items() if k != "fix_commands"}}
     if outcome.missing:
         facts["not_collected"] = outcome.missing
-    return Finding(
-        rule=check.rule, severity=outcome.severity if outcome.severity is not None else check.severity,
-        host=host, first_seen=when, last_seen=when, count=max(1, len(outcome.items)),
-        title=check.title,
-        summary=Text(check.summary.ja.replace("{items}", _items(outcome, "ja")).strip(),
-                     check.summary.en.replace("{items}", _items(outcome, "en")).strip()),
-        advice=Text(_advice(check, commands, "ja"), _advice(check, commands, "en")),
-        accounts=list(outcome.accounts), evidence=[Evidence(f, None) for f in files], evidence_total=len(files),
-        seed=check.seed, phase=PHASE, facts=facts)
+    return make(spec_of(check.rule, check.severity, check.title, check.recommended, PHASE, check.seed, check.summary),
+                host=host, first=when, last=when, count=max(1, len(outcome.items)),
+                values={"items": _items(outcome, "ja")}, values_en={"items": _items(outcome, "en")},
+                evidence=[FileRef(f) for f in files], accounts=outcome.accounts, severity=outcome.severity,
+                facts=facts, advice=Text(_advice(check, commands, "ja"), _advice(check, commands, "en")))
 
 
 def run_host(bundle: Bundle, checks: list[CheckDef], ctx: Context) -> HostResult:
@@ -96,6 +93,12 @@ def run_host(bundle: Bundle, checks: list[CheckDef], ctx: Context) -> HostResult
     return result
 
 
+NOT_COLLECTED_SPEC = spec_of(
+    "audit.not-collected", Severity.LOW, Text("点検できなかった項目（未収集）", "Checks that could not be judged (not collected)"),
+    Text("管理者として収集スクリプトを最後まで実行し直してください。", "Run the collector again as administrator and let it finish."),
+    PHASE)
+
+
 def not_collected_finding(r: HostResult, checks: dict[str, CheckDef], lang: str) -> Finding | None:
     """One low finding per host listing the checks that could not be judged and the parts missing."""
     names = [n for n, o in r.outcomes.items() if o.status == NOT_COLLECTED]
@@ -103,16 +106,11 @@ def not_collected_finding(r: HostResult, checks: dict[str, CheckDef], lang: str)
         return None
     parts = sorted({m for n in names for m in r.outcomes[n].missing})
     shown = ", ".join(names)
-    return Finding(
-        rule="audit.not-collected", severity=Severity.LOW, host=r.host, first_seen=r.bundle.collected_at,
-        last_seen=r.bundle.collected_at, count=len(names),
-        title=Text("点検できなかった項目（未収集）", "Checks that could not be judged (not collected)"),
-        summary=Text(f"必要な情報が束になかったため、合格とは判定していません: {shown}。足りない部分: {', '.join(parts)}",
+    return make(NOT_COLLECTED_SPEC, host=r.host, first=r.bundle.collected_at, last=r.bundle.collected_at,
+                count=len(names), facts={"checks": [checks[n].rule for n in names], "parts": parts},
+                summary=Text(f"必要な情報が束になかったため、合格とは判定していません: {shown}。足りない部分: {', '.join(parts)}",
                      f"Needed parts were missing from the bundle, so these are not counted as passed: {shown}. "
-                     f"Missing: {', '.join(parts)}"),
-        advice=Text("管理者として収集スクリプトを最後まで実行し直してください。",
-                    "Run the collector again as administrator and let it finish."),
-        seed="", phase=PHASE, facts={"checks": [checks[n].rule for n in names], "parts": parts})
+                     f"Missing: {', '.join(parts)}"))
 
 
 def run_audit(bundles: list[Bundle], checks: list[CheckDef], ctx: Context, lang: str

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from ..checks.finding import make, spec_of
 from ..checks.phase import Phase
-from ..model import Evidence, Finding, InputFile, ReadProblem, Severity, Text
+from ..model import FileRef, Finding, InputFile, ReadProblem, Severity, Text
 from .encoding import DecodeError, decode
 from .md4 import find_nt_matches, nt_hash
 
@@ -147,11 +148,10 @@ def read_word_list(path: Path) -> Iterator[str]:
 def _finding(rule: str, severity: Severity, title: Text, summary: Text, advice: Text, accounts: list[Account],
              facts: dict[str, object], seed: str) -> Finding:
     hosts = sorted({a.name.split("\\", 1)[0] for a in accounts if "\\" in a.name})
-    return Finding(rule=rule, severity=severity, host=hosts[0] if len(hosts) == 1 else None, first_seen=None,
-                   last_seen=None, count=len(accounts), title=title, summary=summary, advice=advice,
-                   accounts=sorted(a.name for a in accounts),
-                   evidence=[Evidence(a.source, None) for a in accounts][:50], evidence_total=len(accounts),
-                   seed=seed, phase=Phase.CONFIG.value, facts={**facts, "hosts": hosts})
+    return make(spec_of(rule, severity, title, advice, Phase.CONFIG, seed), host=hosts[0] if len(hosts) == 1 else None,
+                count=len(accounts), summary=summary, accounts=sorted(a.name for a in accounts),
+                evidence=[FileRef(a.source) for a in accounts][:50], evidence_total=len(accounts),
+                facts={**facts, "hosts": hosts})
 
 
 _ADVICE = Text("このアカウントのパスワードを、別の（きれいな）PC から長く推測されにくいものに変えてください。"

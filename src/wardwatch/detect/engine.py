@@ -9,11 +9,12 @@ from typing import Any
 
 import yaml
 
+from ..checks.finding import make
 from ..checks.phase import Phase
 from ..guard import Guard
 from ..model import Finding, Severity, Text
 from ..store import EventStore
-from ..textfmt import delta_seconds, duration, english_plurals, join, local_time, render
+from ..textfmt import delta_seconds, duration, join, local_time
 from .correlate import CORRELATORS, WORDS, Context, Hit
 from .rules import Rule, RuleError, compile_rule, load_rules
 
@@ -137,14 +138,9 @@ def to_finding(rule: Rule, hit: Hit, tz: str, lists: dict[str, Any]) -> Finding:
         facts["tools"] = _tool_names(hit.facts, lists)
     if rule.correlate.get("target_as"):  # the rule names its targets (e.g. destinations)
         facts[str(rule.correlate["target_as"])] = hit.facts.get("targets", [])
-    return Finding(
-        rule=rule.id, severity=hit.severity if hit.severity is not None else rule.severity, host=hit.host,
-        first_seen=hit.first, last_seen=hit.last, count=hit.count,
-        title=rule.title, summary=Text(render(rule.summary.ja, ja), english_plurals(render(rule.summary.en, en))),
-        advice=rule.advice,
-        accounts=hit.accounts, sources=hit.sources, evidence=hit.evidence, evidence_total=hit.evidence_total,
-        seed=rule.seed, phase=_phase(rule, hit), facts=facts,
-    )
+    return make(rule, host=hit.host, first=hit.first, last=hit.last, count=hit.count, values=ja, values_en=en,
+                evidence=hit.evidence, evidence_total=hit.evidence_total, accounts=hit.accounts, sources=hit.sources,
+                severity=hit.severity, phase=_phase(rule, hit), facts=facts)
 
 
 def worst(findings: list[Finding]) -> Severity:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .. import useryaml
+from ..checks.finding import make, spec_of
 from ..model import Finding, Severity, Text
 from .dates import parse_date
 from .inventory import Inventory, InventoryError, Problem, read_yaml
@@ -283,11 +284,10 @@ def findings(filled: list[Filled]) -> list[Finding]:
 
 def _finding(f: Filled, sev: Severity, title: Text, summary: Text) -> Finding:
     hints = "、".join(map(str, f.row.item.get("evidence_hints") or []))
-    return Finding(rule=rule_id(f.row.item_id), severity=sev, host=None, first_seen=None, last_seen=None, count=1,
-                   title=title, summary=summary,
-                   advice=Text(f"根拠資料: {hints or '—'}。「いいえ」の場合は目標日を記入してください。",
-                               f"Evidence to keep: {hints or '—'}. Give a target date for each no."),
-                   seed="004 医療ISAC 手引き / MHLW チェックリスト", facts={"row": f.row.key, "device": f.row.device})
+    advice = Text(f"根拠資料: {hints or '—'}。「いいえ」の場合は目標日を記入してください。",
+                  f"Evidence to keep: {hints or '—'}. Give a target date for each no.")
+    spec = spec_of(rule_id(f.row.item_id), sev, title, advice, seed="004 医療ISAC 手引き / MHLW チェックリスト")
+    return make(spec, summary=summary, advice=advice, facts={"row": f.row.key, "device": f.row.device})
 
 
 def answers_template(rowlist: list[Row], version: str, target: str, existing: dict[str, Answer]) -> str:

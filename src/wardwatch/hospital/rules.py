@@ -7,14 +7,10 @@ from typing import Any
 
 import yaml
 
+from ..checks.finding import make as make_finding
 from ..checks.phase import Phase
-from ..checks.spec import CheckSpec
+from ..checks.spec import CheckSpec, spec_for
 from ..model import Finding, Severity, Text
-
-
-class _Safe(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 def load_yaml(name: str) -> Any:
@@ -29,15 +25,11 @@ def checks() -> dict[str, dict[str, Any]]:
 
 
 def make(rule: str, host: str | None = None, severity: Severity | None = None, **facts: Any) -> Finding:
-    """A Finding for rule with its text filled from facts."""
-    d = checks()[rule]
-    vals = _Safe({k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for k, v in facts.items()})
-    if host is not None:
-        vals.setdefault("host", host)
-    text = {k: Text(d[k]["ja"].format_map(vals), d[k]["en"].format_map(vals)) for k in ("title", "summary", "advice")}
-    return Finding(rule=rule, severity=severity if severity is not None else Severity.parse(d["severity"]), host=host,
-                   first_seen=None, last_seen=None, count=1, title=text["title"], summary=text["summary"],
-                   advice=text["advice"], seed=str(d.get("seed", "")), phase=Phase.OTHER.value, facts=dict(facts))
+    """A Finding for an inventory check (net.* / backup.*) with its texts filled from facts."""
+    spec = spec_for(rule)
+    if spec is None:
+        raise KeyError(f"no inventory check {rule!r} in hospital/data/checks.yml")
+    return make_finding(spec, host=host, severity=severity, values=facts, facts=facts)
 
 
 def check_specs() -> list[CheckSpec]:

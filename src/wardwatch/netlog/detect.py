@@ -12,9 +12,9 @@ from typing import Any
 import yaml
 
 from ..checks.facts import watched_ports
+from ..checks.finding import make
 from ..checks.spec import CheckSpec, Registry, SpecError, common_fields, register
-from ..model import Evidence, Finding, Severity, Text
-from ..textfmt import render
+from ..model import Finding, LineRef, Severity
 from .parse import NetEvent
 from .segments import INTERNET, Segments
 
@@ -42,25 +42,14 @@ def load_network_rules() -> tuple[CheckSpec, ...]:
     return tuple(specs)
 
 
-def _words(spec: CheckSpec, values: dict[str, Any]) -> Text:
-    """The rule's summary filled from values; a Text value gives each language its own words."""
-    def fill(template: str, lang: str) -> str:
-        return render(template, {k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()})
-    return Text(fill(spec.summary.ja, "ja"), fill(spec.summary.en, "en"))
-
-
 def _finding(spec: CheckSpec, evs: list[NetEvent], values: dict[str, Any], sources: list[str], facts: dict[str, Any],
              severity: Severity | None = None, accounts: list[str] | None = None) -> Finding:
     times = [e.time for e in evs if e.time]
     devices = sorted({e.device for e in evs if e.device})
-    return Finding(
-        rule=spec.id, severity=severity or spec.severity, host=devices[0] if devices else None,
-        first_seen=min(times) if times else None, last_seen=max(times) if times else None, count=len(evs),
-        title=spec.title, summary=_words(spec, values), advice=spec.advice, accounts=accounts or [],
-        sources=sorted(set(sources))[:MAX_LIST],
-        evidence=[Evidence(e.file, e.line) for e in evs[:20]], evidence_total=len(evs), seed=spec.seed,
-        phase=spec.phase.value, facts={**facts, "devices": devices},
-    )
+    return make(spec, host=devices[0] if devices else None, first=min(times) if times else None,
+                last=max(times) if times else None, count=len(evs), values=values, accounts=accounts or [],
+                sources=sorted(set(sources))[:MAX_LIST], evidence=[LineRef(e.file, e.line) for e in evs[:20]],
+                evidence_total=len(evs), severity=severity, facts={**facts, "devices": devices})
 
 
 def _svc(port: int) -> str:

@@ -83,7 +83,8 @@ def _finding(f: Finding, anchor: str, tz: str, lang: str) -> dict[str, Any]:
         **_period(f.first_seen, f.last_seen, tz, lang),
         "accounts": f.accounts, "sources": f.sources, "seed": f.seed, "phase": phase_label(f.phase, lang),
         "facts": [(fact_label(str(k), lang), _value(v, tz, lang)) for k, v in f.facts.items()],
-        "evidence": [(e.file, "—" if e.record_id is None else str(e.record_id)) for e in shown],
+        "evidence": [(e.file, str(e.record_id) if e.record_id is not None else
+                      (f"line {e.line}" if e.line is not None else "—")) for e in shown],
         "more": label("more", lang, n=format_number(total - len(shown))) if total > len(shown) else "",
     }
 

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from .. import __version__
-from ..model import Finding, Incident, ScanResult
+from ..model import Evidence, Finding, Incident, ScanResult
 from ..textfmt import iso_local
 from ..verdict import verdict_dict
 
@@ -21,10 +21,18 @@ def finding_dict(f: Finding, tz: str, lang: str) -> dict[str, Any]:
         "first_seen": iso_local(f.first_seen, tz), "last_seen": iso_local(f.last_seen, tz),
         "count": f.count, "accounts": f.accounts, "sources": f.sources,
         "title": f.title.get(lang), "summary": f.summary.get(lang), "advice": f.advice.get(lang),
-        "evidence": [{"file": e.file, "record_id": e.record_id} for e in f.evidence],
+        "evidence": [evidence_dict(e) for e in f.evidence],
         "evidence_total": f.evidence_total, "phase": f.phase, "seed": f.seed,
         "facts": _plain(f.facts, tz),
     }
+
+
+def evidence_dict(e: Evidence) -> dict[str, Any]:
+    """An event's file and record id; a syslog line's file and line (record_id null); a whole file's name."""
+    out: dict[str, Any] = {"file": e.file, "record_id": e.record_id}
+    if e.line is not None:
+        out["line"] = e.line
+    return out
 
 
 def incident_dict(inc: Incident, index: dict[int, int], tz: str, lang: str) -> dict[str, Any]:

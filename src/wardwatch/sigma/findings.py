@@ -4,8 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..checks.finding import make, spec_of
 from ..checks.phase import Phase
-from ..model import Evidence, Finding, Severity, Text
+from ..checks.spec import CheckSpec
+from ..model import EventRef, Finding, Severity, Text
 from ..textfmt import as_utc, delta_seconds, duration, join, local_time
 from .correlate import Burst
 from .types import CompiledRule
@@ -96,15 +98,17 @@ class Matches:
 def detection_finding(rule: CompiledRule, row: dict[str, Any], tz: str) -> Finding:
     """One finding for the matches of a detection rule on one host."""
     first, last = as_utc(row["first"]), as_utc(row["last"])
-    ev = [Evidence(e["file"], e["record_id"]) for e in row["evidence"] or []]
-    return Finding(
-        rule=rule.id, severity=SEVERITY.get(rule.level, Severity.MEDIUM), host=row["host"] or None,
-        first_seen=first, last_seen=last, count=int(row["n"]), title=_title(rule),
-        summary=_summary(rule, int(row["n"]), first, last, tz), advice=_advice(rule),
-        accounts=_clean(row.get("accounts")), sources=_clean(row.get("sources")),
-        evidence=ev, evidence_total=int(row["n"]), seed="", phase=Phase.SIGMA.value,
-        facts={"sigma_level": rule.level, "sigma_file": rule.file, "tags": rule.tags},
-    )
+    return make(_spec(rule), host=row["host"] or None, first=first, last=last, count=int(row["n"]),
+                summary=_summary(rule, int(row["n"]), first, last, tz), accounts=_clean(row.get("accounts")),
+                sources=_clean(row.get("sources")), evidence=[EventRef(e["file"], e["record_id"])
+                                                              for e in row["evidence"] or []],
+                evidence_total=int(row["n"]), facts={"sigma_level": rule.level, "sigma_file": rule.file,
+                                                     "tags": rule.tags})
+
+
+def _spec(rule: CompiledRule) -> CheckSpec:
+    """A Sigma rule as a check: its level as the severity, its title and advice in both languages."""
+    return spec_of(rule.id, SEVERITY.get(rule.level, Severity.MEDIUM), _title(rule), _advice(rule), Phase.SIGMA)
 
 
 def correlation_finding(rule: CompiledRule, burst: Burst, tz: str, evidence_limit: int) -> Finding:
@@ -116,13 +120,11 @@ def correlation_finding(rule: CompiledRule, burst: Burst, tz: str, evidence_limi
     group = {g: v for g, v in zip(spec.get("group_by", []), burst.group)}
     what = ", ".join(f"{k}={v}" for k, v in group.items())
     extra = (f" グループ: {what}。" if what else "", f" Group: {what}." if what else "")
-    return Finding(
-        rule=rule.id, severity=SEVERITY.get(rule.level, Severity.MEDIUM), host=hosts[0] if len(hosts) == 1 else None,
-        first_seen=first, last_seen=last, count=len(evs), title=_title(rule),
-        summary=_summary(rule, len(evs), first, last, tz, extra), advice=_advice(rule),
-        accounts=_clean([e.account for e in evs]), sources=_clean([e.source for e in evs]),
-        evidence=[Evidence(e.file, e.record_id) for e in evs[:evidence_limit]], evidence_total=len(evs),
-        seed="", phase=Phase.SIGMA.value,
+    return make(
+        _spec(rule), host=hosts[0] if len(hosts) == 1 else None, first=first, last=last, count=len(evs),
+        summary=_summary(rule, len(evs), first, last, tz, extra), accounts=_clean([e.account for e in evs]),
+        sources=_clean([e.source for e in evs]), evidence=[EventRef(e.file, e.record_id) for e in evs[:evidence_limit]],
+        evidence_total=len(evs),
         facts={"sigma_level": rule.level, "sigma_file": rule.file, "correlation": spec["type"],
                "timespan_seconds": spec["timespan"], "group": group, "hosts": hosts, "rules": spec["rules"],
                "tags": rule.tags},

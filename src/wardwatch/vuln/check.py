@@ -8,8 +8,10 @@ from importlib import resources
 from typing import Any
 
 from .. import useryaml
+from ..checks.finding import make
+from ..checks.spec import CheckSpec, common_fields
 from ..hospital.inventory import Inventory
-from ..model import Finding, Severity, Text
+from ..model import Finding, Severity
 from .devices import EDGE, INTERNET, MEDICAL, REMOTE
 from .eol import lookup
 from .feeds import Advisory
@@ -25,23 +27,28 @@ HIGH_CVSS = {"critical", "high", "緊急", "重要"}
 
 
 @lru_cache(maxsize=1)
-def texts() -> dict[str, dict[str, Any]]:
-    return dict(useryaml.load((resources.files("wardwatch.vuln") / "checks.yml").read_text(encoding="utf-8")))
+def vuln_specs() -> dict[str, CheckSpec]:
+    """Every vuln.* check of checks.yml as a CheckSpec for the one registry."""
+    raw = useryaml.load((resources.files("wardwatch.vuln") / "checks.yml").read_text(encoding="utf-8"))
+    return {rule: CheckSpec(id=rule, kind="vuln", source=f"vuln/checks.yml {rule}",
+                            **common_fields(d, f"vuln/checks.yml {rule}")) for rule, d in raw.items()}
 
 
-class _Safe(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "-"
+def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Values for ja and en: a key ending _ja / _en goes to its language under the plain name."""
+    ja = {k: v for k, v in values.items() if not k.endswith(("_ja", "_en"))}
+    en = dict(ja)
+    for k, v in values.items():
+        if k.endswith("_ja"):
+            ja[k[:-3]] = v
+        elif k.endswith("_en"):
+            en[k[:-3]] = v
+    return ja, en
 
 
 def _make(rule: str, host: str, severity: Severity | None, facts: dict[str, Any], values: dict[str, Any]) -> Finding:
-    d = texts()[rule]
-    vals = _Safe({k: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in values.items()})
-    text = {k: Text(" ".join(d[k]["ja"].format_map(vals).split()), " ".join(d[k]["en"].format_map(vals).split()))
-            for k in ("title", "summary", "advice")}
-    return Finding(rule=rule, severity=severity or Severity.parse(d["severity"]), host=host, first_seen=None,
-                   last_seen=None, count=1, title=text["title"], summary=text["summary"], advice=text["advice"],
-                   seed=str(d.get("seed", "")), phase="other", facts=facts)
+    ja, en = _split(values)
+    return make(vuln_specs()[rule], host=host, severity=severity, values=ja, values_en=en, facts=facts)
 
 
 def _exposure(device: Device) -> dict[str, str]:

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import integrity, useryaml
-from ..model import Evidence, Finding, Severity, Text
+from ..checks.finding import make
+from ..checks.spec import CheckSpec, common_fields
+from ..model import FileRef, Finding, Severity
 
 FORMAT = "wardwatch-web-baseline-1"
 SCAN_BYTES = 8 << 20  # content checks read at most this much of a file
@@ -48,12 +50,21 @@ class Comparison:
 
 
 @lru_cache(maxsize=1)
+def _raw() -> dict[str, dict[str, Any]]:
+    return dict(useryaml.load((resources.files("wardwatch.web") / "patterns.yml").read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
 def patterns() -> dict[str, dict[str, Any]]:
-    raw = useryaml.load((resources.files("wardwatch.web") / "patterns.yml").read_text(encoding="utf-8"))
-    out = {}
-    for rule, d in raw.items():
-        out[rule] = {**d, "_re": re.compile(str(d["pattern"]), re.I)}
-    return out
+    """The content checks (entries with a pattern), compiled."""
+    return {rule: {**d, "_re": re.compile(str(d["pattern"]), re.I)} for rule, d in _raw().items() if d.get("pattern")}
+
+
+@lru_cache(maxsize=1)
+def web_specs() -> dict[str, CheckSpec]:
+    """Every web.* check as a CheckSpec for the one registry."""
+    return {rule: CheckSpec(id=rule, kind="web", source=f"web/patterns.yml {rule}",
+                            **common_fields(d, f"web/patterns.yml {rule}")) for rule, d in _raw().items()}
 
 
 def walk(root: Path) -> dict[str, Path]:
@@ -155,51 +166,41 @@ def scan_content(rel: str, path: Path) -> list[ContentHit]:
 
 # ---------- findings ----------
 
-def _finding(rule: str, severity: Severity, title: Text, summary: Text, advice: Text, files: list[str],
-             facts: dict[str, Any], site: str) -> Finding:
-    return Finding(rule=rule, severity=severity, host=site, first_seen=None, last_seen=None, count=len(files),
-                   title=title, summary=summary, advice=advice, evidence=[Evidence(f, None) for f in files[:20]],
-                   evidence_total=len(files), seed="004 ⑤", phase="other", facts=facts)
-
-
-ADVICE = Text("公開サーバーの管理者（または Web 制作会社）に連絡し、変更した覚えがあるか確認してください。覚えがなければ、"
-              "サイトを一時的に公開停止し、改ざんされていないバックアップから戻し、管理画面と FTP のパスワードを変更してください。",
-              "Ask the site's administrator (or the web company) whether they made the change. If nobody did, take the "
-              "site offline, restore it from a clean backup, and change the admin and FTP passwords.")
+def _list(items: list[str], lang: str) -> str:
+    shown = ("、" if lang == "ja" else ", ").join(items[:10])
+    more = len(items) - 10
+    return shown + ((f" ほか {more} 件" if lang == "ja" else f" and {more} more") if more > 0 else "")
 
 
 def findings(cmp: Comparison, site: str) -> list[Finding]:
     """Findings of one comparison: file changes by kind, then each content check with its files and lines."""
+    specs = web_specs()
     out = []
-    for kind, files, ja, en in (("added", cmp.added, "追加", "added"), ("changed", cmp.changed, "変更", "changed"),
-                                ("removed", cmp.removed, "削除", "removed")):
+    for kind, files in (("added", cmp.added), ("changed", cmp.changed), ("removed", cmp.removed)):
         if not files:
             continue
         scripts = [f for f in files if f.lower().endswith(SCRIPT_TYPES)]
-        severity = Severity.LOW if kind == "removed" else (Severity.HIGH if scripts else Severity.MEDIUM)
-        shown = "、".join(files[:10]) + (f" ほか {len(files) - 10} 件" if len(files) > 10 else "")
-        shown_en = ", ".join(files[:10]) + (f" and {len(files) - 10} more" if len(files) > 10 else "")
-        out.append(_finding(
-            f"web.file-{kind}", severity, Text(f"基準から{ja}されたファイル", f"Files {en} since the baseline"),
-            Text(f"基準を作った後に {len(files)} 個のファイルが{ja}されています: {shown}。"
-                 + (f"うち {len(scripts)} 個はサーバーで動くスクリプトや設定です。" if scripts and kind != "removed" else ""),
-                 f"{len(files)} file{'s' if len(files) != 1 else ''} {en} since the baseline: {shown_en}."
-                 + (f" {len(scripts)} of them run on the server or configure it." if scripts and kind != "removed" else "")),
-            ADVICE, files, {"files": files, "scripts": scripts}, site))
+        run = scripts and kind != "removed"
+        out.append(make(
+            specs[f"web.file-{kind}"], host=site, count=len(files), severity=Severity.HIGH if run else None,
+            values={"count": len(files), "files": _list(files, "ja"),
+                    "scripts": f"うち {len(scripts)} 個はサーバーで動くスクリプトや設定です。" if run else ""},
+            values_en={"files": _list(files, "en"),
+                       "scripts": f"{len(scripts)} of them run on the server or configure it." if run else ""},
+            evidence=[FileRef(f) for f in files[:20]], evidence_total=len(files),
+            facts={"files": files, "scripts": scripts}))
     by_rule: dict[str, list[ContentHit]] = {}
     for h in cmp.hits:
         by_rule.setdefault(h.rule, []).append(h)
     for rule, hits in sorted(by_rule.items()):
-        d = patterns()[rule]
-        where = [f"{h.path}:{h.line}" for h in hits]
+        places = [f"{h.path}:{h.line}" for h in hits]
         hosts = sorted({h.host for h in hits if h.host})
-        out.append(_finding(
-            rule, Severity.parse(d["severity"]), Text(d["title"]["ja"], d["title"]["en"]),
-            Text(f"{d['why']['ja']} 見つかった場所: {'、'.join(where[:10])}"
-                 + (f"（外部のホスト: {'、'.join(hosts)}）" if hosts else ""),
-                 f"{d['why']['en']} Found at: {', '.join(where[:10])}" + (f" (outside hosts: {', '.join(hosts)})" if hosts
-                                                                           else "")),
-            ADVICE, sorted({h.path for h in hits}),
-            {"places": [{"file": h.path, "line": h.line, "snippet": h.snippet, "host": h.host or None} for h in hits[:50]],
-             "hosts": hosts}, site))
+        files = sorted({h.path for h in hits})
+        out.append(make(
+            specs[rule], host=site, count=len(files),
+            values={"places": _list(places, "ja"), "outside": f"（外部のホスト: {'、'.join(hosts)}）" if hosts else ""},
+            values_en={"places": _list(places, "en"), "outside": f" (outside hosts: {', '.join(hosts)})" if hosts else ""},
+            evidence=[FileRef(f) for f in files[:20]], evidence_total=len(files),
+            facts={"places": [{"file": h.path, "line": h.line, "snippet": h.snippet, "host": h.host or None}
+                              for h in hits[:50]], "hosts": hosts}))
     return out
