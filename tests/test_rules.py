@@ -4,13 +4,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from conftest import by_rule, scan, write_jsonl
 
-from wardwatch.config import load_config, load_rdp_allowlist, ConfigError
-from wardwatch.demo import JST, Ev, write_scenario, _logon_fail, _logon_ok
+from wardwatch.config import ConfigError, load_config, load_rdp_allowlist
+from wardwatch.demo import JST, Ev, _logon_fail, _logon_ok, write_scenario
 from wardwatch.detect.rules import RuleError, compile_item, load_rules
 from wardwatch.model import Severity
-
-from conftest import by_rule, scan, write_jsonl
 
 CONTRACT_IDS = {"brute-force", "password-spray", "breach-after-guessing", "builtin-admin", "ntlm-no-domain",
                 "rdp-logon", "rdp-outbound", "attack-tool", "log-tampering", "account-created",
@@ -54,7 +53,7 @@ def test_rdp_allowlist(tmp_path):
     allow = tmp_path / "allow.csv"
     allow.write_text("server,account,source\nEHR-DB01,vendor-se,192.168.1.*\n", encoding="utf-8")
     cfg = load_config()
-    cfg["_rdp_allow"] = load_rdp_allowlist(allow)
+    cfg["rdp_allowlist"] = str(allow)  # the public settings key (a path), read by the rdp check
     result = scan([tmp_path / "logs"], tmp_path / "out", cfg)
     rdp = {(f.host, f.accounts[0].lower()): f for f in by_rule(result, "rdp-logon")}
     assert rdp[("EHR-DB01", "vendor-se")].severity == Severity.INFO

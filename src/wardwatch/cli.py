@@ -66,9 +66,10 @@ def _settings(config: Optional[Path], tz: Optional[str], lang: Optional[str], al
     allow = allowlist or cfg.get("rdp_allowlist")
     if allow:
         try:
-            cfg["_rdp_allow"] = load_rdp_allowlist(Path(allow))
+            load_rdp_allowlist(Path(allow))  # checked here, read by the rdp check (its own parameter)
         except ConfigError as exc:
             fail(str(exc))
+        cfg["rdp_allowlist"] = str(allow)
     return cfg, tz_, lang_
 
 

@@ -130,18 +130,18 @@ def remote_tools(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
     allowed = {a.lower() for a in p.get("allowed", [])}
     found: dict[str, tuple[dict[str, Any], Text, str]] = {}
     for tool in ctx.tools:
-        if tool["name"].lower() in allowed:
+        if tool.name.lower() in allowed:
             continue
         for where, text in places:
             low = text.lower()
-            if any(m.lower() in low for m in tool["match"]):
-                found.setdefault(tool["name"], (tool, where, text.strip()[:120]))
+            if any(m.lower() in low for m in tool.match):
+                found.setdefault(tool.name, (tool, where, text.strip()[:120]))
     if not found:
         return passed(T("攻撃・遠隔操作ツールは見つからない", "no attack or remote-access tool found"))
     levels = p["category_severity"]
-    items = [T(f"{name}（{tool['category']}）: {where.ja} 「{text}」", f"{name} ({tool['category']}): {where.en} \"{text}\"")
+    items = [T(f"{name}（{tool.category}）: {where.ja} 「{text}」", f"{name} ({tool.category}): {where.en} \"{text}\"")
              for name, (tool, where, text) in sorted(found.items())]
-    worst = max(Severity.parse(levels.get(tool["category"], "medium")) for tool, _, _ in found.values())
+    worst = max(Severity.parse(levels.get(tool.category, "medium")) for tool, _, _ in found.values())
     return failed(items, worst, tools=sorted(found))
 
 

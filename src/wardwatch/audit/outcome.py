@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..detect.lists import Tool
 from ..model import Severity, Text
 
 PASS, FAIL, NOT_COLLECTED, NOT_APPLICABLE = "pass", "fail", "not-collected", "n/a"
@@ -27,7 +28,7 @@ class Context:
 
     rdp_hosts: set[str] = field(default_factory=set)  # hosts where RDP is needed (upper case)
     expected_admins: set[str] = field(default_factory=set)  # lower case, "name" or "domain\\name"
-    tools: list[dict[str, Any]] = field(default_factory=list)
+    tools: list[Tool] = field(default_factory=list)
     inventory: list[str] = field(default_factory=list)  # hosts that should have a bundle (upper case)
 
 

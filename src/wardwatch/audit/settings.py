@@ -45,7 +45,7 @@ def _names(value: Any, key: str) -> list[str]:
 
 def make_context(cfg: dict[str, Any], hosts_file: Path | None) -> Context:
     """The context checks use, from the merged settings and the optional host list."""
-    from ..detect.engine import load_lists
+    from ..detect.lists import load_lists
 
     audit = cfg.get("audit") or {}
     if not isinstance(audit, dict):
@@ -60,8 +60,8 @@ def make_context(cfg: dict[str, Any], hosts_file: Path | None) -> Context:
         inventory, more = load_hosts(hosts_file)
         rdp |= more
     try:
-        tools = load_lists(cfg)["_tools"]
+        tools = load_lists(cfg).tools
     except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
         raise ConfigError(f"tools_file: cannot read the attack-tool list: {exc}") from exc
     return Context(rdp_hosts=rdp, expected_admins={n.lower() for n in _names(audit.get("expected_admins"), "expected_admins")},
-                   tools=list(tools), inventory=inventory)  # type: ignore[arg-type]
+                   tools=list(tools), inventory=inventory)

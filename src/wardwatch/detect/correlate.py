@@ -4,10 +4,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ..checks.spec import Registry
-from ..model import Evidence, Finding, Severity
+from ..config import load_rdp_allowlist
+from ..model import EventRef, Finding, Severity
 from ..store import EventStore
 from ..textfmt import as_utc, delta_seconds
 from .rules import Rule
@@ -38,7 +41,7 @@ class Hit:
     count: int
     accounts: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[EventRef] = field(default_factory=list)
     evidence_total: int = 0
     severity: Severity | None = None
     sels: list[int] = field(default_factory=list)
@@ -101,7 +104,7 @@ def _hit(row: dict[str, Any], **extra: Any) -> Hit:
     return Hit(
         host=row.get("host"), first=as_utc(row.get("first")), last=as_utc(row.get("last")), count=int(row["n"]),
         accounts=_clean(row.get("accounts")), sources=_clean(row.get("sources")),
-        evidence=[Evidence(e["file"], e["record_id"]) for e in row.get("ev") or []], evidence_total=int(row["n"]),
+        evidence=[EventRef(e["file"], e["record_id"]) for e in row.get("ev") or []], evidence_total=int(row["n"]),
         sels=sorted(set(row.get("sels") or [])), **extra,
     )
 
@@ -410,9 +413,15 @@ def _allow_note(hit: Hit, lang: str) -> dict[str, str]:
     return {"allow_note": note}
 
 
+@lru_cache(maxsize=4)
+def allowlist(path: str | None) -> list[tuple[str, str, str]] | None:
+    """The RDP allowlist's (server, account, source) rows; the command line checked the file before the scan."""
+    return load_rdp_allowlist(Path(path)) if path else None
+
+
 @correlator("rdp", words=_allow_note)
 def rdp(rule: Rule, ctx: Context) -> list[Hit]:
-    allow: list[tuple[str, str, str]] | None = ctx.config.get("_rdp_allow")
+    allow = allowlist(ctx.config.get("rdp_allowlist"))
     sql = f"""SELECT host, lower(target_user) AS acc, src_ip, min(ts) AS first, max(ts) AS last,
                  {_distinct('target_user')} AS accounts, {_distinct('src_ip')} AS sources, list(DISTINCT sel) AS sels,
                  {_distinct('channel')} AS channels, {ctx.evidence_sql()}

@@ -3,11 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from concurrent.futures import Future, ThreadPoolExecutor
-from importlib import resources
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ..checks.finding import make
 from ..checks.phase import Phase
@@ -16,24 +12,10 @@ from ..model import Finding, Severity, Text
 from ..store import EventStore
 from ..textfmt import delta_seconds, duration, join, local_time
 from .correlate import CORRELATORS, WORDS, Context, Hit
+from .lists import ValueLists, load_lists
 from .rules import Rule, RuleError, compile_rule, load_rules
 
 LOGON_TYPES = {2: "2", 3: "3", 7: "7", 8: "8", 10: "10 (RDP)", 11: "11"}
-
-
-def load_lists(config: dict[str, Any]) -> dict[str, list[str]]:
-    """Value lists rules refer to with '@name': the shipped tools file plus the user's additions."""
-    raw = yaml.safe_load((resources.files("wardwatch.detect") / "tools.yml").read_text(encoding="utf-8"))
-    extra = config.get("tools_file")
-    if extra:
-        more = yaml.safe_load(Path(extra).read_text(encoding="utf-8")) or {}
-        raw["tools"] = list(raw.get("tools", [])) + list(more.get("tools", []))
-        raw["suspicious_service_paths"] = list(raw.get("suspicious_service_paths", [])) + list(more.get("suspicious_service_paths", []))
-    return {
-        "tools": [m for t in raw["tools"] for m in t["match"]],
-        "suspicious_service_paths": list(raw.get("suspicious_service_paths", [])),
-        "_tools": raw["tools"],  # type: ignore[dict-item]
-    }
 
 
 RULE_THREADS = 2  # rules run two at a time: most of a rule's time is DuckDB's (planning, then the query), which
@@ -64,7 +46,7 @@ def run_rules(store: EventStore, config: dict[str, Any], tz: str, inputs_size: d
 
 
 def _run_rule(i: int, rule: Rule, needs: list[Future[list[Finding]]], shared: Context,
-              lists: dict[str, Any]) -> list[Finding]:
+              lists: ValueLists) -> list[Finding]:
     for need in needs:
         need.result()  # the findings this rule reads are there (or their error is raised here)
     con = shared.store.con.cursor()
@@ -80,7 +62,7 @@ def _run_rule(i: int, rule: Rule, needs: list[Future[list[Finding]]], shared: Co
     return made
 
 
-def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: dict[str, Any]) -> dict[str, Any]:
+def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: ValueLists) -> dict[str, Any]:
     """The values a rule's text templates may use, written for people in one language."""
     f = hit.facts
     secs = delta_seconds(hit.first, hit.last)
@@ -118,9 +100,9 @@ def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: dict[str, Any]
     return out
 
 
-def _tool_names(f: dict[str, Any], lists: dict[str, Any]) -> list[str]:
+def _tool_names(f: dict[str, Any], lists: ValueLists) -> list[str]:
     text = " ".join(f.get("whats", []) + f.get("services", []) + f.get("commands", [])).lower()
-    return [t["name"] for t in lists["_tools"] if any(m.lower() in text for m in t["match"])]
+    return [t.name for t in lists.tools if any(m.lower() in text for m in t.match)]
 
 
 def _phase(rule: Rule, hit: Hit) -> str:
@@ -130,7 +112,7 @@ def _phase(rule: Rule, hit: Hit) -> str:
     return phase.value
 
 
-def to_finding(rule: Rule, hit: Hit, tz: str, lists: dict[str, Any]) -> Finding:
+def to_finding(rule: Rule, hit: Hit, tz: str, lists: ValueLists) -> Finding:
     ja = _local_facts(rule, hit, tz, "ja", lists)
     en = _local_facts(rule, hit, tz, "en", lists)
     facts = {k: v for k, v in hit.facts.items() if k not in ("whats",) and v not in (None, [], "")}

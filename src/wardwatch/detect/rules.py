@@ -10,6 +10,7 @@ import yaml
 
 from ..checks.spec import CheckSpec, common_fields, register
 from ..store import COLUMNS, sql_literal
+from .lists import ValueLists
 
 INT_COLUMNS = {"event_id", "record_id", "logon_type"}
 MODIFIERS = {"", "contains", "startswith", "endswith", "re", "ne", "empty"}
@@ -113,7 +114,7 @@ def _ordered(rules: dict[str, Rule]) -> list[Rule]:
     return done
 
 
-def compile_item(key: str, value: Any, lists: dict[str, list[str]], where: str) -> str:
+def compile_item(key: str, value: Any, lists: ValueLists, where: str) -> str:
     """One 'column|modifier: value(s)' condition as SQL (strings compare case-insensitively)."""
     col, _, mod = key.partition("|")
     if col not in COLUMNS:
@@ -156,12 +157,12 @@ def _re_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "\\.^$|?*+()[]{}" else ch for ch in text)
 
 
-def compile_selection(sel: dict[str, Any], lists: dict[str, list[str]], where: str) -> str:
+def compile_selection(sel: dict[str, Any], lists: ValueLists, where: str) -> str:
     parts = [compile_item(k, v, lists, where) for k, v in sel.items() if not k.startswith("_")]
     return "(" + (" AND ".join(parts) or "true") + ")"
 
 
-def compile_rule(rule: Rule, lists: dict[str, list[str]]) -> tuple[str, str]:
+def compile_rule(rule: Rule, lists: ValueLists) -> tuple[str, str]:
     """(WHERE condition, CASE expression naming the first selection that matched)."""
     sels = [compile_selection(s, lists, f"{rule.source} select[{i}]") for i, s in enumerate(rule.select)]
     cond = "(" + " OR ".join(sels) + ")"

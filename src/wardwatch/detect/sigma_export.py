@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .engine import load_lists
+from .lists import ValueLists, load_lists
 from .rules import Rule, load_rules
 
 NAMESPACE = uuid.UUID("6f1c1a52-7d3e-4f0e-9b8a-57a1d0c0a5e1")
@@ -51,7 +51,7 @@ def _field(col: str, sel: dict[str, Any]) -> str:
     return FIELDS[col]
 
 
-def _selection(sel: dict[str, Any], lists: dict[str, list[str]]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _selection(sel: dict[str, Any], lists: ValueLists) -> tuple[dict[str, Any], dict[str, Any]]:
     """(positive items, negated items) of one of our selections in Sigma notation."""
     pos: dict[str, Any] = {}
     neg: dict[str, Any] = {}
@@ -71,7 +71,7 @@ def _selection(sel: dict[str, Any], lists: dict[str, list[str]]) -> tuple[dict[s
     return pos, neg
 
 
-def _detection(rule: Rule, lists: dict[str, list[str]]) -> dict[str, Any]:
+def _detection(rule: Rule, lists: ValueLists) -> dict[str, Any]:
     det: dict[str, Any] = {}
     negs: list[str] = []
     for i, sel in enumerate(rule.select):
@@ -91,7 +91,7 @@ def _detection(rule: Rule, lists: dict[str, list[str]]) -> dict[str, Any]:
     return det
 
 
-def _base(rule: Rule, lists: dict[str, list[str]], name: str, suffix: str = "") -> dict[str, Any]:
+def _base(rule: Rule, lists: ValueLists, name: str, suffix: str = "") -> dict[str, Any]:
     return {
         "title": rule.title.en + suffix, "id": _id(rule.id, name), "name": name,
         "status": "experimental", "description": rule.advice.en,
