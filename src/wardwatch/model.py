@@ -31,10 +31,12 @@ class Severity(IntEnum):
 
 @dataclass(frozen=True)
 class Evidence:
-    """One event behind a finding: the input file and the event's own System/EventRecordID."""
+    """One event behind a finding: the input file and the event's own System/EventRecordID, or for a syslog
+    line (a network finding) its line number in the file (`line`; record_id is then None)."""
 
     file: str
     record_id: int | None
+    line: int | None = None
 
 
 @dataclass

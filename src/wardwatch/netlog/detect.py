@@ -69,7 +69,7 @@ def _finding(rule: str, evs: list[NetEvent], summary: Text, sources: list[str], 
         first_seen=min(times) if times else None, last_seen=max(times) if times else None, count=len(evs),
         title=Text(*r["title"]), summary=summary, advice=Text(*r["advice"]), accounts=accounts or [],
         sources=sorted(set(sources))[:MAX_LIST],
-        evidence=[Evidence(e.file, e.line) for e in evs[:20]], evidence_total=len(evs), seed=SEED, phase=r["phase"],
+        evidence=[Evidence(e.file, None, line=e.line) for e in evs[:20]], evidence_total=len(evs), seed=SEED, phase=r["phase"],
         facts={**facts, "devices": devices},
     )
 

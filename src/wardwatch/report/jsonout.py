@@ -21,7 +21,8 @@ def finding_dict(f: Finding, tz: str, lang: str) -> dict[str, Any]:
         "first_seen": iso_local(f.first_seen, tz), "last_seen": iso_local(f.last_seen, tz),
         "count": f.count, "accounts": f.accounts, "sources": f.sources,
         "title": f.title.get(lang), "summary": f.summary.get(lang), "advice": f.advice.get(lang),
-        "evidence": [{"file": e.file, "record_id": e.record_id} for e in f.evidence],
+        "evidence": [{"file": e.file, "record_id": e.record_id, **({"line": e.line} if e.line is not None else {})}
+                     for e in f.evidence],
         "evidence_total": f.evidence_total, "phase": f.phase, "seed": f.seed,
         "facts": _plain(f.facts, tz),
     }
