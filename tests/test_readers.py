@@ -19,8 +19,8 @@ from wardwatch.sources.canonical import evtx_record
 
 SEGMENTS = "cidr,segment\n10.1.0.0/16,AD\n10.2.0.0/16,EHR\n10.3.0.0/16,office\n"
 FW_LINES = [
-    "<166>Jan  5 10:00:00 asa %ASA-6-106100: access-list in permitted tcp inside/10.1.0.5(50000) -> "
-    "dmz/10.2.0.9(3389) hit-cnt 1 first hit [0x0, 0x0]",
+    ("<166>Jan  5 10:00:00 asa %ASA-6-106100: access-list in permitted tcp inside/10.1.0.5(50000) -> "
+     "dmz/10.2.0.9(3389) hit-cnt 1 first hit [0x0, 0x0]"),
     "<134>Jan  5 10:00:01 rtx PP[01] Rejected at IN(2000) filter: TCP 10.1.0.5:50001 > 10.2.0.9:445",
     *(f"<4>Jan  5 10:01:{i:02d} gw kernel: DROP SRC=10.3.0.77 DST=10.3.1.{i} PROTO=TCP SPT=40000 DPT=445"
       for i in range(30)),
