@@ -170,3 +170,29 @@ def test_a_forced_reader_reads_anything_and_unregistered_formats_are_named(tmp_p
     assert list(records) == [] and inp.format == "syslog" and inp.events == 2
     with pytest.raises(KeyError, match="no reader named"):
         list(read_sources([odd], reader="nope"))
+
+
+def test_a_stored_segment_inside_a_zip_is_read(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from wardwatch.netlog.store import SegmentWriter, load_key
+
+    root = tmp_path / "collector"
+    key = load_key(root, create=True)
+    assert key is not None
+    w = SegmentWriter(root, "10.9.9.1", key)
+    for line in FW_LINES:
+        w.write(datetime(2024, 1, 5, 1, 0, tzinfo=UTC), line.encode())
+    w.close()
+    (segment,) = sorted(root.rglob("*.log"))
+    archive = tmp_path / "collector.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(segment, "10.9.9.1/" + segment.name)
+    seg = tmp_path / "segments.csv"
+    seg.write_text(SEGMENTS, encoding="utf-8")
+    doc = _scan(["syslog", "scan", str(archive), "--segments", str(seg), "--out", str(tmp_path / "out")])
+    (inp,) = [i for i in doc["inputs"] if "!" in i["path"]]
+    assert inp["format"] == "wardwatch-syslog-segment" and inp["events"] == len(FW_LINES)
+    cross = [f for f in doc["findings"] if f["rule"] == "net-cross-segment"]
+    assert cross and all(e["line"] > 1 and e["record_id"] is None for f in cross for e in f["evidence"])
+    assert {f["rule"] for f in doc["findings"]} >= {"net-cross-segment", "net-scan"}
