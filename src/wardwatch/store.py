@@ -205,7 +205,7 @@ NETWORK_SCHEMA = pa.schema([
     ("ts", pa.timestamp("us", tz="UTC")), ("device", pa.string()), ("vendor", pa.string()), ("kind", pa.string()),
     ("action", pa.string()), ("proto", pa.string()), ("src", pa.string()), ("sport", pa.int32()),
     ("dst", pa.string()), ("dport", pa.int32()), ("user", pa.string()), ("raw", pa.string()),
-    ("file", pa.string()), ("line", pa.int64()),
+    ("file", pa.dictionary(pa.int32(), pa.string())), ("line", pa.int64()),
 ])
 
 
@@ -219,26 +219,32 @@ class NetworkTable:
         self.events: list[NetEvent] = []
         self.inputs = 0  # syslog inputs read: the network rules run when there is one, even one without a line
         self.kinds: Counter[str] = Counter()  # events by vendor ('unknown': lines no parser recognised)
+        self._runs: list[tuple[str, int]] = []  # (file, events) per input, for the file column
 
-    def add(self, events: list[NetEvent]) -> None:
+    def add(self, events: list[NetEvent], file: str) -> None:
         """The network events of one input (called once per input, when it has been read)."""
         self.inputs += 1
         self.events += events
+        self._runs.append((file, len(events)))
         self.kinds.update(e.vendor or "unknown" for e in events)
 
     def arrow(self) -> pa.Table:
-        """The events as an Arrow table (a port beyond any integer column is left empty, bad text replaced)."""
+        """The events as an Arrow table (a port beyond the integer column is left empty, bad text replaced)."""
         evs = self.events
         cols: dict[str, pa.Array] = {"ts": pa.array([e.time for e in evs], NETWORK_SCHEMA.field("ts").type)}
         for f in NETWORK_SCHEMA:
-            if f.name == "ts":
+            if f.name in ("ts", "file"):
                 continue
             values = [getattr(e, f.name) for e in evs]
-            if pa.types.is_integer(f.type):
+            if not pa.types.is_integer(f.type):
+                cols[f.name] = _string_array(values)
+                continue
+            try:
+                cols[f.name] = pa.array(values, f.type)
+            except (OverflowError, pa.ArrowInvalid):
                 bound = 2 ** (f.type.bit_width - 1)
                 cols[f.name] = pa.array([v if v is None or -bound <= v < bound else None for v in values], f.type)
-            else:
-                cols[f.name] = _string_array(values)
+        cols["file"] = _runs_column(self._runs)
         return pa.table(cols, schema=NETWORK_SCHEMA)
 
 
@@ -308,11 +314,7 @@ class EventStore:
             self._runs.append((file, count))
 
     def _file_column(self) -> pa.DictionaryArray:
-        """The input path of every record, as a dictionary column (one entry per file, no per-row strings)."""
-        names = list(dict.fromkeys(name for name, _ in self._runs))
-        index = {name: i for i, name in enumerate(names)}
-        codes = itertools.chain.from_iterable(itertools.repeat(index[name], count) for name, count in self._runs)
-        return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(names, pa.string()))
+        return _runs_column(self._runs)
 
     def _flush(self) -> None:
         if not self._raw:
@@ -389,6 +391,15 @@ class EventStore:
 def _type(col: str) -> str:
     return {"ts": "TIMESTAMP", "event_id": "INTEGER", "record_id": "BIGINT", "logon_type": "INTEGER"}.get(col, "VARCHAR")
 
+
+
+def _runs_column(runs: list[tuple[str, int]]) -> pa.DictionaryArray:
+    """The input path of every record from (file, records) runs, as a dictionary column (one entry per file, no
+    per-row strings)."""
+    names = list(dict.fromkeys(name for name, _ in runs))
+    index = {name: i for i, name in enumerate(names)}
+    codes = itertools.chain.from_iterable(itertools.repeat(index[name], count) for name, count in runs)
+    return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), _string_array(names))
 
 
 def _string_array(texts: list[str]) -> pa.Array:

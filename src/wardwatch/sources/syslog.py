@@ -72,7 +72,7 @@ class SyslogReader:
         yield from winsyslog.records(windows_lines(), display, ctx.problems)
         inp.events += len(network)
         if ctx.network is not None:
-            ctx.network.add(network)
+            ctx.network.add(network, display)
         unknown = sum(1 for e in network if not e.vendor)
         if unknown:
             ctx.problems.append(ReadProblem(display, "-", f"{unknown} line(s) not recognised (kept raw, counted)"))
