@@ -196,3 +196,17 @@ def test_a_stored_segment_inside_a_zip_is_read(tmp_path: Path) -> None:
     cross = [f for f in doc["findings"] if f["rule"] == "net-cross-segment"]
     assert cross and all(e["line"] > 1 and e["record_id"] is None for f in cross for e in f["evidence"])
     assert {f["rule"] for f in doc["findings"]} >= {"net-cross-segment", "net-scan"}
+
+
+def test_syslog_scan_walks_folders_with_the_same_walker(tmp_path: Path) -> None:
+    folder = tmp_path / "syslog"
+    (folder / "sub").mkdir(parents=True)
+    _fw_log(folder / "sub" / "fw.log")
+    (folder / "serve-status.json").write_text('{"udp": 514}', encoding="utf-8")
+    (folder / "notes.json").write_text("{}", encoding="utf-8")
+    (folder / "seg.ckpt").write_bytes(b"\x00checkpoint")
+    (folder / "part.tmp").write_text("half", encoding="utf-8")
+    (folder / "desktop.ini").write_text("[x]", encoding="utf-8")
+    (folder / ".hmac-key").write_text("00", encoding="utf-8")
+    doc = _scan(["syslog", "scan", str(folder), "--out", str(tmp_path / "out")])
+    assert [Path(i["path"]).name for i in doc["inputs"]] == ["fw.log"]

@@ -1,4 +1,4 @@
-"""Reading network logs for `wardwatch syslog scan`: the syslog reader of wardwatch.sources over the files given.
+"""Reading network logs for `wardwatch syslog scan`: the walker and syslog reader of wardwatch.sources.
 
 The lines themselves are read by `wardwatch.sources.syslog` (the same reader `wardwatch scan` uses): network
 lines into a NetworkTable, Windows-event lines converted and counted (this command keeps no event store)."""
@@ -11,17 +11,7 @@ from ..model import InputFile
 from ..store import NetworkTable
 from .parse import NetEvent
 
-
-def expand(paths: list[Path]) -> list[Path]:
-    """Files as given, folders searched for *.log / *.txt / syslog* files (collector checkpoints skipped)."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")
-                          and f.suffix not in (".ckpt", ".tmp", ".json"))
-        else:
-            out.append(p)
-    return out
+NOT_SYSLOG = (".json", ".tmp")  # in a folder given to `syslog scan`: the collector's status and temporary files
 
 
 def read_network(paths: list[Path], tz: str) -> tuple[list[InputFile], NetworkTable]:
@@ -30,7 +20,7 @@ def read_network(paths: list[Path], tz: str) -> tuple[list[InputFile], NetworkTa
 
     network = NetworkTable()
     inputs: list[InputFile] = []
-    for inp, records in read_sources(expand(paths), tz=tz, network=network, reader="syslog"):
+    for inp, records in read_sources(paths, tz=tz, network=network, reader="syslog", skip=NOT_SYSLOG):
         windows = sum(1 for _ in records)  # Windows events in the syslog: counted, not stored here
         inp.events += windows
         inputs.append(inp)

@@ -36,13 +36,15 @@ def sniff(head: bytes) -> str | None:
     return reader.name if reader else None
 
 
-def discover(paths: list[Path], problems: list[ReadProblem]) -> Iterator[Path]:
-    """Every file under the given paths (folders recursively), in a stable order."""
+def discover(paths: list[Path], problems: list[ReadProblem], skip: tuple[str, ...] = ()) -> Iterator[Path]:
+    """Every file under the given paths (folders recursively), in a stable order; in folders, names ending in
+    one of `skip` are passed over too."""
+    ignored = IGNORED_SUFFIXES + skip
     for p in paths:
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.name.lower() not in IGNORED_NAMES and not f.name.startswith(".") \
-                        and not f.name.lower().endswith(IGNORED_SUFFIXES):
+                        and not f.name.lower().endswith(ignored):
                     yield f
         elif p.is_file():
             yield p
@@ -130,19 +132,20 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Source:
 
 
 def read_sources(paths: list[Path], *, tz: str = "Asia/Tokyo", network: NetworkTable | None = None,
-                 reader: str | None = None) -> Iterator[tuple[InputFile, Iterator[str]]]:
+                 reader: str | None = None, skip: tuple[str, ...] = ()) -> Iterator[tuple[InputFile, Iterator[str]]]:
     """Yield (input record, iterator of canonical JSON event strings) for every readable input.
 
     The InputFile's problems are filled in as its iterator is consumed; the caller adds the number of records
     it took to `events` once it has taken them (a reader adds what it does not yield, such as syslog's network
     lines, which go to `network`). Files that are not event logs appear with a 'skipped' problem and an empty
     iterator. `reader` names the reader for every file (zips are still opened): `wardwatch syslog scan` reads
-    whatever it is given as syslog. `tz` is the zone of device times that carry none."""
+    whatever it is given as syslog. `tz` is the zone of device times that carry none. `skip`: name endings
+    passed over in folders (besides the usual desktop.ini, dot files and a syslog store's checkpoints)."""
     from ..store import NetworkTable
 
     walk = _Walk(tz, network if network is not None else NetworkTable(), READERS.get(reader) if reader else None)
     top_problems: list[ReadProblem] = []
-    files = list(discover(paths, top_problems))
+    files = list(discover(paths, top_problems, skip))
     hashes: dict[Path, Future[tuple[str, int]]] = {}  # large files' hashes, started one file ahead
     for i, path in enumerate(files):
         if i + 1 < len(files):
