@@ -75,7 +75,8 @@ def test_the_store_holds_a_network_events_table(tmp_path: Path) -> None:
     rows = store.query("SELECT file, line, vendor, src, dport FROM network_events ORDER BY line")
     assert len(rows) == len(FW_LINES) and rows[0][1] == 1 and rows[0][3] == "10.1.0.5" and rows[0][4] == 3389
     assert rows[-1][2] == ""  # the unknown line is kept (raw), with no vendor
-    assert (tmp_path / "store" / "network.parquet").is_file()
+    assert (tmp_path / "store" / "network" / "network-events.parquet").is_file()
+    assert not list((tmp_path / "store").glob("*.parquet"))  # `store/*.parquet` stays the events' parts
     assert store.query("SELECT count(*) FROM events")[0][0] == 0  # no Windows line: nothing in the event table
     store.con.close()
 

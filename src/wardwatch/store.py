@@ -200,7 +200,7 @@ class ReaderFailed(Exception):
         self.error = error
 
 
-NETWORK_FILE = "network.parquet"
+NETWORK_FILE = "network/network-events.parquet"  # its own folder: `store/*.parquet` stays the events' parts
 NETWORK_SCHEMA = pa.schema([
     ("ts", pa.timestamp("us", tz="UTC")), ("device", pa.string()), ("vendor", pa.string()), ("kind", pa.string()),
     ("action", pa.string()), ("proto", pa.string()), ("src", pa.string()), ("sport", pa.int32()),
@@ -213,7 +213,7 @@ class NetworkTable:
     """The network events of a run: one per syslog line that is not a Windows event, filled by the syslog reader.
 
     Kept in memory for the network rules (wardwatch.netlog.detect) and, in an EventStore, written beside the event
-    parts as network.parquet (DuckDB view `network_events`; `line` is the line number in `file`)."""
+    parts in network/network-events.parquet (DuckDB view `network_events`; `line` is the line number in `file`)."""
 
     def __init__(self) -> None:
         self.events: list[NetEvent] = []
@@ -374,11 +374,12 @@ class EventStore:
                              + ", ".join(f"NULL::{_type(c)} AS {c}" for c in COLUMNS) + ", NULL::VARCHAR AS file WHERE false")
 
     def _open_network(self) -> None:
-        """network.parquet from the network events, and the view `network_events` over it (empty without any)."""
+        """The network events' Parquet file, and the view `network_events` over it (empty without any)."""
         table = self.network.arrow()
         if table.num_rows:
             import pyarrow.parquet as pq
             path = self.directory / NETWORK_FILE
+            path.parent.mkdir(exist_ok=True)
             pq.write_table(table, path, compression="zstd")
             self.con.execute(f"CREATE OR REPLACE VIEW network_events AS SELECT * FROM read_parquet({sql_literal(str(path))})")
         else:
