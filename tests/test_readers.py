@@ -211,3 +211,23 @@ def test_syslog_scan_walks_folders_with_the_same_walker(tmp_path: Path) -> None:
     (folder / ".hmac-key").write_text("00", encoding="utf-8")
     doc = _scan(["syslog", "scan", str(folder), "--out", str(tmp_path / "out")])
     assert [Path(i["path"]).name for i in doc["inputs"]] == ["fw.log"]
+
+
+def test_windows_lines_of_a_zipped_syslog_go_to_the_events(tmp_path: Path) -> None:
+    snare = "\t".join(["MSWinEventLog", "1", "Security", "7", "Mon Oct 31 04:07:12 2022", "1102",
+                       "Microsoft-Windows-Eventlog", "KYUSHOKU-SV\\Administrator", "N/A", "Success Audit", "KYUSHOKU-SV",
+                       "None", "The audit log was cleared.", "7"])
+    archive = tmp_path / "logs.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mixed.log", "\n".join([*FW_LINES[:2], f"<13>Oct 31 04:07:12 KYUSHOKU-SV {snare}", *FW_LINES[2:]]))
+    seg = tmp_path / "segments.csv"
+    seg.write_text(SEGMENTS, encoding="utf-8")
+    doc = _scan(["scan", str(archive), "--segments", str(seg), "--out", str(tmp_path / "out")])
+    member = f"{archive}!mixed.log"
+    (inp,) = [i for i in doc["inputs"] if i["path"] == member]
+    assert inp["events"] == len(FW_LINES) + 1
+    rules = {f["rule"]: f for f in doc["findings"]}
+    assert {"log-tampering", "net-cross-segment", "net-scan"} <= set(rules)
+    assert [e["file"] for e in rules["log-tampering"]["evidence"]] == [member]  # an event: no `line`
+    assert "line" not in rules["log-tampering"]["evidence"][0]
+    assert {e["line"] for e in rules["net-cross-segment"]["evidence"]} <= {1, 2}
