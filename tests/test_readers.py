@@ -214,9 +214,10 @@ def test_syslog_scan_walks_folders_with_the_same_walker(tmp_path: Path) -> None:
 
 
 def test_windows_lines_of_a_zipped_syslog_go_to_the_events(tmp_path: Path) -> None:
-    snare = "\t".join(["MSWinEventLog", "1", "Security", "7", "Mon Oct 31 04:07:12 2022", "1102",
+    fields = ["MSWinEventLog", "1", "Security", "7", "Mon Oct 31 04:07:12 2022", "1102",
                        "Microsoft-Windows-Eventlog", "KYUSHOKU-SV\\Administrator", "N/A", "Success Audit", "KYUSHOKU-SV",
-                       "None", "The audit log was cleared.", "7"])
+                       "None", "The audit log was cleared.", "7"]
+    snare = "\t".join(fields)
     archive = tmp_path / "logs.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("mixed.log", "\n".join([*FW_LINES[:2], f"<13>Oct 31 04:07:12 KYUSHOKU-SV {snare}", *FW_LINES[2:]]))
