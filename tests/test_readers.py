@@ -215,8 +215,8 @@ def test_syslog_scan_walks_folders_with_the_same_walker(tmp_path: Path) -> None:
 
 def test_windows_lines_of_a_zipped_syslog_go_to_the_events(tmp_path: Path) -> None:
     fields = ["MSWinEventLog", "1", "Security", "7", "Mon Oct 31 04:07:12 2022", "1102",
-                       "Microsoft-Windows-Eventlog", "KYUSHOKU-SV\\Administrator", "N/A", "Success Audit", "KYUSHOKU-SV",
-                       "None", "The audit log was cleared.", "7"]
+              "Microsoft-Windows-Eventlog", "KYUSHOKU-SV\\Administrator", "N/A", "Success Audit", "KYUSHOKU-SV",
+              "None", "The audit log was cleared.", "7"]
     snare = "\t".join(fields)
     archive = tmp_path / "logs.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
