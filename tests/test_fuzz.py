@@ -81,10 +81,16 @@ def _reader_file(rng: random.Random, n: int, evtx: list[bytes]) -> tuple[str, by
     if pick < 0.85:
         kind, data = fz.json_case(rng)
         return f"{n}.{kind}", data
-    return f"{n}.zip", fz.zip_case(rng, evtx)
+    if pick < 0.93:
+        return f"{n}.zip", fz.zip_case(rng, evtx)
+    # syslog (network lines into the network table, Windows lines into the events), on its own or in a zip
+    lines = ["<134>Jan  5 10:00:00 rtx start"] + [fz.syslog_line(rng) for _ in range(rng.randint(1, 40))]
+    data = "\n".join(lines).encode("utf-8", "surrogatepass")
+    data = fz.mutate(data, rng) if rng.random() < 0.3 else data
+    return (f"{n}.zip", fz.zip_of([("fw.log", data)])) if rng.random() < 0.5 else (f"{n}.log", data)
 
 
-# ---------- reader level: evtx, XML, JSON, zips into the event store ----------
+# ---------- reader level: evtx, XML, JSON, syslog, zips into the event store ----------
 
 @pytest.mark.parametrize("batch", range(READER_BATCHES))
 def test_readers_and_store_take_any_damaged_file(tmp_path: Path, batch: int, evtx_seeds: list[bytes]) -> None:
@@ -105,7 +111,8 @@ def test_readers_and_store_take_any_damaged_file(tmp_path: Path, batch: int, evt
             _problem_is_named(e.where, e.message)
             assert e.file, e
     total, _timed = store.query("SELECT count(*), count(ts) FROM events")[0]
-    assert total == sum(i.events for i in inputs)
+    network = store.query("SELECT count(*) FROM network_events")[0][0]
+    assert total + network == sum(i.events for i in inputs)
     damaged_records(store)
     store.query("SELECT host, channel, event_id, count(*) FROM events GROUP BY ALL")
     assert fz.tree_hashes(folder) == before

@@ -20,16 +20,18 @@ Progress = Callable[[InputFile, int], None]
 
 
 def ingest(paths: list[Path], store: EventStore, on_file: Progress | None = None,
-           on_read: Callable[[], Any] | None = None, guard: Guard | None = None) -> list[InputFile]:
-    """Read every input into the store; returns what was read from each (hash, events, problems).
+           on_read: Callable[[], Any] | None = None, guard: Guard | None = None, tz: str = "Asia/Tokyo") -> list[InputFile]:
+    """Read every input into the store (syslog's network lines into its network table); returns what was read
+    from each (hash, events, problems).
 
     on_read is called when the last input has been read, while the store still writes its last part (a
     thread started there runs beside the writer instead of competing with the reader)."""
     inputs: list[InputFile] = []
-    for inp, records in read_sources(paths):
+    for inp, records in read_sources(paths, tz=tz, network=store.network):
         inputs.append(inp)
         try:
-            inp.events += store.add(records, inp.path)
+            added = store.add(records, inp.path)  # first: a reader counts what it does not yield while it reads
+            inp.events += added
         except ReaderFailed as exc:  # keep what the reader gave before it failed; the next input is still read
             inp.events += exc.records
             inp.errors.append(ReadProblem(inp.path, f"after event {exc.records}",
@@ -115,7 +117,7 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     store = EventStore(out_dir / "store", on_batch=on_events)
     sigma_rules: list[Future] = []  # the rules load in a thread while the store writes its last events
     inputs = ingest(paths, store, on_file, on_read=(lambda: sigma_rules.append(_start_sigma_load(rule_paths)))
-                    if rule_paths else None, guard=guard)
+                    if rule_paths else None, guard=guard, tz=tz)
     read_s = time.perf_counter() - started
     if on_phase:
         on_phase("detect")
@@ -124,7 +126,7 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     sigma_stats: dict[str, Any] = guard.run("sigma", _sigma, store, rule_paths, tz, min_level, config, findings, sigma_rules[0],
                             default={}) if rule_paths else {}
     net_stats: dict[str, Any]
-    inputs, net_stats = guard.run("network logs", _network, inputs, segments, tz, findings, default=(inputs, {}))
+    net_stats = guard.run("network logs", _network, store, segments, findings, default={})
     incidents: list[Incident] = guard.run("incidents", build_incidents, findings, tz, float(config.get("incident_gap_hours", 24)),
                           default=[])
     coverage: list[Coverage] = guard.run("log coverage", _coverage, findings, default=[])
@@ -177,17 +179,15 @@ def _sigma(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | 
             "skipped": [vars(s) for s in sigma_rules if not s.will_run]}
 
 
-def _network(inputs: list[InputFile], segments: Any, tz: str, findings: list[Finding]) -> tuple[list[InputFile], dict[str, Any]]:
-    """Firewall / router syslog inputs, parsed and judged by wardwatch.netlog; their findings join the list."""
-    # a file with a damaged Windows line is still read for its network lines; netlog's entry replaces the reader's
-    # (it names the same damaged Windows lines and counts both kinds of line)
-    net_paths = {i.path for i in inputs if i.format == "syslog" and not any(e.skipped_file for e in i.errors)}
-    if not net_paths:
-        return inputs, {}
-    from .netlog.api import analyse
-    net_inputs, net_findings, net_stats = analyse([Path(p) for p in sorted(net_paths)], segments, tz)
+def _network(store: EventStore, segments: Any, findings: list[Finding]) -> dict[str, Any]:
+    """The network rules (wardwatch.netlog) over the network events the syslog reader put in the store; their
+    findings join the list. Nothing when no syslog input was read."""
+    if not store.network.inputs:
+        return {}
+    from .netlog.api import analyse_events
+    net_findings, net_stats = analyse_events(store.network, segments)
     findings += net_findings
-    return [i for i in inputs if i.path not in net_paths] + net_inputs, net_stats
+    return net_stats
 
 
 def _coverage(findings: list[Finding]) -> list[Coverage]:

@@ -6,11 +6,16 @@ import json
 import os
 import queue
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from .netlog.parse import NetEvent
 
 
 def usable_cpus() -> int:
@@ -195,6 +200,54 @@ class ReaderFailed(Exception):
         self.error = error
 
 
+NETWORK_FILE = "network/network-events.parquet"  # its own folder: `store/*.parquet` stays the events' parts
+NETWORK_SCHEMA = pa.schema([
+    ("ts", pa.timestamp("us", tz="UTC")), ("device", pa.string()), ("vendor", pa.string()), ("kind", pa.string()),
+    ("action", pa.string()), ("proto", pa.string()), ("src", pa.string()), ("sport", pa.int32()),
+    ("dst", pa.string()), ("dport", pa.int32()), ("user", pa.string()), ("raw", pa.string()),
+    ("file", pa.dictionary(pa.int32(), pa.string())), ("line", pa.int64()),
+])
+
+
+class NetworkTable:
+    """The network events of a run: one per syslog line that is not a Windows event, filled by the syslog reader.
+
+    Kept in memory for the network rules (wardwatch.netlog.detect) and, in an EventStore, written beside the event
+    parts in network/network-events.parquet (DuckDB view `network_events`; `line` is the line number in `file`)."""
+
+    def __init__(self) -> None:
+        self.events: list[NetEvent] = []
+        self.inputs = 0  # syslog inputs read: the network rules run when there is one, even one without a line
+        self.kinds: Counter[str] = Counter()  # events by vendor ('unknown': lines no parser recognised)
+        self._runs: list[tuple[str, int]] = []  # (file, events) per input, for the file column
+
+    def add(self, events: list[NetEvent], file: str) -> None:
+        """The network events of one input (called once per input, when it has been read)."""
+        self.inputs += 1
+        self.events += events
+        self._runs.append((file, len(events)))
+        self.kinds.update(e.vendor or "unknown" for e in events)
+
+    def arrow(self) -> pa.Table:
+        """The events as an Arrow table (a port beyond the integer column is left empty, bad text replaced)."""
+        evs = self.events
+        cols: dict[str, pa.Array] = {"ts": pa.array([e.time for e in evs], NETWORK_SCHEMA.field("ts").type)}
+        for f in NETWORK_SCHEMA:
+            if f.name in ("ts", "file"):
+                continue
+            values = [getattr(e, f.name) for e in evs]
+            if not pa.types.is_integer(f.type):
+                cols[f.name] = _string_array(values)
+                continue
+            try:
+                cols[f.name] = pa.array(values, f.type)
+            except (OverflowError, pa.ArrowInvalid):
+                bound = 2 ** (f.type.bit_width - 1)
+                cols[f.name] = pa.array([v if v is None or -bound <= v < bound else None for v in values], f.type)
+        cols["file"] = _runs_column(self._runs)
+        return pa.table(cols, schema=NETWORK_SCHEMA)
+
+
 class EventStore:
     """Collects canonical JSON records in batches; one background COPY normalizes them into Parquet parts.
 
@@ -209,6 +262,8 @@ class EventStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         for old in self.directory.glob("events-*.parquet"):  # parts of an earlier scan into the same folder
             old.unlink()
+        (self.directory / NETWORK_FILE).unlink(missing_ok=True)
+        self.network = NetworkTable()  # the syslog reader's network events, written at close()
         self.batch_size = batch_size
         self._chunk = min(CHUNK_ROWS, batch_size)
         self.con = duckdb.connect()
@@ -259,11 +314,7 @@ class EventStore:
             self._runs.append((file, count))
 
     def _file_column(self) -> pa.DictionaryArray:
-        """The input path of every record, as a dictionary column (one entry per file, no per-row strings)."""
-        names = list(dict.fromkeys(name for name, _ in self._runs))
-        index = {name: i for i, name in enumerate(names)}
-        codes = itertools.chain.from_iterable(itertools.repeat(index[name], count) for name, count in self._runs)
-        return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(names, pa.string()))
+        return _runs_column(self._runs)
 
     def _flush(self) -> None:
         if not self._raw:
@@ -304,6 +355,7 @@ class EventStore:
         self.con.execute(f"SET threads = {self.threads}")
         try:
             self._open_parts()
+            self._open_network()
         finally:
             if self._error:  # the parts written before the failure are still queried
                 raise self._error
@@ -321,6 +373,18 @@ class EventStore:
             self.con.execute("CREATE OR REPLACE VIEW events AS SELECT "
                              + ", ".join(f"NULL::{_type(c)} AS {c}" for c in COLUMNS) + ", NULL::VARCHAR AS file WHERE false")
 
+    def _open_network(self) -> None:
+        """The network events' Parquet file, and the view `network_events` over it (empty without any)."""
+        table = self.network.arrow()
+        if table.num_rows:
+            import pyarrow.parquet as pq
+            path = self.directory / NETWORK_FILE
+            path.parent.mkdir(exist_ok=True)
+            pq.write_table(table, path, compression="zstd")
+            self.con.execute(f"CREATE OR REPLACE VIEW network_events AS SELECT * FROM read_parquet({sql_literal(str(path))})")
+        else:
+            self.con.register("network_events", table)
+
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         return self.con.execute(sql, params or []).fetchall()
 
@@ -328,6 +392,15 @@ class EventStore:
 def _type(col: str) -> str:
     return {"ts": "TIMESTAMP", "event_id": "INTEGER", "record_id": "BIGINT", "logon_type": "INTEGER"}.get(col, "VARCHAR")
 
+
+
+def _runs_column(runs: list[tuple[str, int]]) -> pa.DictionaryArray:
+    """The input path of every record from (file, records) runs, as a dictionary column (one entry per file, no
+    per-row strings)."""
+    names = list(dict.fromkeys(name for name, _ in runs))
+    index = {name: i for i, name in enumerate(names)}
+    codes = itertools.chain.from_iterable(itertools.repeat(index[name], count) for name, count in runs)
+    return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), _string_array(names))
 
 
 def _string_array(texts: list[str]) -> pa.Array:

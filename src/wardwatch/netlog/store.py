@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -274,9 +275,10 @@ def _check_checkpoint(seg: Path, key: bytes | None, count: int, last: str, rep: 
                                         "checkpoint (written just before a crash; chained but not keyed)", fatal=False))
 
 
-def read_segment(path: Path) -> Iterator[tuple[int, datetime, str, str]]:
-    """(line number, receive time, sender, message text) for every complete record of a stored segment."""
-    with open(path, "rb") as fh:
+def read_segment(segment: Path | bytes) -> Iterator[tuple[int, datetime, str, str]]:
+    """(line number, receive time, sender, message text) for every complete record of a stored segment (a file, or
+    its bytes: a segment inside a zip)."""
+    with (io.BytesIO(segment) if isinstance(segment, bytes) else open(segment, "rb")) as fh:
         for i, line in enumerate(fh, start=1):
             if not line.endswith(b"\n") or i == 1:
                 continue

@@ -1,90 +1,50 @@
-"""Input discovery: walks folders and zips, hashes every input, picks a reader by content, streams records."""
+"""Input discovery: walks folders and zips, hashes every input once, picks a reader by content, streams records.
+
+The readers themselves are in `registry` (one module per format behind the `base.Reader` protocol)."""
 from __future__ import annotations
 
-import hashlib
 import io
 import zipfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..model import InputFile, ReadProblem
-from .evtxfile import EVTX_MAGIC, read_evtx
+from .base import HASH_CHUNK_BYTES, ReadContext, Reader, Source, sha256_of
+from .registry import READERS
+
+if TYPE_CHECKING:
+    from ..store import NetworkTable
+
+__all__ = ["HASH_CHUNK_BYTES", "READERS", "ReadContext", "Reader", "Source", "discover", "read_sources", "sha256_of",
+           "sniff"]
 
 MAX_ZIP_DEPTH = 3
 THREADED_HASH_BYTES = 1 << 20  # smaller files are hashed at once: a thread hand-off costs more
-HASH_CHUNK_BYTES = 16 << 20
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 IGNORED_NAMES = {"desktop.ini", "thumbs.db", ".ds_store", "serve-status.json"}  # the last: the syslog server's
 IGNORED_SUFFIXES = (".ckpt", ".ckpt.tmp")  # a syslog store's checkpoints (wardwatch.netlog.store), not inputs
 
 
-@dataclass
-class Source:
-    """One readable thing: a file on disk or a member of a zip (held in memory)."""
-
-    display: str
-    path: Path | None = None
-    data: bytes | None = None
-    temporary: bool = False  # path is a zip member's temporary copy, removed once read
-
-    def head(self, n: int = 64) -> bytes:
-        if self.data is not None:
-            return self.data[:n]
-        assert self.path is not None
-        with open(self.path, "rb") as fh:
-            return fh.read(n)
-
-    def read_all(self) -> bytes:
-        if self.data is not None:
-            return self.data
-        assert self.path is not None
-        return self.path.read_bytes()
-
-
-def sha256_of(source: Source) -> tuple[str, int]:
-    """SHA-256 and size of a source (the input is only opened for reading).
-
-    Read in one piece up to HASH_CHUNK_BYTES, in chunks of that size beyond: few large reads matter, since
-    hashing runs beside the parser and every chunk costs one wait for the GIL."""
-    if source.data is not None:
-        return hashlib.sha256(source.data).hexdigest(), len(source.data)
-    assert source.path is not None
-    digest = hashlib.sha256()
-    size = 0
-    with open(source.path, "rb", buffering=0) as fh:
-        while chunk := fh.read(HASH_CHUNK_BYTES):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
 def sniff(head: bytes) -> str | None:
-    """Name the format of a file from its first bytes: evtx, zip, xml, json, syslog, or None."""
-    if head.startswith(EVTX_MAGIC):
-        return "evtx"
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+    """Name the format of a file from its first bytes: zip, or the name of the first reader that knows it, or None."""
+    if head.startswith(ZIP_MAGIC):
         return "zip"
-    from ..netlog.api import looks_like_syslog  # imported only when needed: most inputs are .evtx
-    from .winjson import looks_like_json
-    from .winxml import looks_like_xml
-
-    if looks_like_syslog(head) or b"MSWinEventLog\t" in head.split(b"\n", 1)[0]:  # before XML: "<PRI>" opens syslog
-        return "syslog"  # network device logs for wardwatch.netlog; Windows events in them go to the event store
-    if looks_like_xml(head):
-        return "xml"
-    if looks_like_json(head):
-        return "json"
-    return None
+    reader = READERS.sniff(head)
+    return reader.name if reader else None
 
 
-def discover(paths: list[Path], problems: list[ReadProblem]) -> Iterator[Path]:
-    """Every file under the given paths (folders recursively), in a stable order."""
+def discover(paths: list[Path], problems: list[ReadProblem], skip: tuple[str, ...] = ()) -> Iterator[Path]:
+    """Every file under the given paths (folders recursively), in a stable order; in folders, names ending in
+    one of `skip` are passed over too."""
+    ignored = IGNORED_SUFFIXES + skip
     for p in paths:
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.name.lower() not in IGNORED_NAMES and not f.name.startswith(".") \
-                        and not f.name.lower().endswith(IGNORED_SUFFIXES):
+                        and not f.name.lower().endswith(ignored):
                     yield f
         elif p.is_file():
             yield p
@@ -103,6 +63,7 @@ def _zip_members(source: Source, inp: InputFile) -> Iterator[Source]:
                 where = f"{source.display}!{info.filename}"
                 try:
                     member = _extract(zf, info, where)
+                    member.modified = _member_time(info, source)
                 except _Refused as exc:
                     inp.errors.append(ReadProblem(where, "zip member", str(exc), skipped_file=True))
                     continue
@@ -116,6 +77,17 @@ def _zip_members(source: Source, inp: InputFile) -> Iterator[Source]:
                         member.path.unlink(missing_ok=True)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         inp.errors.append(ReadProblem(source.display, "zip", f"broken zip file: {exc}", skipped_file=True))
+
+
+def _member_time(info: zipfile.ZipInfo, zipped: Source) -> datetime:
+    """A member's modification time as the zip keeps it (a wall-clock time, no zone: the reader reads it in the
+    run's zone); the zip's own time where the member's is the format's 1980 floor (unknown) or invalid."""
+    if info.date_time[0] > 1980:
+        try:
+            return datetime(*info.date_time)
+        except ValueError:
+            pass
+    return zipped.modified_at()
 
 
 MEMBER_IN_MEMORY = 64 << 20  # larger members go through a temporary file
@@ -159,20 +131,27 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Source:
     return Source(where, path=Path(tmp.name), temporary=True)
 
 
-def read_sources(paths: list[Path]) -> Iterator[tuple[InputFile, Iterator[str]]]:
+def read_sources(paths: list[Path], *, tz: str = "Asia/Tokyo", network: NetworkTable | None = None,
+                 reader: str | None = None, skip: tuple[str, ...] = ()) -> Iterator[tuple[InputFile, Iterator[str]]]:
     """Yield (input record, iterator of canonical JSON event strings) for every readable input.
 
-    The InputFile's problems are filled in as its iterator is consumed; the caller counts the events. Files that are not
-    event logs appear with a 'skipped' problem and an empty iterator.
-    """
+    The InputFile's problems are filled in as its iterator is consumed; the caller adds the number of records
+    it took to `events` once it has taken them (a reader adds what it does not yield, such as syslog's network
+    lines, which go to `network`). Files that are not event logs appear with a 'skipped' problem and an empty
+    iterator. `reader` names the reader for every file (zips are still opened): `wardwatch syslog scan` reads
+    whatever it is given as syslog. `tz` is the zone of device times that carry none. `skip`: name endings
+    passed over in folders (besides the usual desktop.ini, dot files and a syslog store's checkpoints)."""
+    from ..store import NetworkTable
+
+    walk = _Walk(tz, network if network is not None else NetworkTable(), READERS.get(reader) if reader else None)
     top_problems: list[ReadProblem] = []
-    files = list(discover(paths, top_problems))
+    files = list(discover(paths, top_problems, skip))
     hashes: dict[Path, Future[tuple[str, int]]] = {}  # large files' hashes, started one file ahead
     for i, path in enumerate(files):
         if i + 1 < len(files):
             _hash_ahead(files[i + 1], hashes)
         try:
-            yield from _read_one(Source(str(path), path=path), 0, hashes)
+            yield from walk.read_one(Source(str(path), path=path), 0, hashes)
         except Exception as exc:  # a reader's own failure: named, and the next input is still read
             yield InputFile(str(path), "", 0, errors=[ReadProblem(
                 str(path), "-", f"could not be read ({type(exc).__name__}: {exc})", skipped_file=True)]), iter(())
@@ -191,29 +170,6 @@ def _hash_ahead(path: Path, hashes: dict[Path, Future[tuple[str, int]]]) -> None
         pass  # reported when the file itself is read
 
 
-def _read_one(source: Source, depth: int,
-              hashes: dict[Path, Future[tuple[str, int]]] | None = None) -> Iterator[tuple[InputFile, Iterator[str]]]:
-    try:
-        size = len(source.data) if source.data is not None else source.path.stat().st_size  # type: ignore[union-attr]
-        head = source.head()
-    except OSError as exc:
-        inp = InputFile(source.display, "", 0, errors=[ReadProblem(source.display, "-", f"cannot open: {exc.strerror or exc}", True)])
-        yield inp, iter(())
-        return
-    # Large files are hashed beside the parsing (hashlib releases the GIL); small ones at once, since
-    # handing them to a thread costs more than hashing them.
-    inp = InputFile(source.display, "", size)
-    if size < THREADED_HASH_BYTES:
-        inp.sha256 = sha256_of(source)[0]
-        yield from _dispatch(source, inp, head, depth)
-        return
-    digest = (hashes or {}).pop(source.path, None) or _hasher().submit(sha256_of, source)  # type: ignore[arg-type]
-    try:
-        yield from _dispatch(source, inp, head, depth)
-    finally:
-        inp.sha256 = digest.result()[0]
-
-
 def _hasher() -> ThreadPoolExecutor:
     global _HASHER
     if _HASHER is None:
@@ -224,66 +180,60 @@ def _hasher() -> ThreadPoolExecutor:
 _HASHER: ThreadPoolExecutor | None = None
 
 
-def _dispatch(source: Source, inp: InputFile, head: bytes, depth: int) -> Iterator[tuple[InputFile, Iterator[str]]]:
-    size = inp.size
-    if size == 0:
-        inp.errors.append(ReadProblem(source.display, "-", "empty file", skipped_file=True))
-        yield inp, iter(())
-        return
-    kind = sniff(head)
-    inp.format = kind or "unknown"
-    if kind is None:
-        inp.errors.append(ReadProblem(source.display, "byte 0",
-                                      "not an event log (expected .evtx, wevtutil XML, Get-WinEvent JSON, JSON lines or zip)",
-                                      skipped_file=True))
-        yield inp, iter(())
-        return
-    if kind == "syslog":
-        if source.path is None or source.temporary:
-            inp.errors.append(ReadProblem(source.display, "zip member", "syslog inside a zip is not read; extract it first",
+class _Walk:
+    """One pass over the inputs: each file or zip member hashed once and handed to its reader."""
+
+    def __init__(self, tz: str, network: NetworkTable, forced: Reader | None) -> None:
+        self.tz, self.network, self.forced = tz, network, forced
+
+    def read_one(self, source: Source, depth: int, hashes: dict[Path, Future[tuple[str, int]]] | None = None
+                 ) -> Iterator[tuple[InputFile, Iterator[str]]]:
+        try:
+            size = len(source.data) if source.data is not None else source.path.stat().st_size  # type: ignore[union-attr]
+            head = source.head()
+        except OSError as exc:
+            inp = InputFile(source.display, "", 0, errors=[ReadProblem(source.display, "-",
+                                                                       f"cannot open: {exc.strerror or exc}", True)])
+            yield inp, iter(())
+            return
+        # Large files are hashed beside the parsing (hashlib releases the GIL); small ones at once, since
+        # handing them to a thread costs more than hashing them.
+        inp = InputFile(source.display, "", size)
+        if size < THREADED_HASH_BYTES:
+            inp.sha256 = sha256_of(source)[0]
+            yield from self._dispatch(source, inp, head, depth)
+            return
+        digest = (hashes or {}).pop(source.path, None) or _hasher().submit(sha256_of, source)  # type: ignore[arg-type]
+        try:
+            yield from self._dispatch(source, inp, head, depth)
+        finally:
+            inp.sha256 = digest.result()[0]
+
+    def _dispatch(self, source: Source, inp: InputFile, head: bytes, depth: int
+                  ) -> Iterator[tuple[InputFile, Iterator[str]]]:
+        if inp.size == 0:
+            inp.errors.append(ReadProblem(source.display, "-", "empty file", skipped_file=True))
+            yield inp, iter(())
+            return
+        if head.startswith(ZIP_MAGIC):
+            inp.format = "zip"
+            yield inp, iter(())
+            if depth >= MAX_ZIP_DEPTH:
+                inp.errors.append(ReadProblem(source.display, "zip", "zip nested too deeply; not opened", True))
+                return
+            for member in _zip_members(source, inp):
+                yield from self.read_one(member, depth + 1)
+            return
+        reader = self.forced or READERS.sniff(head)
+        if reader is None:
+            inp.format = "unknown"
+            inp.errors.append(ReadProblem(source.display, "byte 0",
+                                          "not an event log (expected .evtx, wevtutil XML, Get-WinEvent JSON, JSON lines or zip)",
                                           skipped_file=True))
             yield inp, iter(())
             return
-        records = _syslog_windows_events(source.path, source.display)
+        inp.format = reader.name
+        records = reader.read(source, ReadContext(inp, self.tz, self.network))
         yield inp, records
-        for _ in records:
+        for _ in records:  # if the caller did not read them all, finish here (problems are complete then)
             pass
-        return
-    if kind == "zip":
-        yield inp, iter(())
-        if depth >= MAX_ZIP_DEPTH:
-            inp.errors.append(ReadProblem(source.display, "zip", "zip nested too deeply; not opened", True))
-            return
-        for member in _zip_members(source, inp):
-            yield from _read_one(member, depth + 1)
-        return
-    records = _records(kind, source, inp.errors)
-    yield inp, records
-    for _ in records:  # if the caller did not read them all, finish here (problems are complete then)
-        pass
-
-
-def _records(kind: str, source: Source, problems: list[ReadProblem]) -> Iterator[str]:
-    """The reader's own iterator (no generator in between: every level costs per record)."""
-    if kind == "evtx":
-        return read_evtx(source.path if source.path is not None else source.data, source.display, problems)  # type: ignore[arg-type]
-    if kind == "xml":
-        from .winxml import read_xml
-        return read_xml(source.path if source.path is not None else source.read_all(), source.display, problems)
-    from .winjson import read_json
-    return read_json(source.path if source.path is not None else source.read_all(), source.display, problems)
-
-
-def _syslog_windows_events(path: Path, display: str) -> Iterator[str]:
-    """The Windows events among a syslog file's lines (Snare MSWinEventLog, NXLog / Winlogbeat JSON), read with
-    netlog's own line reader (so stored segments work too). The file stays a syslog input: wardwatch.netlog reads
-    it again for its network lines and reports the Windows lines that cannot be converted, since the scan keeps
-    netlog's account of a syslog file; problems found here are therefore not kept."""
-    from ..netlog.read import syslog_lines
-    from .winsyslog import is_windows, records
-
-    data = path.read_bytes()
-    if b"MSWinEventLog" not in data and b'{"' not in data and b'{ "' not in data:
-        return  # no Windows events: nothing to convert
-    _, lines = syslog_lines(path, data)
-    yield from records(((i, line) for i, _, _, line in lines if is_windows(line)), display, [])

@@ -12,6 +12,7 @@ from pathlib import Path
 from evtx import PyEvtxParser
 
 from ..model import ReadProblem
+from .base import ReadContext, Source
 
 EVTX_MAGIC = b"ElfFile\x00"
 HEADER_SIZE = 4096
@@ -77,3 +78,15 @@ def _check_size(path_or_bytes: Path | bytes, name: str, problems: list[ReadProbl
             name, f"byte {size}",
             f"evtx file is truncated: {size} bytes, the header announces {chunks} chunks ({expected} bytes); "
             f"records of the {whole} complete chunk(s) were read, the rest is missing"))
+
+
+class EvtxReader:
+    """Windows event log files (.evtx), known by their magic bytes."""
+
+    name = "evtx"
+
+    def sniff(self, head: bytes) -> bool:
+        return head.startswith(EVTX_MAGIC)
+
+    def read(self, source: Source, ctx: ReadContext) -> Iterator[str]:
+        return read_evtx(source.target(), source.display, ctx.problems)  # the parser's own iterator: no extra level

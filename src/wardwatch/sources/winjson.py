@@ -17,6 +17,7 @@ from wardwatch.model import ReadProblem
 from wardwatch.sources import nxlog, winlogbeat
 from wardwatch.sources.canonical import int_field as _number
 from wardwatch.sources.winxml import ProblemLog, as_int, decode_text, format_utc, utc_iso
+from wardwatch.sources.base import ReadContext, Source
 
 FIELDS_FILE = Path(__file__).with_name("eventfields.yml")
 EVENT_NS = "http://schemas.microsoft.com/win/2004/08/events/event"
@@ -461,3 +462,15 @@ def _guid(value: Any) -> str | None:
     if not isinstance(text, str) or text.strip("{}") in ("", "00000000-0000-0000-0000-000000000000"):
         return None
     return text
+
+
+class JsonReader:
+    """Get-WinEvent | ConvertTo-Json documents and JSON lines (evtx_dump, Hayabusa-style, NXLog, Winlogbeat)."""
+
+    name = "json"
+
+    def sniff(self, head: bytes) -> bool:
+        return looks_like_json(head)
+
+    def read(self, source: Source, ctx: ReadContext) -> Iterator[str]:
+        return read_json(source.target(), source.display, ctx.problems)
