@@ -271,3 +271,23 @@ def test_vuln_check_mistakes_are_one_line(tmp_path: Path, args: list[str], says:
     names = {"INV": str(inv), "FEED": str(feed), "BAD": str(bad)}
     code, out = _cli("vuln", "check", *[names.get(a, a) for a in args])
     assert code == 2 and says in out and "Traceback" not in out, out
+
+
+def test_vuln_findings_answer_the_checklist(tmp_path: Path) -> None:
+    """A known-exploited firmware on the vendor's remote-maintenance device: 2-⑥ (patches) and 2-② say いいえ."""
+    from test_hospital_examples import segmented_hospital, write
+    inv = segmented_hospital()
+    inv["hosts"][8].update(vendor="Fortinet", product="FortiGate", firmware="7.0.7")  # fw: the vendor's way in
+    path = write(tmp_path, "inv.yml", inv)
+    feed = _write(tmp_path, "kev.json", json.dumps(KEV))
+    jvn = _write(tmp_path, "jvn.xml", VULDEF)
+    code, out = _cli("vuln", "check", "--inventory", str(path), "--feed", str(feed), "--feed", str(jvn),
+                     "--out", str(tmp_path / "vuln"), "--today", "2026-12-05")
+    assert code == 1, out
+    code, out = _cli("checklist", "fill", "--inventory", str(path), "--vuln", str(tmp_path / "vuln" / "findings.json"),
+                     "--out", str(tmp_path / "cl"))
+    assert code == 0, out
+    lines = [line for line in out.splitlines() if line.startswith(("2-②", "2-⑥"))]
+    assert lines and all("いいえ (auto)" in line for line in lines), lines
+    code, out = _cli("checklist", "fill", "--inventory", str(path), "--out", str(tmp_path / "cl2"))
+    assert any(line.startswith("2-②") and "はい (auto)" in line for line in out.splitlines()), out

@@ -166,16 +166,23 @@ PREDICATES: dict[str, Callable[[Evidence], tuple[bool | None, str]]] = {
 def names_rule(entry: str, rule: str) -> bool:
     """True when a fail_rules entry names rule: its id (`net.unlisted-host`), its name within its family
     (`log-size` for `audit.log-size`), or a whole family (`backup.`). Never a part of a name."""
+    entry = entry.partition("@")[0]
     if entry.endswith("."):
         return rule.startswith(entry)
     return rule == entry or rule.partition(".")[2] == entry
+
+
+def _qualifies(entry: str, finding: dict[str, Any]) -> bool:
+    """`rule@exposure`: only findings whose facts.exposure names it (a vulnerable remote-maintenance device)."""
+    _, _, need = entry.partition("@")
+    return not need or need in ((finding.get("facts") or {}).get("exposure") or [])
 
 
 def auto_answer(row: Row, ev: Evidence, today: date) -> Answer | None:
     """The answer WardWatch can give from evidence, with the evidence it rests on; None when it cannot."""
     spec = row.item.get("auto") or {}
     pats = [str(p) for p in spec.get("fail_rules") or []]
-    hits = [f for f in ev.findings if any(names_rule(p, str(f.get("rule", ""))) for p in pats)
+    hits = [f for f in ev.findings if any(names_rule(p, str(f.get("rule", ""))) and _qualifies(p, f) for p in pats)
             and str(f.get("severity", "")) not in ("info",)]
     if hits:
         lines = [f"{f.get('rule')}: {f.get('host') or ''} {f.get('title', '')}".strip() for f in hits[:8]]

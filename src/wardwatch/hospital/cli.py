@@ -118,13 +118,13 @@ def inventory_check(
     raise typer.Exit(EXIT_OK)
 
 
-def _evidence(inventory: Path | None, scan: list[Path], audit: list[Path]) -> Any:
+def _evidence(inventory: Path | None, scan: list[Path], audit: list[Path], vuln: list[Path] | None = None) -> Any:
     from .backupcheck import run_backup
     from .checklist import Evidence
     from .netcheck import run_network
 
     inv = _inventory(inventory) if inventory else None
-    observed = _read_findings([*scan, *audit])
+    observed = _read_findings([*scan, *audit, *(vuln or [])])
     own: list[dict[str, Any]] = []
     if inv:
         own = [finding_dict(f, "UTC", "ja") for f in run_network(inv, observed) + run_backup(inv)]
@@ -157,6 +157,7 @@ def checklist_fill(
     answers: Path | None = typer.Option(None, "--answers", exists=True, dir_okay=False, help="Answers file (YAML)"),
     scan: list[Path] = typer.Option([], "--scan", exists=True, dir_okay=False, help="findings.json from wardwatch scan"),
     audit: list[Path] = typer.Option([], "--audit", exists=True, dir_okay=False, help="findings.json from wardwatch audit"),
+    vuln: list[Path] = typer.Option([], "--vuln", exists=True, dir_okay=False, help="findings.json from wardwatch vuln check"),
     version: str = typer.Option("R7", "--version", help="Checklist version: R5, R6 or R7"),
     target: str = typer.Option("医療機関", "--target", help="医療機関 or 事業者"),
     items: Path | None = typer.Option(None, "--items", exists=True, dir_okay=False,
@@ -175,14 +176,15 @@ def checklist_fill(
     _check_version(version, target)
     _, rowlist, title = _items(items, version, target)
     human = _load("answers", answers, load_answers, answers, version, target) if answers else {}
-    ev = _evidence(inventory, scan, audit)
+    ev = _evidence(inventory, scan, audit, vuln)
     filled = fill(rowlist, ev, human, date.today())
     facility = ev.inventory.name if ev.inventory else ""
     d = _out_dir(out)
     write_xlsx(filled, d / "checklist.xlsx", title, facility)
     write_checklist_html(filled, d / "checklist.html", title, facility)
     found = cl_findings(filled)
-    write_findings(found, [str(p) for p in (inventory, answers, *scan, *audit) if p], d / "findings.json", tz_, lang_)
+    write_findings(found, [str(p) for p in (inventory, answers, *scan, *audit, *vuln) if p], d / "findings.json", tz_,
+                   lang_)
     for f in filled:
         mark = "!! 食い違い / conflict" if f.conflict else ""
         ans = f"{f.final.answer} ({f.final.source})" if f.final else "未回答 / unanswered"
