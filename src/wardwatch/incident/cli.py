@@ -2,11 +2,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..cliutil import (
+    EXIT_OK,
+    EXIT_SKIPPED,
+    ByOption,
+    ConfigOption,
+    LangOption,
+    TzOption,
+    fail,
+    output,
+    settings,
+)
 from .case import Case, CaseError, contact_list, steps, who
 
 incident_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -14,6 +26,17 @@ incident_app = typer.Typer(add_completion=False, no_args_is_help=True,
                                 "evidence, contacts and report drafts.")
 evidence_app = typer.Typer(add_completion=False, no_args_is_help=True, help="証拠の保全 / Evidence.")
 incident_app.add_typer(evidence_app, name="evidence")
+
+
+T = TypeVar("T")
+
+
+def _or_fail(fn: Callable[..., T], *args: Any) -> T:
+    """fn(*args); a case that cannot be used as asked is one line (exit 2)."""
+    try:
+        return fn(*args)
+    except CaseError as exc:
+        fail(str(exc))
 
 
 def _open(case: Path) -> Case:
@@ -44,10 +67,10 @@ def incident_start(
     from_scan: list[Path] = typer.Option([], "--from-scan", exists=True, dir_okay=False,
                                          help="findings.json of wardwatch scan (kept as evidence)"),
     inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
-    by: str | None = typer.Option(None, "--by", help="Who opens the case (default: login name)"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone (default Asia/Tokyo)"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+    by: ByOption = None,
+    lang: LangOption = None,
+    tz: TzOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """ケースを開く / Open a case (optionally from a scan's findings.json)."""
     from ..hospital.inventory import InventoryError, load_inventory
@@ -86,7 +109,7 @@ def incident_start(
 @incident_app.command("status")
 def incident_status(
     case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    lang: LangOption = None,
 ) -> None:
     """ケースの状況 / Where the case stands."""
     _, _, lang_ = settings(None, None, lang)
@@ -107,16 +130,13 @@ def incident_answer(
     step: str = typer.Argument(..., help="Step id (see incident status)"),
     answer: str = typer.Argument(..., help="はい / いいえ / 不明 (yes / no / unknown), or text"),
     note: str = typer.Option("", "--note", help="What was done, by whom, details"),
-    by: str | None = typer.Option(None, "--by", help="Who answers (default: login name)"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    by: ByOption = None,
+    lang: LangOption = None,
 ) -> None:
     """手順に回答する（後から何度でも、記録は追記のみ）/ Answer a step (later answers are added, never replace)."""
     _, _, lang_ = settings(None, None, lang)
     c = _open(case)
-    try:
-        e = c.answer(step, answer, who(by), note)
-    except CaseError as exc:
-        fail(str(exc))
+    e = _or_fail(lambda: c.answer(step, answer, who(by), note))
     typer.echo(f"#{e.n} {e.time} {e.by}: {step} = {e.data['answer']}")
     _show_next(c, lang_)
 
@@ -124,8 +144,8 @@ def incident_answer(
 @incident_app.command("walk")
 def incident_walk(
     case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
-    by: str | None = typer.Option(None, "--by", help="Who answers (default: login name)"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    by: ByOption = None,
+    lang: LangOption = None,
 ) -> None:
     """未回答の手順を順に尋ねる（空のまま Enter で後回し）/ Ask the open steps one by one (Enter skips)."""
     _, _, lang_ = settings(None, None, lang)
@@ -151,14 +171,11 @@ def incident_walk(
 def incident_note(
     case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
     text: str = typer.Argument(..., help="What happened or was done"),
-    by: str | None = typer.Option(None, "--by", help="Who writes it (default: login name)"),
+    by: ByOption = None,
 ) -> None:
     """記録を追記する / Add a note to the journal."""
     c = _open(case)
-    try:
-        e = c.append("note", who(by), data={"text": text})
-    except CaseError as exc:
-        fail(str(exc))
+    e = _or_fail(lambda: c.append("note", who(by), data={"text": text}))
     typer.echo(f"#{e.n} {e.time} {e.by}: {text}")
 
 
@@ -167,7 +184,7 @@ def evidence_add(
     case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
     paths: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Files to keep (logs, images, photos)"),
     note: str = typer.Option("", "--note", help="What it is and where it came from"),
-    by: str | None = typer.Option(None, "--by", help="Who adds it (default: login name)"),
+    by: ByOption = None,
 ) -> None:
     """証拠を読み取り専用でコピーし、ハッシュと経緯を記録する（元のファイルは変えない）/ Keep evidence."""
     c = _open(case)
@@ -197,7 +214,7 @@ def incident_verify(
 def incident_report(
     case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
     out: Path | None = typer.Option(None, "--out", help="Folder for the report (default: CASE/report)"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    lang: LangOption = None,
 ) -> None:
     """報告書（HTML・JSON）と届出の下書きを書く / Write the case report (HTML, JSON) and the report drafts."""
     from .record import draft_text, export

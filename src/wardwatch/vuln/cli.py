@@ -8,7 +8,16 @@ from pathlib import Path
 
 import typer
 
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..cliutil import (
+    EXIT_OK,
+    EXIT_SKIPPED,
+    ConfigOption,
+    LangOption,
+    TzOption,
+    fail,
+    output,
+    settings,
+)
 from ..model import Finding, ReadProblem
 
 vuln_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -31,9 +40,9 @@ def vuln_check(
                                     help="Your own end-of-support table (the layout of vuln/data/eol.yml)"),
     today: str | None = typer.Option(None, "--today", help="Judge end of support as of this date (YYYY-MM-DD)"),
     out: Path | None = typer.Option(None, "--out", help="Folder for findings.json"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone (default Asia/Tokyo)"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+    lang: LangOption = None,
+    tz: TzOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """台帳の外部接続機器を脆弱性フィードと照合し、サポート切れ OS を調べる / Check devices against feeds and end of support."""
     from ..hospital.inventory import InventoryError, load_inventory

@@ -7,7 +7,16 @@ from pathlib import Path
 import typer
 
 from .. import integrity
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..cliutil import (
+    EXIT_OK,
+    EXIT_SKIPPED,
+    ConfigOption,
+    LangOption,
+    TzOption,
+    fail,
+    output,
+    settings,
+)
 from ..model import Finding
 
 web_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -30,8 +39,8 @@ def web_baseline(
     host: list[str] = typer.Option([], "--host", help="The site's own host name(s), e.g. www.example-hospital.jp"),
     key: Path | None = typer.Option(None, "--key", help="Key file that signs the baseline (default: OUT.key)"),
     force: bool = typer.Option(False, "--force", help="Replace an existing baseline"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+    lang: LangOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """正常な状態の基準を作る / Record every file's hash as the known-good baseline."""
     from .site import findings, make_baseline, scan_content, walk
@@ -73,9 +82,9 @@ def web_check(
     baseline: Path = typer.Option(..., "--baseline", exists=True, dir_okay=False, help="Baseline from web baseline"),
     key: Path | None = typer.Option(None, "--key", help="Key file of the baseline (default: BASELINE.key)"),
     out: Path | None = typer.Option(None, "--out", help="Folder for findings.json"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone (default Asia/Tokyo)"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+    lang: LangOption = None,
+    tz: TzOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """基準と比べて改ざんを調べる / Compare the site with its baseline and look for tampering."""
     from .site import BaselineError, compare, findings, load_baseline
