@@ -22,23 +22,52 @@ PHASE_TEXT: dict[str, Text] = {
     Phase.CLEANUP: Text("痕跡の消去", "traces erased"),
 }
 GENERIC_SOURCES = {"127.0.0.1", "::1", "-", "", "LOCAL"}
-# Sigma findings carry ATT&CK tactics as tags; these place them on the same chain.
+# Sigma findings carry ATT&CK tags. A technique that proves a phase of the chain places the finding there; otherwise
+# its tactic does (ATT&CK v18 names included: stealth, defense-impairment), where only tactics that prove the phase's
+# meaning are mapped: persistence here means accounts made or changed (アカウント操作), defence evasion a defence
+# switched off (防御の無効化). Other persistence (services, Run keys), privilege escalation, hiding and other evasion
+# are the attacker's tooling; command-and-control alone does not show what left the hospital.
+TECHNIQUE_PHASES: dict[str, Phase] = {
+    "t1110": Phase.GUESSING, "t1136": Phase.PERSISTENCE, "t1098": Phase.PERSISTENCE, "t1562": Phase.DEFENSE_EVASION,
+    "t1089": Phase.DEFENSE_EVASION, "t1021": Phase.LATERAL, "t1570": Phase.LATERAL, "t1041": Phase.EXFILTRATION,
+    "t1048": Phase.EXFILTRATION, "t1567": Phase.EXFILTRATION, "t1490": Phase.IMPACT, "t1486": Phase.IMPACT,
+    "t1485": Phase.IMPACT, "t1070": Phase.CLEANUP, "t1685.005": Phase.CLEANUP,  # v18: clear Windows event logs
+}
 TACTIC_PHASES: dict[str, Phase] = {
     "initial_access": Phase.ACCESS, "credential_access": Phase.TOOLS, "execution": Phase.TOOLS,
-    "discovery": Phase.TOOLS, "defense_evasion": Phase.DEFENSE_EVASION, "persistence": Phase.PERSISTENCE,
-    "privilege_escalation": Phase.PERSISTENCE, "lateral_movement": Phase.LATERAL, "impact": Phase.IMPACT,
+    "discovery": Phase.TOOLS, "reconnaissance": Phase.TOOLS, "collection": Phase.TOOLS,
+    "privilege_escalation": Phase.TOOLS, "persistence": Phase.TOOLS, "stealth": Phase.TOOLS,
+    "defense_evasion": Phase.TOOLS, "defense_impairment": Phase.TOOLS, "lateral_movement": Phase.LATERAL,
+    "exfiltration": Phase.EXFILTRATION, "impact": Phase.IMPACT,
 }
 
 
+def _tactic_phase(f: Finding) -> Phase | None:
+    """A Sigma finding's phase from its ATT&CK tags: the latest on the chain among the techniques that prove one,
+    else among its tactics (tag order does not matter)."""
+    tags = [str(t).lower().removeprefix("attack.").replace("-", "_") for t in f.facts.get("tags", []) or []]
+    by_technique = [TECHNIQUE_PHASES.get(t, TECHNIQUE_PHASES.get(t.split(".")[0])) for t in tags
+                    if t in TECHNIQUE_PHASES or t.split(".")[0] in TECHNIQUE_PHASES]
+    found = by_technique or [TACTIC_PHASES[t] for t in tags if t in TACTIC_PHASES]
+    return max(found, key=CHAIN.index) if found else None
+
+
+def _proven(f: Finding, phase: Phase) -> bool:
+    """A phase is claimed only with its proof: an entry (logon) from somewhere other than the machine itself;
+    lateral movement that reaches another computer or comes from another address."""
+    remote = bool(set(f.sources) - GENERIC_SOURCES)
+    if phase is Phase.ACCESS:
+        return remote or has_tag(f.rule, "breach")
+    if phase is Phase.LATERAL:
+        return remote or len(set(finding_hosts(f)) | set(map(str, f.facts.get("hosts") or []))) > 1
+    return True
+
+
 def phase_of(f: Finding) -> Phase | None:
-    """The attack-chain phase of a finding: its rule's, or for Sigma rules the first ATT&CK tactic tag."""
-    if f.phase in PHASES:
-        return Phase(f.phase)
-    for tag in f.facts.get("tags", []) or []:
-        tactic = str(tag).lower().removeprefix("attack.").replace("-", "_")
-        if tactic in TACTIC_PHASES:
-            return TACTIC_PHASES[tactic]
-    return None
+    """The attack-chain phase a finding proves: its rule's (or its Sigma rule's ATT&CK tactics), when its events
+    prove it (see _proven); None otherwise."""
+    phase = Phase(f.phase) if f.phase in PHASES else _tactic_phase(f) if "sigma_level" in f.facts else None
+    return phase if phase is not None and _proven(f, phase) else None
 
 
 def _hosts(f: Finding) -> list[str]:
@@ -90,11 +119,45 @@ def build_incidents(findings: list[Finding], tz: str, gap_hours: float = 24) -> 
     groups: dict[int, list[Finding]] = {}
     for i, f in enumerate(cands):
         groups.setdefault(root(i), []).append(f)
-    incidents = [_incident(fs, tz) for fs in groups.values()]
+    incidents = [_incident(part, tz) for fs in groups.values() for part in _split(fs, gap)]
     incidents.sort(key=lambda inc: (-inc.severity, inc.first_seen.timestamp() if inc.first_seen else float("inf")))
     for n, inc in enumerate(incidents, start=1):
         inc.id = f"INC-{n:03d}"
     return incidents
+
+
+def _split(findings: list[Finding], gap: timedelta) -> list[list[Finding]]:
+    """An incident ends where nothing happens for longer than the gap: in time order, a finding that starts more
+    than the gap after everything before it has ended begins a new incident."""
+    timed = sorted((f for f in findings if f.first_seen), key=lambda f: f.first_seen)  # type: ignore[arg-type,return-value]
+    parts: list[list[Finding]] = []
+    end: datetime | None = None
+    for f in timed:
+        assert f.first_seen is not None
+        if end is None or f.first_seen - end > gap:
+            parts.append([])
+        parts[-1].append(f)
+        f_end = f.last_seen or f.first_seen
+        end = f_end if end is None or f_end > end else end
+    untimed = [f for f in findings if not f.first_seen]
+    if untimed:
+        (parts[-1] if parts else parts.append([]) or parts[-1]).extend(untimed)
+    return parts
+
+
+def _same_events(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
+    """Findings that describe the same events (same host, span, count and first event: one burst of failures or
+    one logon seen by several rules) told once: the first, with the others beside it."""
+    out: list[tuple[Finding, list[Finding]]] = []
+    seen: dict[tuple[object, ...], int] = {}
+    for f in findings:
+        key = (f.host, f.first_seen, f.last_seen, f.count, f.evidence[0] if f.evidence else None)
+        if f.evidence and key in seen:
+            out[seen[key]][1].append(f)
+            continue
+        seen[key] = len(out)
+        out.append((f, []))
+    return out
 
 
 def _key(f: Finding) -> tuple:
@@ -125,10 +188,15 @@ def _narrative(findings: list[Finding], hosts: list[str], phases: list[str], fir
         lines = [f"From {local_time(first, tz)} to {local_time(last, tz)}, on {host_list}: {chain}."]
     else:
         lines = [f"{local_time(first, tz)} から {local_time(last, tz)} にかけて、{host_list} で「{chain}」が起きました。"]
-    for f in findings[:10]:
-        lines.append(f"{'- ' if lang == 'en' else '・'}{local_time(f.first_seen, tz)} {f.summary.get(lang)}")
-    if len(findings) > 10:
-        lines.append(english_plurals(f"… and {len(findings) - 10} more findings.") if lang == "en" else f"… ほか {len(findings) - 10} 件の検知。")
+    told = _same_events(findings)
+    for f, also in told[:10]:
+        line = f"{'- ' if lang == 'en' else '・'}{local_time(f.first_seen, tz)} {f.summary.get(lang)}"
+        if also:
+            names = ", ".join(a.title.get(lang) for a in also) if lang == "en" else "、".join(a.title.get(lang) for a in also)
+            line += f" (The same events: {names}.)" if lang == "en" else f"（同じ記録: {names}）"
+        lines.append(line)
+    if len(told) > 10:
+        lines.append(english_plurals(f"… and {len(told) - 10} more findings.") if lang == "en" else f"… ほか {len(told) - 10} 件の検知。")
     if any(has_tag(f.rule, "breach") for f in findings):
         lines.append("Password guessing was followed by a logon: the attacker is probably inside." if lang == "en"
                      else "パスワード推測の後にログオンが成功しており、攻撃者がすでに中に入っている可能性が高いです。")

@@ -358,17 +358,22 @@ def group(rule: Rule, ctx: Context) -> list[Hit]:
     what = "coalesce(" + ", ".join(what_cols) + ")" if len(what_cols) > 1 else what_cols[0]
     target = rule.correlate.get("target", "param2")
     cols = ", ".join(by)
-    sql = f"""SELECT {cols}, sel, min(ts) AS first, max(ts) AS last, {_distinct('target_user')} AS accounts,
+    # split_hours: events further apart than this are separate findings (a log cleared in January and again in
+    # March are two acts, not one finding spanning two months)
+    split = rule.correlate.get("split_hours")
+    pre, source, burst = (_gap_split(ctx.view, cols, float(split) * 60), "c", ", camp") if split else ("", ctx.view, "")
+    sql = f"""{pre} SELECT {cols}, sel{burst}, min(ts) AS first, max(ts) AS last, {_distinct('target_user')} AS accounts,
                  {_distinct('src_ip')} AS sources, {_distinct('subject_user')} AS actors,
                  {_distinct("coalesce(nullif(member, '-'), member_sid)")} AS members,
                  {_distinct(f'left({what}, 300)')} AS whats, {_distinct(target)} AS targets,
                  {_distinct('left(command_line, 300)')} AS commands, {_distinct('service')} AS services,
                  list_sort(list(DISTINCT message) FILTER (WHERE message IS NOT NULL)) AS details, {ctx.evidence_sql()}
-              FROM {ctx.view} GROUP BY {cols}, sel ORDER BY {cols}, sel"""
+              FROM {source} GROUP BY {cols}, sel{burst} ORDER BY {cols}{burst}, sel"""
     merged: dict[tuple, Hit] = {}
     for row in ctx.rows(sql):
         labels = rule.label(row["sel"])
-        key = tuple(row[c] for c in by) + (str({k: v for k, v in labels.items() if k in ("_label", "_what", "_how")}),)
+        key = tuple(row[c] for c in by) + (row.get("camp"),
+                                           str({k: v for k, v in labels.items() if k in ("_label", "_what", "_how")}))
         hit = _hit({**row, "sels": [row["sel"]]}, facts={
             "actors": _clean(row["actors"]), "members": _clean(row["members"]), "whats": _clean(row["whats"]),
             "targets": _clean(row["targets"]), "commands": _clean(row["commands"]), "services": _clean(row["services"]),
