@@ -53,7 +53,10 @@ def test_item_data_versions_and_targets() -> None:
 
 
 def test_rule_ids() -> None:
-    assert rule_id("2-(5)") == "checklist.2-5" and rule_id("2-⑦") == "checklist.2-7" and rule_id("規程類").startswith("checklist.")
+    assert rule_id("2-(5)") == "checklist.2-(5)" and rule_id("2-⑦") == "checklist.2-⑦" and rule_id("規程類") == "checklist.規程類"
+    from wardwatch.hospital.checklist import load_items
+    ids = [str(it["id"]) for it in load_items()["items"]]
+    assert len({rule_id(i) for i in ids}) == len(ids)  # 2-(8) and 2-⑧ stay two rules
 
 
 def test_auto_answers_from_evidence(tmp_path: Path) -> None:
@@ -63,9 +66,12 @@ def test_auto_answers_from_evidence(tmp_path: Path) -> None:
     assert filled["1-(1)"].final.answer == "はい" and filled["1-(1)"].final.source == "auto"
     assert filled["2-(1)"].final.answer == "はい" and filled["3-(1)"].final.answer == "はい"
     assert filled["3-(2)"].final.answer == "はい" and filled["2-(8) ネットワーク機器"].final.answer == "はい"
-    assert filled["2-(5) サーバ"].final.answer == "いいえ"
-    assert "audit.stale-accounts" in filled["2-(5) サーバ"].final.evidence[0]
-    assert filled["2-(7) サーバ"].final.answer == "はい"  # audit given, no patch findings
+    # pc1 is a terminal (inventory role): its finding answers the 端末PC row, not the サーバ row
+    assert filled["2-(5) 端末PC"].final.answer == "いいえ"
+    assert "audit.stale-accounts" in filled["2-(5) 端末PC"].final.evidence[0]
+    assert filled["2-(5) サーバ"].final is None  # only pc1 was audited: nothing proves the servers' row
+    assert filled["2-(7) 端末PC"].final.answer == "はい"  # pc1 audited, no patch findings
+    assert filled["2-(7) サーバ"].final is None
     assert filled["2-(4) サーバ"].final is None  # nothing to decide from
     clinic = load_inventory(write(tmp_path, "c.yml", flat_clinic()))
     cf = _by_key(fill(rows(load_items(), "R6", "医療機関"), _evidence(clinic), {}, TODAY))
@@ -99,9 +105,9 @@ def test_answers_file_and_conflicts(tmp_path: Path) -> None:
     assert by["1-(1)"].conflict and by["1-(1)"].final.answer == "いいえ"  # human answer kept, conflict shown
     assert not by["2-(3)"].conflict and by["2-(3)"].final.source == "human"
     found = findings(filled)
-    conflict = [f for f in found if f.rule == "checklist.1-1"]
+    conflict = [f for f in found if f.rule == "checklist.1-(1)"]
     assert conflict and "食い違" in conflict[0].title.ja
-    assert any(f.rule == "checklist.3-3" and "未回答" in f.title.ja for f in found)
+    assert any(f.rule == "checklist.3-(3)" and "未回答" in f.title.ja for f in found)
 
 
 def test_answers_for_another_version_is_detected(tmp_path: Path) -> None:

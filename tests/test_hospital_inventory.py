@@ -169,3 +169,16 @@ def test_check_cli_errors_and_outputs(tmp_path: Path) -> None:
     assert {"version", "tool", "generated_at", "timezone", "inputs", "findings", "incidents", "stats"} <= set(data)
     assert {"rule", "severity", "host", "title", "summary", "advice", "seed", "facts"} <= set(data["findings"][0])
     assert "<svg" in (out / "inventory.html").read_text("utf-8")
+
+
+def test_any_to_any_flow_is_reported(tmp_path: Path) -> None:
+    """A flat network written as one flow from any to any: the matrix is all open, so net.* must say so."""
+    from test_hospital_examples import segmented_hospital, write
+
+    from wardwatch.hospital.inventory import load_inventory
+    from wardwatch.hospital.netcheck import check_flows, check_outside
+    inv = segmented_hospital()
+    inv["flows"] = [{"from": "any", "to": "any", "ports": ["any"], "why": "flat"}]
+    loaded = load_inventory(write(tmp_path, "flat.yml", inv))
+    assert [f.rule for f in check_flows(loaded)] == ["net.any-any"]
+    assert "net.internet-to-clinical" in {f.rule for f in check_outside(loaded)}

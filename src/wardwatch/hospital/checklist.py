@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -93,6 +92,7 @@ class Evidence:
     findings: list[dict[str, Any]]  # finding dicts as in findings.json (rule, host, title, ...)
     audit_given: bool = False
     scan_given: bool = False
+    host_os: dict[str, str] = field(default_factory=dict)  # HOST (upper case) → OS, from audits' findings.json
 
 
 def _people(ev: Evidence) -> dict[str, Any]:
@@ -104,7 +104,8 @@ def _p_safety(ev: Evidence) -> tuple[bool | None, str]:
         return None, ""
     sm = _people(ev).get("safety_manager") or {}
     ok = bool(sm.get("name") and sm.get("appointed"))
-    return ok, f"台帳 people.safety_manager: {sm.get('name', '未登録')} {sm.get('appointed', '')}".strip()
+    why = "" if ok else ("（任命日 appointed が台帳にないため「いいえ」）" if sm.get("name") else "（責任者が台帳にないため「いいえ」）")
+    return ok, f"台帳 people.safety_manager: {sm.get('name', '未登録')} {sm.get('appointed', '')}{why}".strip()
 
 
 def _p_contact(ev: Evidence) -> tuple[bool | None, str]:
@@ -178,12 +179,40 @@ def _qualifies(entry: str, finding: dict[str, Any]) -> bool:
     return not need or need in ((finding.get("facts") or {}).get("exposure") or [])
 
 
+# The device classes of the form's rows, and the inventory roles that belong to each.
+DEVICE_ROLES = {"サーバ": {"server", "nas"}, "端末PC": {"terminal", "wordprocessor"},
+                "ネットワーク機器": {"firewall", "router", "l3switch", "vpn"}}
+
+
+def device_class(host: str | None, ev: Evidence) -> str | None:
+    """サーバ / 端末PC / ネットワーク機器 of a finding's host: its inventory role, else a Windows Server name in an
+    audit's OS; None when nothing says (such a finding proves nothing for a row of one device class)."""
+    if not host:
+        return None
+    if ev.inventory is not None:
+        h = ev.inventory.host(host)
+        if h is not None:
+            return next((c for c, roles in DEVICE_ROLES.items() if h.get("role") in roles), None)
+    os_name = ev.host_os.get(host.upper(), "")
+    if os_name:
+        return "サーバ" if "server" in os_name.lower() else "端末PC"
+    return None
+
+
+def _for_row(row: Row, f: dict[str, Any], ev: Evidence) -> bool:
+    """A finding proves a row of one device class only when its host is of that class (a finding about the whole
+    network, with no host, counts for every row; one on a host of unknown class for none of the class rows)."""
+    if row.device in ("", "医療情報システム全般") or row.device not in DEVICE_ROLES or not f.get("host"):
+        return True
+    return device_class(f.get("host"), ev) == row.device
+
+
 def auto_answer(row: Row, ev: Evidence, today: date) -> Answer | None:
     """The answer WardWatch can give from evidence, with the evidence it rests on; None when it cannot."""
     spec = row.item.get("auto") or {}
     pats = [str(p) for p in spec.get("fail_rules") or []]
     hits = [f for f in ev.findings if any(names_rule(p, str(f.get("rule", ""))) and _qualifies(p, f) for p in pats)
-            and str(f.get("severity", "")) not in ("info",)]
+            and str(f.get("severity", "")) not in ("info",) and _for_row(row, f, ev)]
     if hits:
         lines = [f"{f.get('rule')}: {f.get('host') or ''} {f.get('title', '')}".strip() for f in hits[:8]]
         if len(hits) > 8:
@@ -192,6 +221,10 @@ def auto_answer(row: Row, ev: Evidence, today: date) -> Answer | None:
     pred = PREDICATES.get(str(spec.get("pass_when", "")))
     if pred is None:
         return None
+    if row.device in DEVICE_ROLES and str(spec.get("pass_when", "")).startswith("audit") and \
+            row.device not in {device_class(h, ev) for h in [*ev.host_os, *(str(f.get("host") or "") for f in ev.findings
+                                                                           if str(f.get("rule", "")).startswith("audit."))]}:
+        return None  # no audited host of this class: nothing proves the row either way
     ok, why = pred(ev)
     if ok is None:
         return None
@@ -263,11 +296,8 @@ def fill(rowlist: list[Row], ev: Evidence, human: dict[str, Answer], today: date
 
 
 def rule_id(item_id: str) -> str:
-    """checklist.<item> with the item number in plain ASCII (2-(5) → checklist.2-5, 2-⑦ → checklist.2-7)."""
-    circ = {chr(0x2460 + i): str(i + 1) for i in range(20)}
-    text = "".join(circ.get(c, c) for c in item_id)
-    text = re.sub(r"[()（）]", "", text)
-    return "checklist." + (re.sub(r"[^0-9A-Za-z.-]+", "_", text).strip("_") or "item")
+    """checklist.<item id as the form writes it> (2-(8) and 2-⑧ are different items: their ids stay apart)."""
+    return "checklist." + ("_".join(str(item_id).split()) or "item")
 
 
 def findings(filled: list[Filled]) -> list[Finding]:

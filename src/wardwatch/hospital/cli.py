@@ -128,7 +128,19 @@ def _evidence(inventory: Path | None, scan: list[Path], audit: list[Path], vuln:
     own: list[dict[str, Any]] = []
     if inv:
         own = [finding_dict(f, "UTC", "ja") for f in run_network(inv, observed) + run_backup(inv)]
-    return Evidence(inv, observed + own, audit_given=bool(audit), scan_given=bool(scan))
+    return Evidence(inv, observed + own, audit_given=bool(audit), scan_given=bool(scan), host_os=_host_os(audit))
+
+
+def _host_os(audit: list[Path]) -> dict[str, str]:
+    """HOST → operating system from audits' findings.json (audit.hosts), to tell servers from PCs."""
+    out: dict[str, str] = {}
+    for p in audit:
+        try:
+            hosts = json.loads(p.read_text("utf-8")).get("audit", {}).get("hosts", [])
+        except (OSError, ValueError, AttributeError):
+            continue  # _read_findings has already said what is wrong with the file
+        out.update({str(h.get("host", "")).upper(): str(h.get("os") or "") for h in hosts if isinstance(h, dict)})
+    return out
 
 
 def _check_version(version: str, target: str) -> None:

@@ -55,7 +55,7 @@ def check_shared(inv: Inventory) -> list[Finding]:
 def check_flows(inv: Inventory) -> list[Finding]:
     out, watched = [], watched_ports()
     for f in _flows(inv):
-        if f["from"] == f["to"]:
+        if f["from"] == f["to"] and f["from"] != "any":  # within one segment; any → any is every pair
             continue
         ports = port_set(f["ports"])
         if ports is None or f["from"] == "any" or f["to"] == "any":
@@ -80,7 +80,8 @@ def check_outside(inv: Inventory) -> list[Finding]:
     for f in _flows(inv):
         src = set(inv.roles(f["from"])) if f["from"] != "any" else OUTSIDE_ROLES
         dst = set(inv.roles(f["to"])) if f["to"] != "any" else CLINICAL_ROLES
-        if f["from"] != f["to"] and OUTSIDE_ROLES & src and CLINICAL_ROLES & dst and not CLINICAL_ROLES & src:
+        crosses = f["from"] != f["to"] or f["from"] == "any"
+        if crosses and OUTSIDE_ROLES & src and CLINICAL_ROLES & dst and not CLINICAL_ROLES & src:
             out.append(make("net.internet-to-clinical", src=f["from"], src_roles=sorted(OUTSIDE_ROLES & src),
                             dst=f["to"], dst_roles=sorted(CLINICAL_ROLES & dst)))
     return out
