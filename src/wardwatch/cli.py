@@ -33,6 +33,10 @@ from .netlog.cli import syslog_app  # noqa: E402  (the syslog collector, verify 
 
 app.add_typer(syslog_app, name="syslog")
 
+from .fix.cli import fix_app  # noqa: E402  (fix plan: remediation files from audit findings)
+
+app.add_typer(fix_app, name="fix")
+
 LEVELS = ("informational", "low", "medium", "high", "critical")
 
 
