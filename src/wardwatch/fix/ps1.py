@@ -5,6 +5,7 @@ from .model import ABSENT
 from .plan import FIREWALL_RULE, RDP_RULE, HostPlan
 
 MARKER = "wardwatch-backup.txt"
+APPLIED = "applied.txt"  # written into the backup folder once -Apply has changed the host
 
 
 def q(text: str) -> str:
@@ -59,6 +60,13 @@ def render_apply(plan: HostPlan) -> str:
     inf, audit, reg = plan.steps_of("inf"), plan.steps_of("auditpol"), plan.steps_of("reg")
     logs, fw, feats = plan.steps_of("eventlog"), plan.steps_of("firewall"), plan.steps_of("feature")
     L += ["",
+          "# 0. 適用済みなら止める（2 回目のバックアップは元の値ではない）/ stop if already applied (a second backup would not hold the original values)",
+          f"$done = Get-ChildItem -LiteralPath $Here -Directory -Filter 'backup-*' | Where-Object {{ Test-Path -LiteralPath (Join-Path $_.FullName {q(APPLIED)}) }}",
+          "if ($Apply -and $done) {",
+          "    Write-Warning \"適用済みです: $($done[0].FullName)。先にそこの undo.ps1 -Apply で戻してください。/ Already applied: undo with that folder's undo.ps1 -Apply first.\"",
+          "    exit 3",
+          "}",
+          "",
           "# 1. 現在の値をすべて保存する / save every current value (in both modes; nothing is changed here)",
           "$Backup = Join-Path $Here ('backup-' + (Get-Date -Format 'yyyyMMdd-HHmmss'))",
           "New-Item -ItemType Directory -Path $Backup -Force | Out-Null",
@@ -110,7 +118,8 @@ def render_apply(plan: HostPlan) -> str:
                 f"$Features[{q(s.key[1])}] = if ($f) {{ [string]$f.State }} else {{ '' }}" for s in feats],
               "ConvertTo-Json -InputObject $Features | Set-Content -LiteralPath (Join-Path $Backup 'features-before.json') -Encoding UTF8"]
     L += ["Copy-Item -LiteralPath (Join-Path $Here 'undo.ps1') -Destination $Backup",
-          "", "# 2. 変更 / changes (only with -Apply)"]
+          "", "# 2. 変更 / changes (only with -Apply); the mark is written first, so a half-done run is still undone from here",
+          f"if ($Apply) {{ Set-Content -LiteralPath (Join-Path $Backup {q(APPLIED)}) -Value \"applied $(Get-Date -Format o)\" -Encoding UTF8 }}"]
     if inf:
         L += ["Invoke-Step 'secedit /configure secpol.inf (" + ", ".join(s.key[2].rsplit("\\", 1)[-1] for s in inf) + ")' {",
               "    Invoke-Native 'secedit.exe' @('/configure', '/db', (Join-Path $Backup 'wardwatch.sdb'), '/cfg', (Join-Path $Here 'secpol.inf'), '/areas', 'SECURITYPOLICY', '/quiet')",
@@ -160,7 +169,7 @@ def render_undo(plan: HostPlan) -> str:
           "if (-not $BackupDir) {",
           f"    if (Test-Path -LiteralPath (Join-Path $Here {q(MARKER)})) {{ $BackupDir = $Here }}",
           "    else {",
-          f"        $latest = Get-ChildItem -LiteralPath $Here -Directory -Filter 'backup-*' | Where-Object {{ Test-Path -LiteralPath (Join-Path $_.FullName {q(MARKER)}) }} | Sort-Object Name | Select-Object -Last 1",
+          f"        $latest = Get-ChildItem -LiteralPath $Here -Directory -Filter 'backup-*' | Where-Object {{ Test-Path -LiteralPath (Join-Path $_.FullName {q(APPLIED)}) }} | Sort-Object Name | Select-Object -Last 1",
           "        if (-not $latest) { throw 'バックアップが見つかりません / no backup folder found: give -BackupDir' }",
           "        $BackupDir = $latest.FullName",
           "    }",
@@ -213,7 +222,12 @@ def render_undo(plan: HostPlan) -> str:
         L += ["Invoke-Step 'secedit /configure secedit-before.inf' {",
               "    Invoke-Native 'secedit.exe' @('/configure', '/db', (Join-Path $BackupDir 'undo.sdb'), '/cfg', (Join-Path $BackupDir 'secedit-before.inf'), '/areas', 'SECURITYPOLICY', '/quiet')",
               "}"]
-    L += ["if (-not $Apply) { Write-Host 'WhatIf: 何も変更していません。戻すには -Apply / nothing changed; add -Apply to undo' }"]
+    L += ["if ($Apply) {",
+          f"    Remove-Item -LiteralPath (Join-Path $BackupDir {q(APPLIED)}) -ErrorAction SilentlyContinue",
+          "    Write-Host '元に戻しました / undone'",
+          "} else {",
+          "    Write-Host 'WhatIf: 何も変更していません。戻すには -Apply / nothing changed; add -Apply to undo'",
+          "}"]
     return "\n".join(L).replace("\n", "\r\n") + "\r\n"
 
 
