@@ -139,10 +139,7 @@ def write(b: Bundle, key: Key, value: Any) -> None:
         if key[1].upper() == WINLOGON.upper() and key[2] == "DefaultPassword":
             d["DefaultPasswordPresent"] = value is not ABSENT
             return
-        if value is ABSENT:
-            d.pop(key[2], None)
-        else:
-            d[key[2]] = value
+        d[key[2]] = None if value is ABSENT else value  # the collector writes null for a value it did not find
         if key[1].upper() == LANMAN.upper() and key[2] == "SMB1":  # Get-SmbServerConfiguration reads this value
             server = _part(b, "smb", create=True).setdefault("server", {})
             stash = b.__dict__.setdefault("_model_smb1", server.get("EnableSMB1Protocol"))
