@@ -6,9 +6,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from .gpo import gpo_rows, show, step_value
+from .gpo import gpo_rows, show
 from .model import ABSENT, UNKNOWN
-from .plan import HostPlan
+from .plan import HostPlan, Step
 
 L = {
     "ja": {"title": "WardWatch 修正プラン", "generated": "作成日時", "hosts": "ホスト", "inputs": "元にした点検結果",
@@ -22,7 +22,7 @@ L = {
            "risk": "リスク", "undo": "戻し方", "gpo": "GPO", "notes": "先に調整すること", "not_fixed": "このプランでは直さない項目（人の判断が必要）",
            "predicted": "モデルで適用した後の点検結果", "files": "ファイル", "empty": "変更はありません（直せる不合格の点検項目がない）。",
            "gpo_table": "ドメインの場合: グループポリシーの管理での設定", "gpo_hosts": "対象", "value": "値",
-           "unknown": "不明（束なし）", "absent": "なし", "domain": "ドメイン参加", "workgroup": "ワークグループ",
+           "unknown": "不明（束なし）", "absent": "なし", "member": "所属", "domain": "ドメイン参加", "workgroup": "ワークグループ",
            "port": "新しい RDP ポート", "fix_cmd": "点検の推奨", "yes": "はい", "no": "いいえ", "pass": "合格", "fail": "不合格"},
     "en": {"title": "WardWatch fix plan", "generated": "Generated", "hosts": "Hosts", "inputs": "Audit results used",
            "how": "How to use it", "how_steps": [
@@ -35,16 +35,25 @@ L = {
            "risk": "Risk", "undo": "Undo", "gpo": "GPO", "notes": "Coordinate first", "not_fixed": "Not in this plan (needs a person's decision)",
            "predicted": "Audit result after the plan (model)", "files": "Files", "empty": "No change (no failing check this plan can fix).",
            "gpo_table": "In a domain: the settings in Group Policy Management", "gpo_hosts": "Hosts", "value": "Value",
-           "unknown": "unknown (no bundle)", "absent": "none", "domain": "Domain member", "workgroup": "Workgroup",
+           "unknown": "unknown (no bundle)", "absent": "none", "member": "Membership", "domain": "Domain member", "workgroup": "Workgroup",
            "port": "New RDP port", "fix_cmd": "The check's advice", "yes": "yes", "no": "no", "pass": "pass", "fail": "fail"},
 }
 
 
-def _old(value: Any, lang: str) -> str:
+_RETENTION = {"ja": {True: "上書きしない（満杯で記録停止）", False: "必要に応じて上書き"},
+              "en": {True: "do not overwrite (stops when full)", False: "overwrite as needed"}}
+
+
+def _shown(s: Step, value: Any, lang: str) -> str:
+    """A value as a person reads it: sizes in KB, retention in words, absent and unknown named."""
     if value is UNKNOWN:
         return L[lang]["unknown"]
     if value is ABSENT:
         return L[lang]["absent"]
+    if s.kind == "eventlog" and s.key[2] == "max_size" and isinstance(value, int):
+        return f"{value // 1024:,} KB"
+    if s.kind == "eventlog" and isinstance(value, bool):
+        return _RETENTION[lang][value]
     return show(value)
 
 
@@ -56,8 +65,7 @@ def host_view(plan: HostPlan, files: list[str], lang: str) -> dict[str, Any]:
         changes.append({
             "id": c.id, "title": c.title.get(lang).replace("{port}", str(plan.port or "")),
             "fixes": [{"rule": f"audit.{x}", "title": str(plan.failing[x].get("title") or "")} for x in plan.fixes(c)],
-            "steps": [{"target": s.target, "now": _old(s.old, lang), "new": step_value(s).split(" = ", 1)[-1] if s.kind != "eventlog" else step_value(s)}
-                      for s in steps],
+            "steps": [{"target": s.target, "now": _shown(s, s.old, lang), "new": _shown(s, s.new, lang)} for s in steps],
             "lesson": c.lesson.get(lang), "seed": c.seed, "risk": c.risk.get(lang).replace("{port}", str(plan.port or "")),
             "undo": c.undo.get(lang), "gpo": c.gpo.get(lang)})
     not_fixed = [{"rule": f"audit.{c}", "title": str(plan.failing[c].get("title") or ""),
