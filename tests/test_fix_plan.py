@@ -306,3 +306,15 @@ def test_english_page_and_bad_input(made: dict[str, Path], tmp_path: Path) -> No
     bad.write_text(json.dumps({"findings": [{"rule": "brute-force", "host": "X"}]}), encoding="utf-8")
     r = invoke(["fix", "plan", str(bad), "--out", str(tmp_path / "x")])
     assert r.exit_code == 2 and "audit" in r.output and "Traceback" not in r.output
+
+
+def test_inventory_names_the_vendors_for_the_rdp_port_note(made: dict[str, Path], tmp_path: Path) -> None:
+    import wardwatch.hospital as hospital
+    inventory = Path(hospital.__file__).parent / "templates" / "clinic.yml"  # remote_access: ○○メディカル via the router
+    r = invoke(["fix", "plan", str(made["findings"]), "--inventory", str(inventory), "--out", str(tmp_path / "p")])
+    assert r.exit_code == 0, r.output
+    notes = json.loads((tmp_path / "p" / "PC-WEAK-JA" / "plan.json").read_text(encoding="utf-8"))["notes"]
+    rdp = [n["ja"] for n in notes if "リモート保守" in n["ja"]]
+    assert rdp and "○○メディカル" in rdp[0] and "203.0.113.10/32" in rdp[0]
+    hard = json.loads((tmp_path / "p" / "PC-HARD-JA" / "plan.json").read_text(encoding="utf-8"))
+    assert hard["notes"] == []  # no RDP port change there, so no vendor note

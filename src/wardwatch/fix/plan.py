@@ -135,7 +135,8 @@ def scan_accounts(paths: list[Path]) -> dict[str, list[str]]:
 
 
 def inventory_vendors(path: Path | None) -> dict[str, list[str]]:
-    """host -> vendors with a remote maintenance path to it (inventory remote_access, device = host)."""
+    """host -> vendors with a remote maintenance path to it (inventory remote_access, device = host);
+    '*' -> every vendor path of the inventory (shown where none names the host: a person checks which apply)."""
     if path is None:
         return {}
     from ..hospital.inventory import load_inventory
@@ -145,6 +146,7 @@ def inventory_vendors(path: Path | None) -> dict[str, list[str]]:
     for ra in inv.data.get("remote_access") or []:
         label = f"{ra['vendor']}（{', '.join(ra.get('sources') or []) or '接続元未登録 / sources not listed'}）"
         out.setdefault(str(ra["device"]).upper(), []).append(label)
+        out.setdefault("*", []).append(f"{label} → {ra['device']}")
     return out
 
 

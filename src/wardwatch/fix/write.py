@@ -61,7 +61,7 @@ def make_plans(findings: list[Path], bundles: Path | None = None, scans: list[Pa
     vendors = inventory_vendors(inventory)
     plans = [build_host(h, failures[h], by_host.get(h), accounts.get(h, []) + [a for a in accounts.get("*", [])
                                                                               if a not in accounts.get(h, [])],
-                        vendors.get(h)) for h in sorted(failures)]
+                        vendors.get(h) or vendors.get("*")) for h in sorted(failures)]
     return plans, problems
 
 
