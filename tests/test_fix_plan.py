@@ -48,7 +48,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         {"rule": "chronic-failures", "host": "PC-WEAK-JA", "accounts": ["svc-backup"], "facts": {}},
         {"rule": "brute-force", "host": "OTHER-PC", "accounts": ["not-this-host"], "facts": {}}]}), encoding="utf-8")
     r = invoke(["fix", "plan", str(root / "audit" / "findings.json"), "--bundles", str(root / "bundles"),
-                "--scan", str(scan), "--out", str(root / "plan")])
+                "--scan", str(scan), "--rdp-from", "192.168.10.0/24", "--rdp-from", "203.0.113.10", "--out", str(root / "plan")])
     assert r.exit_code == 0, r.output
     return {"root": root, "plan": root / "plan", "bundles": root / "bundles", "findings": root / "audit" / "findings.json"}
 
@@ -196,6 +196,9 @@ def apply_from_files(b: Bundle, folder: Path) -> list[tuple[str, ...]]:
         put(("feature", feature), "Disabled")
     for name, port in re.findall(r"New-NetFirewallRule -Name '([^']+)' .*?-LocalPort (\d+)", script):
         put(("firewall", name), {"name": name, "local_port": [port], "remote_address": ["Any"], "protocol": "TCP"})
+    for addresses, group, rule in re.findall(r"\$addresses = @\(([^)]*)\)\n\s*\$rules = @\(Get-NetFirewallRule -Group '([^']+)'"
+                                             r" -Direction Inbound -ErrorAction SilentlyContinue\) \+ @\(Get-NetFirewallRule -Name '([^']+)'", script):
+        put(("scope", group, rule), re.findall(r"'([^']+)'", addresses))
     return changed
 
 
@@ -206,7 +209,7 @@ def test_plan_applied_in_the_model_makes_the_audit_pass(made: dict[str, Path], h
     plan = plan_json(made, host)
     claimed = {f.removeprefix("audit.") for c in plan["changes"] for f in c["fixes"]}
     assert claimed == {"account-lockout", "password-length", "builtin-admin", "audit-logon", "log-size", "log-overwrite",
-                       "rdp-default-port", "rdp-nla", "removable-exec", "autologon", "smb1"}
+                       "rdp-default-port", "rdp-nla", "removable-exec", "autologon", "smb1", "rdp-any-source"}
     assert all(before[c] == "fail" for c in claimed)
     changed = apply_from_files(b, made["plan"] / host)
     assert len(changed) == len(plan["steps"]), "the script applies exactly the plan's steps"
@@ -300,6 +303,9 @@ def test_english_page_and_bad_input(made: dict[str, Path], tmp_path: Path) -> No
     plan = json.loads((tmp_path / "en" / "PC-WEAK-JA" / "plan.json").read_text(encoding="utf-8"))
     assert plan["predicted_after"] == {}  # no bundles: no model check, old values unknown
     assert all(s["old"] == {"state": "unknown"} for s in plan["steps"])
+    assert "audit.rdp-any-source" in plan["not_fixed"] and any("--rdp-from" in n["en"] for n in plan["notes"])
+    r = invoke(["fix", "plan", str(made["findings"]), "--out", str(tmp_path / "any"), "--rdp-from", "0.0.0.0/0"])
+    assert r.exit_code == 2 and "never Any" in r.output
     again = invoke(["fix", "plan", str(made["findings"]), "--out", str(tmp_path / "en")])
     assert again.exit_code == 2 and "already holds a plan" in again.output
     bad = tmp_path / "scan-only.json"

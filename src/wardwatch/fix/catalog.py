@@ -10,7 +10,7 @@ import yaml
 
 from ..model import Text
 
-KINDS = ("inf", "auditpol", "reg", "eventlog", "feature")
+KINDS = ("inf", "auditpol", "reg", "eventlog", "feature", "firewall")
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class ChangeSpec:
     reg: tuple[RegValue, ...] = ()
     firewall: bool = False
     feature: str = ""
+    group: str = ""  # firewall: the rule group whose remote addresses are limited
 
 
 class CatalogError(ValueError):
@@ -79,7 +80,8 @@ def parse_catalog(raw: dict[str, Any]) -> tuple[dict[str, ChangeSpec], dict[str,
             section=str(spec.get("section", "")), values=dict(spec.get("values") or {}) if kind == "inf" else {},
             subcategories=tuple(spec.get("subcategories") or ()), inf_registry=dict(spec.get("inf_registry") or {}),
             setting=str(spec.get("setting", "")), file=str(spec.get("file", "")), reg=reg,
-            firewall=bool(spec.get("firewall", False)), feature=str(spec.get("feature", "")))
+            firewall=bool(spec.get("firewall", False)), feature=str(spec.get("feature", "")),
+            group=str(spec.get("group", "")))
     notes = {k: _text(v, f"notes.{k}") for k, v in (raw.get("notes") or {}).items()}
     for c in changes.values():
         if c.coordinate and c.coordinate not in notes:

@@ -12,6 +12,22 @@ fix_app = typer.Typer(add_completion=False, no_args_is_help=True,
                       help="点検結果から修正プランを作る（適用はしない）/ Make a fix plan from audit results (never applied here).")
 
 
+def valid_source(text: str) -> bool:
+    """An address Set-NetFirewallRule -RemoteAddress takes: IP, network (prefix or mask), range or LocalSubnet."""
+    import ipaddress
+
+    if text.lower() == "localsubnet":
+        return True
+    try:
+        parts = text.split("-")
+        if len(parts) == 2:
+            return ipaddress.ip_address(parts[0]).version == ipaddress.ip_address(parts[1]).version
+        net = ipaddress.ip_network(text, strict=False)
+        return net.prefixlen > 0
+    except ValueError:
+        return False
+
+
 @fix_app.command("plan")
 def fix_plan(
     findings: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="findings.json of `wardwatch audit`"),
@@ -22,6 +38,8 @@ def fix_plan(
                                     help="findings.json of `wardwatch scan`: names accounts that keep failing (lockout)"),
     inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False,
                                           help="Hospital inventory: vendors' remote maintenance paths (RDP port note)"),
+    rdp_from: list[str] = typer.Option([], "--rdp-from",
+                                       help="Address or network RDP may come from (repeatable): limits the RDP inbound rules"),
     lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
 ) -> None:
     """修正プラン / Fix plan: secpol.inf, auditpol.csv, .reg, apply.ps1 (-WhatIf by default), undo.ps1, plan.html."""
@@ -30,10 +48,13 @@ def fix_plan(
     from .write import write_plan
 
     _, _, lang_ = settings(None, None, lang)
+    for source in rdp_from:
+        if not valid_source(source):
+            fail(f"--rdp-from {source!r}: give an IP address, a network (192.168.10.0/24) or a range (a-b), never Any")
     if (out / "plan.html").exists():
         fail(f"{out} already holds a plan; choose another --out folder")
     try:
-        result = write_plan(output(out), findings, bundles, scan, inventory, lang_)
+        result = write_plan(output(out), findings, bundles, scan, inventory, lang_, list(rdp_from))
     except PlanInputError as exc:
         fail(str(exc))
     except InventoryError as exc:

@@ -16,6 +16,8 @@ def show(value: Any) -> str:
         return "(削除 / delete)"
     if isinstance(value, dict):
         return f"{value.get('display_name', '')}: TCP {', '.join(value.get('local_port', []))} from {', '.join(value.get('remote_address', []))}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

@@ -57,16 +57,20 @@ def _shown(s: Step, value: Any, lang: str) -> str:
     return show(value)
 
 
+def _fill(text: str, plan: HostPlan) -> str:
+    return text.replace("{port}", str(plan.port or "")).replace("{sources}", ", ".join(plan.rdp_from))
+
+
 def host_view(plan: HostPlan, files: list[str], lang: str) -> dict[str, Any]:
     t = L[lang]
     changes = []
     for c in plan.changes:
         steps = [s for s in plan.steps if s.change == c.id]
         changes.append({
-            "id": c.id, "title": c.title.get(lang).replace("{port}", str(plan.port or "")),
+            "id": c.id, "title": _fill(c.title.get(lang), plan),
             "fixes": [{"rule": f"audit.{x}", "title": str(plan.failing[x].get("title") or "")} for x in plan.fixes(c)],
             "steps": [{"target": s.target, "now": _shown(s, s.old, lang), "new": _shown(s, s.new, lang)} for s in steps],
-            "lesson": c.lesson.get(lang), "seed": c.seed, "risk": c.risk.get(lang).replace("{port}", str(plan.port or "")),
+            "lesson": c.lesson.get(lang), "seed": c.seed, "risk": _fill(c.risk.get(lang), plan),
             "undo": c.undo.get(lang), "gpo": c.gpo.get(lang)})
     not_fixed = [{"rule": f"audit.{c}", "title": str(plan.failing[c].get("title") or ""),
                   "advice": str((plan.failing[c].get("facts") or {}).get("fix_command") or "")} for c in plan.not_fixed]

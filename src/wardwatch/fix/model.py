@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from ..audit.bundle import Bundle, Part
-from ..audit.parsers import as_int, as_list
+from ..audit.parsers import as_bool, as_int, as_list
 
 
 class _Marker:
@@ -110,7 +110,18 @@ def read(b: Bundle | None, key: Key) -> Any:
             return UNKNOWN
         names = {str(r.get("name")) for r in as_list(rdp.get("firewall_rules")) if isinstance(r, dict)}
         return "(present)" if key[1] in names else ABSENT
+    if kind == "scope":
+        rdp = _part(b, "rdp")
+        if not isinstance(rdp, dict):
+            return UNKNOWN
+        return {str(r.get("name")): [str(a) for a in as_list(r.get("remote_address"))] for r in _scoped(rdp, key)}
     raise KeyError(f"unknown target kind {kind!r}")
+
+
+def _scoped(rdp: dict[str, Any], key: Key) -> list[dict[str, Any]]:
+    """The firewall rules of a scope target: those of the group key[1], and the rule named key[2]."""
+    return [r for r in as_list(rdp.get("firewall_rules")) if isinstance(r, dict)
+            and (str(r.get("group") or "") == key[1] or str(r.get("name") or "") == key[2])]
 
 
 def write(b: Bundle, key: Key, value: Any) -> None:
@@ -157,6 +168,14 @@ def write(b: Bundle, key: Key, value: Any) -> None:
         if value is not ABSENT:
             rules.append(dict(value))
         rdp["firewall_rules"] = rules
+    elif kind == "scope":  # a list: every rule of the target gets it; a mapping (the saved values): rule by rule
+        for rule in _scoped(_part(b, "rdp", create=True), key):
+            name = str(rule.get("name"))
+            if isinstance(value, dict):
+                if name in value:
+                    rule["remote_address"] = list(value[name])
+            else:
+                rule["remote_address"] = list(value)
     else:
         raise KeyError(f"unknown target kind {kind!r}")
 

@@ -11,7 +11,7 @@ import orjson
 
 from ..model import ReadProblem, Text
 from . import model
-from .catalog import ChangeSpec, by_check, load_catalog
+from .catalog import ChangeSpec, load_catalog
 from .model import ABSENT, UNKNOWN
 
 FIREWALL_RULE = "WardWatch-RDP-In-TCP"
@@ -32,7 +32,7 @@ class Step:
     """One value set (or deleted) on one host."""
 
     change: str  # ChangeSpec id
-    kind: str  # inf | auditpol | reg | eventlog | feature | firewall
+    kind: str  # inf | auditpol | reg | eventlog | feature | firewall (a new rule) | scope (rules' remote addresses)
     key: tuple[str, ...]  # the model's target (see model.read / model.write)
     new: Any  # ABSENT: delete
     old: Any = UNKNOWN
@@ -52,6 +52,8 @@ class Step:
             return f"wevtutil {k[1]} {'maxSize' if k[2] == 'max_size' else 'retention'}"
         if k[0] == "feature":
             return f"Windows feature {k[1]}"
+        if k[0] == "scope":
+            return f"firewall rules of group {k[1]} and {k[2]}: remote addresses"
         return f"firewall rule {k[1]}"
 
 
@@ -69,6 +71,7 @@ class HostPlan:
     failing_accounts: list[str] = field(default_factory=list)
     vendors: list[str] = field(default_factory=list)
     notes: list[Text] = field(default_factory=list)
+    rdp_from: list[str] = field(default_factory=list)  # --rdp-from: the sources RDP is limited to
     predicted: dict[str, str] = field(default_factory=dict)  # audit rule -> status after the plan (model)
     bundle: Any = None  # the host's bundle when --bundles was given
 
@@ -193,18 +196,30 @@ def _steps(change: ChangeSpec, plan: HostPlan) -> list[Step]:
                                "profile": "Any"}))
         if change.feature:
             steps.append(Step(change.id, "feature", ("feature", change.feature), "Disabled"))
+    elif change.kind == "firewall" and plan.rdp_from and not _profile_off(plan):
+        steps = [Step(change.id, "scope", ("scope", change.group, FIREWALL_RULE), list(plan.rdp_from))]
     for s in steps:
         s.old = model.read(b, s.key)
     return steps
 
 
+def _profile_off(plan: HostPlan) -> bool:
+    """A firewall profile is off: limiting rules does not help, and the plan never turns a firewall on by itself."""
+    rdp = model._part(plan.bundle, "rdp") if plan.bundle is not None else None
+    if isinstance(rdp, dict):
+        return any(isinstance(p, dict) and model.as_bool(p.get("enabled")) is False
+                   for p in model.as_list(rdp.get("firewall_profiles")))
+    finding = plan.failing.get("rdp-any-source") or {}
+    return int(finding.get("count") or 0) > len((finding.get("facts") or {}).get("rules") or [])
+
+
 def build_host(host: str, failing: dict[str, dict[str, Any]], bundle: Any = None,
-               accounts: list[str] | None = None, vendors: list[str] | None = None) -> HostPlan:
+               accounts: list[str] | None = None, vendors: list[str] | None = None,
+               rdp_from: list[str] | None = None) -> HostPlan:
     """The plan of one host: every catalog change whose checks fail there, in the catalog's order."""
     catalog, notes = load_catalog()
-    plan = HostPlan(host.upper(), failing, bundle=bundle, failing_accounts=list(accounts or []), vendors=list(vendors or []))
-    fixers = by_check()
-    plan.not_fixed = sorted(c for c in failing if c not in fixers)
+    plan = HostPlan(host.upper(), failing, bundle=bundle, failing_accounts=list(accounts or []), vendors=list(vendors or []),
+                    rdp_from=list(rdp_from or []))
     for change in catalog.values():
         if not any(c in failing for c in change.fixes):
             continue
@@ -217,6 +232,8 @@ def build_host(host: str, failing: dict[str, dict[str, Any]], bundle: Any = None
         system = model._part(bundle, "system")
         if isinstance(system, dict) and system.get("part_of_domain") is not None:
             plan.domain = bool(system.get("part_of_domain"))
+    covered = {c for ch in plan.changes for c in ch.fixes}
+    plan.not_fixed = sorted(c for c in failing if c not in covered)
     ids = {c.id for c in plan.changes}
     coords = {c.coordinate for c in plan.changes if c.coordinate}
     if "lockout" in coords:
@@ -228,6 +245,10 @@ def build_host(host: str, failing: dict[str, dict[str, Any]], bundle: Any = None
     if "rdp-port" in coords:
         v = ("事業者 / vendors: " + "; ".join(plan.vendors)) if plan.vendors else ""
         plan.notes.append(Text(notes["rdp-port"].ja.replace("{vendors}", v), notes["rdp-port"].en.replace("{vendors}", v)))
+    if "rdp-scope" in coords:
+        plan.notes.append(notes["rdp-scope"])
+    elif "rdp-any-source" in failing:
+        plan.notes.append(notes["rdp-scope-missing"])
     if "builtin-admin" in coords:
         plan.notes.append(notes["builtin-admin"])
     if bundle is not None and plan.steps:

@@ -59,6 +59,7 @@ def render_apply(plan: HostPlan) -> str:
     L = _header(plan, "修正の適用 / apply the fix plan", "[switch]$Apply")
     inf, audit, reg = plan.steps_of("inf"), plan.steps_of("auditpol"), plan.steps_of("reg")
     logs, fw, feats = plan.steps_of("eventlog"), plan.steps_of("firewall"), plan.steps_of("feature")
+    scope = plan.steps_of("scope")
     L += ["",
           "# 0. 適用済みなら止める（2 回目のバックアップは元の値ではない）/ stop if already applied (a second backup would not hold the original values)",
           f"$done = Get-ChildItem -LiteralPath $Here -Directory -Filter 'backup-*' | Where-Object {{ Test-Path -LiteralPath (Join-Path $_.FullName {q(APPLIED)}) }}",
@@ -110,8 +111,14 @@ def render_apply(plan: HostPlan) -> str:
               "    $ErrorActionPreference = 'Stop'",
               "    if ($LASTEXITCODE -eq 0) { Set-Content -LiteralPath $file -Value $xml -Encoding UTF8 }",
               "}"]
-    if fw:
+    if fw or scope:
         L += ["Invoke-Native 'netsh.exe' @('advfirewall', 'export', (Join-Path $Backup 'firewall-before.wfw'))"]
+    for s in scope:
+        L += ["$ScopeBefore = @{}",
+              f"foreach ($r in @(Get-NetFirewallRule -Group {q(s.key[1])} -Direction Inbound -ErrorAction SilentlyContinue)) {{",
+              "    $ScopeBefore[$r.Name] = @(($r | Get-NetFirewallAddressFilter).RemoteAddress | ForEach-Object { [string]$_ })",
+              "}",
+              "ConvertTo-Json -InputObject $ScopeBefore -Depth 3 | Set-Content -LiteralPath (Join-Path $Backup 'firewall-scope-before.json') -Encoding UTF8"]
     if feats:
         L += ["$Features = @{}",
               *[f"$f = Get-WindowsOptionalFeature -Online -FeatureName {q(s.key[1])} -ErrorAction SilentlyContinue\n"
@@ -147,6 +154,13 @@ def render_apply(plan: HostPlan) -> str:
               "    if ($old) { $scope = @(($old | Get-NetFirewallAddressFilter).RemoteAddress) }",
               f"    New-NetFirewallRule -Name {q(FIREWALL_RULE)} -DisplayName {q(s.new['display_name'])} -Direction Inbound -Protocol TCP "
               f"-LocalPort {port} -RemoteAddress $scope -Action Allow -Profile Any | Out-Null", "}"]
+    for s in scope:
+        addrs = ", ".join(q(a) for a in s.new)
+        L += [f"Invoke-Step {q('Set-NetFirewallRule (RDP rules, ' + s.key[2] + ') -RemoteAddress ' + ', '.join(s.new))} {{",
+              f"    $addresses = @({addrs})",
+              f"    $rules = @(Get-NetFirewallRule -Group {q(s.key[1])} -Direction Inbound -ErrorAction SilentlyContinue) + "
+              f"@(Get-NetFirewallRule -Name {q(s.key[2])} -ErrorAction SilentlyContinue)",
+              "    foreach ($r in $rules) { Set-NetFirewallRule -Name $r.Name -RemoteAddress $addresses }", "}"]
     for s in feats:
         L += [f"Invoke-Step {q('Disable-WindowsOptionalFeature ' + s.key[1])} {{",
               f"    if (Get-WindowsOptionalFeature -Online -FeatureName {q(s.key[1])} -ErrorAction SilentlyContinue) {{",
@@ -183,6 +197,13 @@ def render_undo(plan: HostPlan) -> str:
               "        if ($p.Value -eq 'Enabled') {",
               "            Invoke-Step \"Enable-WindowsOptionalFeature $($p.Name)\" { Enable-WindowsOptionalFeature -Online -FeatureName $p.Name -NoRestart -All | Out-Null }",
               "        }", "    }", "}"]
+    if plan.steps_of("scope"):
+        L += ["$scopeFile = Join-Path $BackupDir 'firewall-scope-before.json'",
+              "if (Test-Path -LiteralPath $scopeFile) {",
+              "    $before = Get-Content -Raw -LiteralPath $scopeFile | ConvertFrom-Json",
+              "    foreach ($p in $before.PSObject.Properties) {",
+              "        Invoke-Step \"Set-NetFirewallRule $($p.Name) -RemoteAddress $(@($p.Value) -join ', ')\" { Set-NetFirewallRule -Name $p.Name -RemoteAddress @($p.Value) }",
+              "    }", "}"]
     if plan.steps_of("firewall"):
         L += [f"Invoke-Step {q('Remove-NetFirewallRule ' + FIREWALL_RULE)} {{",
               f"    Remove-NetFirewallRule -Name {q(FIREWALL_RULE)} -ErrorAction SilentlyContinue", "}"]

@@ -53,7 +53,7 @@ def host_files(plan: HostPlan) -> dict[str, bytes]:
 
 
 def make_plans(findings: list[Path], bundles: Path | None = None, scans: list[Path] | None = None,
-               inventory: Path | None = None) -> tuple[list[HostPlan], list[ReadProblem]]:
+               inventory: Path | None = None, rdp_from: list[str] | None = None) -> tuple[list[HostPlan], list[ReadProblem]]:
     failures = audit_failures(findings)
     problems: list[ReadProblem] = []
     by_host = load_bundles(bundles, problems)
@@ -61,13 +61,13 @@ def make_plans(findings: list[Path], bundles: Path | None = None, scans: list[Pa
     vendors = inventory_vendors(inventory)
     plans = [build_host(h, failures[h], by_host.get(h), accounts.get(h, []) + [a for a in accounts.get("*", [])
                                                                               if a not in accounts.get(h, [])],
-                        vendors.get(h) or vendors.get("*")) for h in sorted(failures)]
+                        vendors.get(h) or vendors.get("*"), rdp_from) for h in sorted(failures)]
     return plans, problems
 
 
 def write_plan(out: Path, findings: list[Path], bundles: Path | None = None, scans: list[Path] | None = None,
-               inventory: Path | None = None, lang: str = "ja") -> PlanResult:
-    plans, problems = make_plans(findings, bundles, scans, inventory)
+               inventory: Path | None = None, lang: str = "ja", rdp_from: list[str] | None = None) -> PlanResult:
+    plans, problems = make_plans(findings, bundles, scans, inventory, rdp_from)
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, list[str]] = {}
     for plan in plans:
