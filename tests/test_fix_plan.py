@@ -324,3 +324,23 @@ def test_inventory_names_the_vendors_for_the_rdp_port_note(made: dict[str, Path]
     assert rdp and "○○メディカル" in rdp[0] and "203.0.113.10/32" in rdp[0]
     hard = json.loads((tmp_path / "p" / "PC-HARD-JA" / "plan.json").read_text(encoding="utf-8"))
     assert hard["notes"] == []  # no RDP port change there, so no vendor note
+
+
+def test_a_stricter_current_value_is_kept(tmp_path: Path) -> None:
+    """Threshold 3 (stricter than 5) stays; the 5-minute duration rises, and never below a 30-minute counter reset."""
+    from test_audit_bundles import encode, secedit_inf
+    folder = make_bundle(tmp_path / "b", "PC-STRICT", hardened=False, lang="ja")
+    text = secedit_inf(3, 5, 20, True, "Administrator").replace("ResetLockoutCount = 5", "ResetLockoutCount = 30")
+    (folder / "secedit.inf").write_bytes(encode(text, "utf-16"))
+    assert invoke(["audit", str(tmp_path / "b"), "--out", str(tmp_path / "a")]).exit_code in (0, 1)
+    r = invoke(["fix", "plan", str(tmp_path / "a" / "findings.json"), "--bundles", str(tmp_path / "b"), "--out", str(tmp_path / "p")])
+    assert r.exit_code == 0, r.output
+    plan = json.loads((tmp_path / "p" / "PC-STRICT" / "plan.json").read_text(encoding="utf-8"))
+    inf = {s["key"][2]: s["new"]["value"] for s in plan["steps"] if s["kind"] == "inf"}
+    assert "LockoutBadCount" not in inf and "ResetLockoutCount" not in inf and inf["LockoutDuration"] == 30
+    assert "MinimumPasswordLength" not in inf  # 20 already passes
+    assert plan["predicted_after"]["audit.account-lockout"] == "pass"
+    b = bundle_of({"bundles": tmp_path / "b"}, "PC-STRICT")
+    apply_from_files(b, tmp_path / "p" / "PC-STRICT")
+    assert audit_statuses(b)["account-lockout"] == "pass"
+    assert model.read(b, ("inf", "System Access", "LockoutBadCount")) == "3"

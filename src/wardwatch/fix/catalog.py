@@ -49,6 +49,7 @@ class ChangeSpec:
     firewall: bool = False
     feature: str = ""
     group: str = ""  # firewall: the rule group whose remote addresses are limited
+    keep_better: dict[str, str] = field(default_factory=dict)  # inf: value -> lower | higher (a stricter one is kept)
 
 
 class CatalogError(ValueError):
@@ -81,7 +82,7 @@ def parse_catalog(raw: dict[str, Any]) -> tuple[dict[str, ChangeSpec], dict[str,
             subcategories=tuple(spec.get("subcategories") or ()), inf_registry=dict(spec.get("inf_registry") or {}),
             setting=str(spec.get("setting", "")), file=str(spec.get("file", "")), reg=reg,
             firewall=bool(spec.get("firewall", False)), feature=str(spec.get("feature", "")),
-            group=str(spec.get("group", "")))
+            group=str(spec.get("group", "")), keep_better=dict(spec.get("keep_better") or {}))
     notes = {k: _text(v, f"notes.{k}") for k, v in (raw.get("notes") or {}).items()}
     for c in changes.values():
         if c.coordinate and c.coordinate not in notes:

@@ -200,7 +200,31 @@ def _steps(change: ChangeSpec, plan: HostPlan) -> list[Step]:
         steps = [Step(change.id, "scope", ("scope", change.group, FIREWALL_RULE), list(plan.rdp_from))]
     for s in steps:
         s.old = model.read(b, s.key)
+    if change.kind == "inf" and change.keep_better:
+        steps = [s for s in steps if not _stricter(s.old, s.new, change.keep_better.get(s.key[2], ""))]
+        _lockout_order(steps, b)
     return steps
+
+
+def _stricter(old: Any, new: Any, better: str) -> bool:
+    """The current value is at least as strict as the plan's: keep it (the plan never loosens a setting)."""
+    now = model.as_int(old) if old not in (UNKNOWN, ABSENT) else None
+    if now is None or not better:
+        return False
+    if better == "lower":
+        return 0 < now <= int(new)
+    return now == -1 or now >= int(new)  # -1: locked until an administrator unlocks (the strictest)
+
+
+def _lockout_order(steps: list[Step], bundle: Any) -> None:
+    """Windows refuses a counter reset longer than the lockout duration: raise the duration to the reset if needed."""
+    final = {k: model.as_int(model.read(bundle, ("inf", "System Access", k))) for k in ("ResetLockoutCount", "LockoutDuration")}
+    final.update({s.key[2]: int(s.new) for s in steps if s.key[2] in final})
+    reset, duration = final["ResetLockoutCount"], final["LockoutDuration"]
+    if reset is not None and duration is not None and duration != -1 and reset > duration:
+        step = next((s for s in steps if s.key[2] == "LockoutDuration"), None)
+        if step is not None:
+            step.new = reset
 
 
 def _profile_off(plan: HostPlan) -> bool:
