@@ -54,7 +54,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
              "hospital.yml": (resources.files("wardwatch.hospital") / "templates" / "hospital.yml").read_text("utf-8"),
              "fw.log": "<134>Jan  5 10:00:01 rtx PP[01] Rejected at IN(2000) filter: TCP 10.1.0.5:50001 > 10.2.0.9:445\n",
              "rule.yml": SIGMA_RULE,
-             "settings.yml": "timezon: JST\n"}
+             "settings.yml": "timezon: JST\n",
+             "findings.json": '{"findings": [], "audit": {"hosts": [{"host": "PC1"}], "checks": [], "fleet": []}}'}
     found = {}
     for name, text in files.items():
         (tmp / name).write_text(text, encoding="utf-8")
@@ -89,6 +90,7 @@ def _args(i: dict[str, Path]) -> dict[str, list[str]]:
         "syslog serve": ["syslog", "serve", "--dir", OUT, "--udp", "5514"],
         "syslog verify": ["syslog", "verify", str(i["store"])],
         "syslog scan": ["syslog", "scan", str(i["fw"]), "--out", OUT],
+        "fix plan": ["fix", "plan", str(i["findings"]), "--out", OUT],
     }
 
 

@@ -142,6 +142,8 @@ def test_every_file_parses(made: dict[str, Path], host: str) -> None:
     assert all(row["value"] == 3 for row in audit.values())
     for reg in folder.glob("*.reg"):
         assert read_reg_strict(reg.read_bytes()), reg.name
+    sizes = [int(n) for n in re.findall(r"'/ms:(\d+)'", (folder / "apply.ps1").read_text(encoding="utf-8-sig"))]
+    assert sizes and all(n % 65536 == 0 and n >= 20000 * 1024 for n in sizes)  # whole 64 KB blocks, at least the seed's size
     for script in ("apply.ps1", "undo.ps1"):
         data = (folder / script).read_bytes()
         assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM for Windows PowerShell 5.1"

@@ -17,7 +17,7 @@ from .model import ABSENT, UNKNOWN
 FIREWALL_RULE = "WardWatch-RDP-In-TCP"
 RDP_RULE = "RemoteDesktop-UserMode-In-TCP"
 # scan rules whose accounts keep failing to log on (a stale password or an attack): named before lockout
-FAILING_RULES = ("brute-force", "chronic-failures", "password-spray", "breach-after-guessing", "builtin-admin")
+FAILING_RULES = ("brute-force", "chronic-failures", "password-spray", "breach-after-guessing")
 _MS = re.compile(r'wevtutil sl "([^"]+)" /ms:(\d+)')
 _RT = re.compile(r'wevtutil sl "([^"]+)" /rt:false')
 _GUID = re.compile(r"\{[0-9A-Fa-f-]{36}\}")
@@ -171,7 +171,8 @@ def _steps(change: ChangeSpec, plan: HostPlan) -> list[Step]:
     elif change.kind == "eventlog":
         finding = next(plan.failing[c] for c in change.fixes if c in plan.failing)
         if change.setting == "max_size":
-            steps = [Step(change.id, "eventlog", ("eventlog", m.group(1), "max_size"), int(m.group(2))) for m in _logs(finding, _MS)]
+            steps = [Step(change.id, "eventlog", ("eventlog", m.group(1), "max_size"), _whole_64k(int(m.group(2))))
+                     for m in _logs(finding, _MS)]
         else:
             steps = [Step(change.id, "eventlog", ("eventlog", m.group(1), "retention"), False) for m in _logs(finding, _RT)]
     elif change.kind == "reg":
@@ -204,6 +205,11 @@ def _steps(change: ChangeSpec, plan: HostPlan) -> list[Step]:
         steps = [s for s in steps if not _stricter(s.old, s.new, change.keep_better.get(s.key[2], ""))]
         _lockout_order(steps, b)
     return steps
+
+
+def _whole_64k(size: int) -> int:
+    """Event log sizes are whole 64 KB blocks (Event Viewer rounds them): round up, never below the recommendation."""
+    return -(-size // 65536) * 65536
 
 
 def _stricter(old: Any, new: Any, better: str) -> bool:
