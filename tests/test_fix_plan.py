@@ -158,6 +158,7 @@ def test_every_file_parses(made: dict[str, Path], host: str) -> None:
 def test_apply_script_is_whatif_by_default_and_saves_first(made: dict[str, Path]) -> None:
     text = (made["plan"] / "PC-WEAK-JA" / "apply.ps1").read_text(encoding="utf-8-sig")
     assert "param([switch]$Apply)" in text and "[WhatIf]" in text
+    assert text.index("Is64BitProcess") < text.index("# 1.")  # a 32-bit PowerShell would write to WOW6432Node
     first_change = text.index("\nInvoke-Step ")  # the first call, after the function's definition
     for save in ("secedit.exe' @('/export'", "auditpol.exe' @('/backup'", "registry-before.json", "'reg.exe' @('export'",
                  "advfirewall', 'export'", "wevtutil.exe gl", "features-before.json", "Copy-Item -LiteralPath (Join-Path $Here 'undo.ps1')"):

@@ -47,6 +47,9 @@ def _header(plan: HostPlan, what: str, param: str) -> list[str]:
             f"$ExpectedHost = {q(plan.host)}",
             "if ($env:COMPUTERNAME -ne $ExpectedHost) {",
             "    Write-Warning \"この計画は $ExpectedHost 用です（このコンピューターは $env:COMPUTERNAME）。何も変更していません。/ This plan is for $ExpectedHost, not $env:COMPUTERNAME. Nothing was changed.\"",
+            "    exit 2", "}",
+            "if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {",
+            "    Write-Warning '32 ビット版の PowerShell ではレジストリが別の場所に書かれます。64 ビット版で実行してください。/ Run the 64-bit PowerShell: a 32-bit one writes the registry elsewhere (WOW6432Node).'",
             "    exit 2", "}"]
 
 
