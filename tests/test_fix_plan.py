@@ -303,6 +303,7 @@ def test_english_page_and_bad_input(made: dict[str, Path], tmp_path: Path) -> No
     assert r.exit_code == 0, r.output
     html = (tmp_path / "en" / "plan.html").read_text(encoding="utf-8")
     assert "WardWatch fix plan" in html and "Risk" in html
+    assert "Account lockout is weak or missing" in html and "アカウント ロックアウトが弱い" not in html  # titles in the page's language
     plan = json.loads((tmp_path / "en" / "PC-WEAK-JA" / "plan.json").read_text(encoding="utf-8"))
     assert plan["predicted_after"] == {}  # no bundles: no model check, old values unknown
     assert all(s["old"] == {"state": "unknown"} for s in plan["steps"])

@@ -61,6 +61,14 @@ def _fill(text: str, plan: HostPlan) -> str:
     return text.replace("{port}", str(plan.port or "")).replace("{sources}", ", ".join(plan.rdp_from))
 
 
+def _check_title(plan: HostPlan, name: str, lang: str) -> str:
+    """The check's title in the page's language (checks.yml), else the one the audit wrote."""
+    from ..audit.checkdefs import load_checks
+
+    titles = {c.name: c.title for c in load_checks()}
+    return titles[name].get(lang) if name in titles else str(plan.failing[name].get("title") or "")
+
+
 def host_view(plan: HostPlan, files: list[str], lang: str) -> dict[str, Any]:
     t = L[lang]
     changes = []
@@ -68,11 +76,11 @@ def host_view(plan: HostPlan, files: list[str], lang: str) -> dict[str, Any]:
         steps = [s for s in plan.steps if s.change == c.id]
         changes.append({
             "id": c.id, "title": _fill(c.title.get(lang), plan),
-            "fixes": [{"rule": f"audit.{x}", "title": str(plan.failing[x].get("title") or "")} for x in plan.fixes(c)],
+            "fixes": [{"rule": f"audit.{x}", "title": _check_title(plan, x, lang)} for x in plan.fixes(c)],
             "steps": [{"target": s.target, "now": _shown(s, s.old, lang), "new": _shown(s, s.new, lang)} for s in steps],
             "lesson": c.lesson.get(lang), "seed": c.seed, "risk": _fill(c.risk.get(lang), plan),
             "undo": c.undo.get(lang), "gpo": c.gpo.get(lang)})
-    not_fixed = [{"rule": f"audit.{c}", "title": str(plan.failing[c].get("title") or ""),
+    not_fixed = [{"rule": f"audit.{c}", "title": _check_title(plan, c, lang),
                   "advice": str((plan.failing[c].get("facts") or {}).get("fix_command") or "")} for c in plan.not_fixed]
     domain = None if plan.domain is None else (t["domain"] if plan.domain else t["workgroup"])
     return {"host": plan.host, "changes": changes, "not_fixed": not_fixed, "notes": [n.get(lang) for n in plan.notes],
