@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -61,11 +62,16 @@ def _fill(text: str, plan: HostPlan) -> str:
     return text.replace("{port}", str(plan.port or "")).replace("{sources}", ", ".join(plan.rdp_from))
 
 
-def _check_title(plan: HostPlan, name: str, lang: str) -> str:
-    """The check's title in the page's language (checks.yml), else the one the audit wrote."""
+@lru_cache(maxsize=1)
+def _titles() -> dict[str, Any]:
     from ..audit.checkdefs import load_checks
 
-    titles = {c.name: c.title for c in load_checks()}
+    return {c.name: c.title for c in load_checks()}
+
+
+def _check_title(plan: HostPlan, name: str, lang: str) -> str:
+    """The check's title in the page's language (checks.yml), else the one the audit wrote."""
+    titles = _titles()
     return titles[name].get(lang) if name in titles else str(plan.failing[name].get("title") or "")
 
 
