@@ -38,7 +38,7 @@ def gpo_rows(plans: list[HostPlan]) -> list[dict[str, str]]:
         specs = {c.id: c for c in plan.changes}
         for s in plan.steps:
             if s.kind in ("firewall",):
-                value = f"Inbound rule: TCP (RDP port), scope = RDP rule's sources"
+                value = "Inbound rule: TCP (RDP port), scope = RDP rule's sources"
             elif s.kind == "reg" and s.key[2] == "PortNumber":
                 value = f"{s.target} = 49152-65535 (per host; {plan.host}: {s.new})"
             else:

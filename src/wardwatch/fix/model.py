@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from ..audit.bundle import Bundle, Part
-from ..audit.parsers import as_bool, as_int, as_list
+from ..audit.parsers import as_int, as_list
 
 
 class _Marker:

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from ..audit.parsers import as_bool, as_int, as_list
 from ..model import ReadProblem, Text
 from . import model
 from .catalog import ChangeSpec, load_catalog
@@ -188,9 +189,9 @@ def _steps(change: ChangeSpec, plan: HostPlan) -> list[Step]:
             scope = ["Any"]
             rdp = model._part(b, "rdp") if b is not None else None
             if isinstance(rdp, dict):
-                for r in model.as_list(rdp.get("firewall_rules")):
+                for r in as_list(rdp.get("firewall_rules")):
                     if isinstance(r, dict) and r.get("name") == RDP_RULE:
-                        scope = [str(a) for a in model.as_list(r.get("remote_address"))] or ["Any"]
+                        scope = [str(a) for a in as_list(r.get("remote_address"))] or ["Any"]
             steps.append(Step(change.id, "firewall", ("firewall", FIREWALL_RULE),
                               {"name": FIREWALL_RULE, "display_name": f"WardWatch RDP {plan.port} (TCP-In)",
                                "protocol": "TCP", "local_port": [str(plan.port)], "remote_address": scope,
@@ -214,7 +215,7 @@ def _whole_64k(size: int) -> int:
 
 def _stricter(old: Any, new: Any, better: str) -> bool:
     """The current value is at least as strict as the plan's: keep it (the plan never loosens a setting)."""
-    now = model.as_int(old) if old not in (UNKNOWN, ABSENT) else None
+    now = as_int(old) if old not in (UNKNOWN, ABSENT) else None
     if now is None or not better:
         return False
     if better == "lower":
@@ -224,7 +225,7 @@ def _stricter(old: Any, new: Any, better: str) -> bool:
 
 def _lockout_order(steps: list[Step], bundle: Any) -> None:
     """Windows refuses a counter reset longer than the lockout duration: raise the duration to the reset if needed."""
-    final = {k: model.as_int(model.read(bundle, ("inf", "System Access", k))) for k in ("ResetLockoutCount", "LockoutDuration")}
+    final = {k: as_int(model.read(bundle, ("inf", "System Access", k))) for k in ("ResetLockoutCount", "LockoutDuration")}
     final.update({s.key[2]: int(s.new) for s in steps if s.key[2] in final})
     reset, duration = final["ResetLockoutCount"], final["LockoutDuration"]
     if reset is not None and duration is not None and duration != -1 and reset > duration:
@@ -237,8 +238,8 @@ def _profile_off(plan: HostPlan) -> bool:
     """A firewall profile is off: limiting rules does not help, and the plan never turns a firewall on by itself."""
     rdp = model._part(plan.bundle, "rdp") if plan.bundle is not None else None
     if isinstance(rdp, dict):
-        return any(isinstance(p, dict) and model.as_bool(p.get("enabled")) is False
-                   for p in model.as_list(rdp.get("firewall_profiles")))
+        return any(isinstance(p, dict) and as_bool(p.get("enabled")) is False
+                   for p in as_list(rdp.get("firewall_profiles")))
     finding = plan.failing.get("rdp-any-source") or {}
     return int(finding.get("count") or 0) > len((finding.get("facts") or {}).get("rules") or [])
 

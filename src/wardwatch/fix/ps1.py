@@ -1,7 +1,6 @@
 """apply.ps1 and undo.ps1 of a host plan: save every current value, then change (only with -Apply), and undo."""
 from __future__ import annotations
 
-from .model import ABSENT
 from .plan import FIREWALL_RULE, RDP_RULE, HostPlan
 
 MARKER = "wardwatch-backup.txt"
@@ -38,7 +37,7 @@ function Invoke-Native {
 
 
 def _header(plan: HostPlan, what: str, param: str) -> list[str]:
-    return ["<#", f".SYNOPSIS", f"    WardWatch {what}: {plan.host}",
+    return ["<#", ".SYNOPSIS", f"    WardWatch {what}: {plan.host}",
             ".DESCRIPTION",
             "    既定では何も変更しません（WhatIf: 何をするかを表示するだけ）。-Apply を付けた時だけ変更します。",
             "    By default nothing is changed (WhatIf: it only shows what it would do); -Apply really changes.",
@@ -258,6 +257,3 @@ def render_undo(plan: HostPlan) -> str:
 def encode_ps1(text: str) -> bytes:
     """UTF-8 with a BOM: Windows PowerShell 5.1 reads a BOM-less script as ANSI (CP932) and breaks Japanese."""
     return b"\xef\xbb\xbf" + text.encode("utf-8")
-
-
-__all__ = ["render_apply", "render_undo", "encode_ps1", "ABSENT"]
