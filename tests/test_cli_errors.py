@@ -55,7 +55,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
              "hospital.yml": (resources.files("wardwatch.hospital") / "templates" / "hospital.yml").read_text("utf-8"),
              "fw.log": "<134>Jan  5 10:00:01 rtx PP[01] Rejected at IN(2000) filter: TCP 10.1.0.5:50001 > 10.2.0.9:445\n",
              "rule.yml": SIGMA_RULE,
-             "settings.yml": "timezon: JST\n"}
+             "settings.yml": "timezon: JST\n",
+             "findings.json": '{"findings": [], "audit": {"hosts": [{"host": "PC1"}], "checks": [], "fleet": []}}'}
     found = {}
     for name, text in files.items():
         (tmp / name).write_text(text, encoding="utf-8")
@@ -111,6 +112,7 @@ def _args(i: dict[str, Path]) -> dict[str, list[str]]:
         "incident evidence add": ["incident", "evidence", "add", str(i["case"]), str(i["fw"]), "--by", "tester"],
         "incident verify": ["incident", "verify", str(i["case"])],
         "incident report": ["incident", "report", str(i["case"]), "--out", OUT],
+        "fix plan": ["fix", "plan", str(i["findings"]), "--out", OUT],
     }
 
 

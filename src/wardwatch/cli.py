@@ -45,6 +45,10 @@ from .vuln.cli import vuln_app  # noqa: E402  (known-exploited vulnerabilities a
 
 app.add_typer(vuln_app, name="vuln")
 
+from .fix.cli import fix_app  # noqa: E402  (fix plan: remediation files from audit findings)
+
+app.add_typer(fix_app, name="fix")
+
 LEVELS = ("informational", "low", "medium", "high", "critical")
 
 
