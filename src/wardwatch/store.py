@@ -205,7 +205,7 @@ NETWORK_SCHEMA = pa.schema([
     ("ts", pa.timestamp("us", tz="UTC")), ("device", pa.string()), ("vendor", pa.string()), ("kind", pa.string()),
     ("action", pa.string()), ("proto", pa.string()), ("src", pa.string()), ("sport", pa.int32()),
     ("dst", pa.string()), ("dport", pa.int32()), ("user", pa.string()), ("raw", pa.string()),
-    ("file", pa.dictionary(pa.int32(), pa.string())), ("line", pa.int64()),
+    ("file", pa.dictionary(pa.int32(), pa.string())), ("line", pa.int64()), ("sent", pa.int64()),
 ])
 
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..guard import Guard
 from .segments import Segments
 
 syslog_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -113,17 +114,22 @@ def scan(
     segs = checked_segments(segments)
     out_dir = out or Path(f"wardwatch-syslog-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
     output(out_dir).mkdir(parents=True, exist_ok=True)  # an OSError here or below: one line (cliutil.run_app)
-    inputs, findings, stats = analyse(files, segs, tz_, _when(since, tz_), _when(until, tz_))
+    guard = Guard()
+    inputs, findings, stats = analyse(files, segs, tz_, _when(since, tz_), _when(until, tz_), guard)
     quiet = stats["netlog"]["not_seen"]
     events, unknown = stats["events"], stats["unknown_lines"]
     result = ScanResult(generated_at=datetime.now(UTC), timezone=tz_, lang=lang_, inputs=inputs,
-                        findings=findings, incidents=[], coverage=[], timeline=[], stats=stats)
+                        findings=findings, incidents=[], coverage=[], timeline=[], stats=stats, problems=guard.problems)
     write_json(result, out_dir / "findings.json")
+    if guard.details:
+        (out_dir / "errors.log").write_text("\n".join(guard.details), encoding="utf-8")
     con = Console()
     con.print(f"{events} line(s), {unknown} not recognised, {len(findings)} finding(s) → "
               f"{out_dir / 'findings.json'}", highlight=False)
     for fd in findings:
         con.print(f"  [{fd.severity.label}] {fd.rule}: {fd.summary.get(lang_)}", highlight=False, soft_wrap=True)
+    for p in guard.problems:
+        Console(stderr=True).print(f"{p.stage} failed ({p.message}); see {out_dir / 'errors.log'}", highlight=False)
     if segs.names():
         con.print("何もなかったこと / What did not happen (no traffic at all in the window):" if lang_ == "ja" else
                   "What did not happen (no traffic at all in the window):", highlight=False)
@@ -134,6 +140,8 @@ def scan(
             else:
                 con.print(f"  {q['from']} → {q['to']}: " + ("通信なし " if lang_ == "ja" else "none on ")
                           + ", ".join(q["no_traffic_on"]), highlight=False)
+    if guard.problems:
+        raise typer.Exit(EXIT_SKIPPED)  # a network rule failed: its findings are missing
 
 
 def checked_segments(path: Path | None) -> Segments:

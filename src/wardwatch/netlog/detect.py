@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -14,13 +14,15 @@ import yaml
 from ..checks.facts import watched_ports
 from ..checks.finding import make
 from ..checks.spec import CheckSpec, Registry, SpecError, common_fields, register
-from ..model import Finding, LineRef, Severity
+from ..guard import Guard
+from ..model import Finding, LineRef, Severity, Text
 from .parse import NetEvent
 from .segments import INTERNET, Segments
 
 NetCheck = Callable[[CheckSpec, list[NetEvent], Segments], list[Finding]]
 NETWORK: Registry[NetCheck] = Registry("network check kind")  # kind → implementation
 
+JST = timezone(timedelta(hours=9))  # night is the hospital's night
 MAX_LIST = 50
 
 
@@ -202,11 +204,70 @@ def outbound(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> list[Fi
     return out
 
 
-def detect(events: list[NetEvent], segs: Segments) -> list[Finding]:
-    """Every network rule over the events, worst first."""
+@NETWORK.kind("upload-volume")
+def upload_volume(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> list[Finding]:
+    """Bytes sent from inside to one outside address: large, at night to an address new that day, or far above the
+    source's own usual (median per outside address). Needs byte counts; the outbound allowlist is respected."""
+    p = spec.params
+    sent: dict[tuple[str, str], list[NetEvent]] = defaultdict(list)
+    for e in events:
+        if e.kind != "traffic" or e.action == "deny" or e.sent is None or segs.segment(e.dst) != INTERNET:
+            continue
+        sseg = segs.segment(e.src)
+        if sseg and sseg != INTERNET and not segs.outbound_allowed(e.dst):
+            sent[(e.src, e.dst)].append(e)
+    if not sent:
+        return []
+    totals = {k: sum(e.sent or 0 for e in evs) for k, evs in sent.items()}
+    per_src: dict[str, list[int]] = defaultdict(list)
+    for (src, _), total in totals.items():
+        per_src[src].append(total)
+    mb = 1 << 20
+    out = []
+    for (src, dst), evs in sorted(sent.items()):
+        total = totals[(src, dst)]
+        night = [e for e in evs if e.time and _at_night(e.time, p)]
+        day_seen = any(e.time and not _at_night(e.time, p) for e in evs)
+        others = sorted(t for t in per_src[src] if t != total) or [0]
+        median = others[len(others) // 2]
+        why = []
+        if total >= p["min_mb"] * mb:
+            why.append("large")
+        if night and not day_seen and sum(e.sent or 0 for e in night) >= p["night_mb"] * mb:
+            why.append("night")
+        if len(per_src[src]) > 2 and median and total >= p["ratio"] * median and total >= p["night_mb"] * mb:
+            why.append("unusual")
+        if not why:
+            continue
+        sseg = segs.segment(src) or ""
+        clinical = Segments.is_clinical(sseg)
+        times = [e.time for e in evs if e.time]
+        out.append(_finding(
+            spec, evs, {"src": src, "src_segment": sseg, "destination": dst, "mb": f"{total / mb:,.1f}",
+                        "count": len(evs), "first": min(times).isoformat(timespec="minutes") if times else "-",
+                        "last": max(times).isoformat(timespec="minutes") if times else "-",
+                        "why": Text(" ".join(spec.phrase(w).ja for w in why), " ".join(spec.phrase(w).en for w in why))},
+            [src], {"src_segment": sseg, "dst_segment": INTERNET, "destination": dst, "bytes_sent": total,
+                    "reasons": why, "clinical": clinical},
+            severity=Severity.parse(p["clinical_severity"]) if clinical else None))
+    return out
+
+
+def _at_night(t: datetime, p: dict[str, Any]) -> bool:
+    hour = t.astimezone(JST).hour
+    start, end = int(p["night_start"]), int(p["night_end"])
+    return hour >= start or hour < end if start > end else start <= hour < end
+
+
+def detect(events: list[NetEvent], segs: Segments, problems: Guard | None = None) -> list[Finding]:
+    """Every network rule over the events, worst first; with a guard, a rule that fails is named and the others run."""
     found: list[Finding] = []
+    guard = problems or Guard()
     for spec in load_network_rules():
-        found += NETWORK.find(spec.kind, spec.source)(spec, events, segs)
+        found += guard.run(f"network rule {spec.id}", NETWORK.find(spec.kind, spec.source), spec, events, segs,
+                           default=[])
+    if problems is None and guard.problems:  # no caller to tell: fail as before
+        raise RuntimeError("; ".join(f"{p.stage}: {p.message}" for p in guard.problems))
     found.sort(key=lambda f: (-int(f.severity), f.rule, f.first_seen.timestamp() if f.first_seen else 0.0))
     return found
 

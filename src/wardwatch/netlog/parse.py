@@ -30,6 +30,7 @@ class NetEvent:
     raw: str = ""
     file: str = ""
     line: int = 0
+    sent: int | None = None  # bytes the source sent (FortiGate sentbyte, PAN-OS bytes sent), where logged
 
 
 RE_5424 = re.compile(r"^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (?:-|(?:\[.*?\])+) ?(.*)$", re.S)
@@ -158,7 +159,8 @@ def p_fortigate(msg: str) -> Fields | None:
     if kv["type"] == "traffic":
         return {**base, "kind": "traffic", "action": "deny" if action in ("deny", "block", "blocked", "drop") else "allow",
                 "proto": PROTOS.get(kv.get("proto", ""), kv.get("proto", "")), "src": kv.get("srcip", ""),
-                "sport": kv.get("srcport"), "dst": kv.get("dstip", ""), "dport": kv.get("dstport")}
+                "sport": kv.get("srcport"), "dst": kv.get("dstip", ""), "dport": kv.get("dstport"),
+                "sent": kv.get("sentbyte")}
     src = kv.get("remip") or kv.get("srcip") or ""
     if "ssl-login-fail" in action or ("vpn" in logdesc and "fail" in logdesc) or "tunnel-fail" in action:
         return {**base, "kind": "vpn-failure", "src": src}
@@ -248,7 +250,8 @@ def p_paloalto(msg: str) -> Fields | None:
         o = i - 3
         return {"vendor": "paloalto", "kind": "traffic", "src": f[o + 7], "dst": f[o + 8], "user": f[o + 12],
                 "sport": f[o + 24], "dport": f[o + 25], "proto": f[o + 29].lower(),
-                "action": "allow" if f[o + 30] == "allow" else "deny"}
+                "action": "allow" if f[o + 30] == "allow" else "deny",
+                "sent": f[o + 32] if len(f) > o + 32 else None}  # 31 bytes, 32 bytes sent, 33 bytes received
     if ",SYSTEM," in msg:
         low = msg.lower()
         src = re.search(r"(?:from|From|ip|IP)[: ]+'?([\d]+\.[\d]+\.[\d]+\.[\d]+)", msg)
@@ -336,6 +339,12 @@ def _port(v: object) -> int | None:
         return None
 
 
+def _count(v: object) -> int | None:
+    """A byte count as logged (a non-negative whole number), else None."""
+    text = str(v).strip() if v is not None else ""
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
 def parse_line(line: str, context: datetime, tz: str = "Asia/Tokyo", device: str = "") -> NetEvent:
     """One syslog line into a NetEvent; kind 'unknown' when no parser knows it (raw kept)."""
     line = line.rstrip("\r\n")
@@ -353,5 +362,6 @@ def parse_line(line: str, context: datetime, tz: str = "Asia/Tokyo", device: str
                             kind=str(got.get("kind", "other")), action=str(got.get("action", "")),
                             proto=str(got.get("proto", "")), src=str(got.get("src", "") or ""),
                             sport=_port(got.get("sport")), dst=str(got.get("dst", "") or ""),
-                            dport=_port(got.get("dport")), user=str(got.get("user", "") or ""), raw=line)
+                            dport=_port(got.get("dport")), user=str(got.get("user", "") or ""), raw=line,
+                            sent=_count(got.get("sent")))
     return NetEvent(time=ts or context, device=dev, vendor="", kind="unknown", raw=line)

@@ -1,0 +1,63 @@
+"""Large transfers to the internet without an allowlist (seed 004 ③): by volume, at night to a new address, or far
+above the host's usual; byte counts read from FortiGate and PAN-OS traffic logs."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from wardwatch.cli import app
+from wardwatch.netlog.parse import parse_line
+
+SEGMENTS = "cidr,segment\n10.2.0.0/16,EHR\n10.3.0.0/16,office\n203.0.113.80/32,@outbound-allow\n"
+
+
+def forti(day: int, hh: int, mm: int, src: str, dst: str, sent: int, action: str = "accept") -> str:
+    return (f'date=2026-11-{day:02d} time={hh:02d}:{mm:02d}:00 devid="FGT60F" logid="0000000013" type="traffic" '
+            f'subtype="forward" srcip={src} srcport=51000 dstip={dst} dstport=443 proto=6 action="{action}" '
+            f'sentbyte={sent} rcvdbyte=4096')
+
+
+def _scan(tmp: Path, lines: list[str]) -> list[dict]:
+    log = tmp / "fw.log"
+    log.write_text("\n".join(f"<189>Nov {int(l[13:15])} {l[21:26]}:00 fgt {l}" for l in lines) + "\n", encoding="utf-8")
+    seg = tmp / "segments.csv"
+    seg.write_text(SEGMENTS, encoding="utf-8")
+    res = CliRunner().invoke(app, ["syslog", "scan", str(log), "--segments", str(seg), "--out", str(tmp / "out")])
+    assert res.exit_code in (0, 1), res.output
+    doc = json.loads((tmp / "out" / "findings.json").read_text(encoding="utf-8"))
+    return [f for f in doc["findings"] if f["rule"] == "net-large-upload"]
+
+
+def test_byte_counts_are_read() -> None:
+    from datetime import UTC, datetime
+    e = parse_line(forti(5, 3, 0, "10.2.0.20", "192.0.2.9", 123456), datetime(2026, 11, 5, tzinfo=UTC))
+    assert e.sent == 123456
+    pan = ("<14>Nov  5 03:00:00 pa 1,2026/11/05 03:00:00,0128,TRAFFIC,end,2049,2026/11/05 03:00:00,10.2.0.20,"
+           "192.0.2.200,0.0.0.0,0.0.0.0,rule1,,,ssl,vsys1,trust,untrust,e1,e2,fwd,2026/11/05 03:00:00,1,1,"
+           "51000,443,0,0,0x0,tcp,allow,900,700,200,3")
+    assert parse_line(pan, datetime(2026, 11, 5, tzinfo=UTC)).sent == 700
+
+
+def test_large_night_and_unusual_uploads_are_found(tmp_path: Path) -> None:
+    mb = 1 << 20
+    lines = [forti(5, 3, m, "10.2.0.20", "192.0.2.9", 60 * mb) for m in range(5)]  # EHR server, 300 MB at 03:00
+    lines += [forti(5, 2, 30, "10.3.0.7", "198.18.0.5", 12 * mb)]  # office PC at night, address never seen by day
+    lines += [forti(5, 10, m, "10.3.0.8", f"192.0.2.{m + 50}", 200_000) for m in range(6)]  # the PC's usual
+    lines += [forti(5, 11, 0, "10.3.0.8", "192.0.2.99", 40 * mb)]  # 200 times its usual
+    found = {f["facts"]["destination"]: f for f in _scan(tmp_path, lines)}
+    assert set(found) == {"192.0.2.9", "198.18.0.5", "192.0.2.99"}
+    assert found["192.0.2.9"]["severity"] == "high" and "large" in found["192.0.2.9"]["facts"]["reasons"]
+    assert found["198.18.0.5"]["facts"]["reasons"] == ["night"]
+    assert found["192.0.2.99"]["facts"]["reasons"] == ["unusual"]
+    assert "300.0 MB" in found["192.0.2.9"]["summary"]
+
+
+def test_look_alikes_stay_quiet(tmp_path: Path) -> None:
+    mb = 1 << 20
+    lines = [forti(5, 10, m, "10.3.0.7", "192.0.2.9", 5 * mb) for m in range(10)]  # 50 MB by day: a normal update
+    lines += [forti(5, 3, 0, "10.3.0.7", "192.0.2.9", 15 * mb)]  # at night, but to an address also used by day
+    lines += [forti(5, 3, 5, "10.2.0.20", "203.0.113.80", 500 * mb)]  # on the outbound allowlist
+    lines += [forti(5, 3, 9, "10.2.0.20", "192.0.2.77", 500 * mb, action="deny")]  # blocked
+    assert _scan(tmp_path, lines) == []
