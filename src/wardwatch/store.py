@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from .sql import sql_literal
+
 
 def usable_cpus() -> int:
     """CPUs this process may run on (a container's or `taskset`'s limit), not all the machine has: DuckDB
@@ -20,11 +22,6 @@ def usable_cpus() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # Windows, macOS
         return os.cpu_count() or 1
-
-
-def sql_literal(text: object) -> str:
-    """A SQL string literal (paths may hold quotes)."""
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 # Normalized column → keys tried in order (first non-empty wins). "E" is EventData, "U" UserData.
@@ -158,8 +155,8 @@ DAMAGE_UNREADABLE = "not valid JSON; kept as text, no field could be read"
 _STAGE0 = (f"SELECT CASE WHEN s0 IS NOT NULL THEN s0 ELSE try(from_json(fixed, {_SCHEMA})) END AS s, "
            f"CASE WHEN s0 IS NOT NULL THEN raw WHEN json_valid(fixed) THEN fixed "
            f"ELSE to_json({{'unreadable_record': raw}}) END AS raw, "
-           f"CASE WHEN s0 IS NOT NULL THEN NULL WHEN json_valid(fixed) THEN '{DAMAGE_REPAIRED}' "
-           f"ELSE '{DAMAGE_UNREADABLE}' END AS damage, file FROM ("
+           f"CASE WHEN s0 IS NOT NULL THEN NULL WHEN json_valid(fixed) THEN {sql_literal(DAMAGE_REPAIRED)} "
+           f"ELSE {sql_literal(DAMAGE_UNREADABLE)} END AS damage, file FROM ("
            f"SELECT s0, raw, CASE WHEN s0 IS NULL THEN {_ESCAPED} END AS fixed, file FROM ("
            f"SELECT try(from_json(raw, {_SCHEMA})) AS s0, raw, file FROM batch))")
 
@@ -312,7 +309,7 @@ class EventStore:
         if self.total and next(self.directory.glob("events-*.parquet"), None):
             counts = self.con.execute(
                 "SELECT file_name, sum(n)::BIGINT FROM (SELECT DISTINCT file_name, row_group_id, row_group_num_rows AS n "
-                f"FROM parquet_metadata({sql_literal(self.glob)})) GROUP BY file_name").fetchall()
+                "FROM parquet_metadata($glob)) GROUP BY file_name", {"glob": self.glob}).fetchall()
             self.parts = sorted(((Path(f), n) for f, n in counts if n),
                                 key=lambda part: int(part[0].stem.rsplit("-", 1)[1]))
         if self.parts:
