@@ -11,12 +11,14 @@ import pytest
 import yaml
 
 from wardwatch.config import load_config
-from wardwatch.demo import Ev, to_json
+from wardwatch.demo import Ev, to_json, write_scenario
 from wardwatch.detect.engine import run_rules
 from wardwatch.detect.rules import RuleError, compile_rule, load_rules, parse_rule
 from wardwatch.sigma import run_sigma
 from wardwatch.sql import Params, SqlNameError, bound, quote_name, sql_literal, sql_name
 from wardwatch.store import COLUMNS, EventStore
+
+from conftest import scan
 
 DROP = "x'; DROP TABLE events; --"
 NASTY = ["it's", DROP, "''", "back\\slash \\'", '"double"', "日本語の'引用'", "$v0", "%_[]", "a\x00b", "\x00", ""]
@@ -185,3 +187,13 @@ def test_sigma_values_with_quotes_are_matched_literally(tmp_path, engine):
         store.con.close()
     assert all(s.will_run for s in statuses), [s.reason for s in statuses]
     assert {e.record_id for f in findings for e in f.evidence} == {1}
+
+
+# --- paths the user chose ---------------------------------------------------------------------------------
+
+def test_an_output_folder_with_quotes_and_glob_characters_is_taken_as_it_is(tmp_path):
+    write_scenario(tmp_path / "logs")
+    plain = scan([tmp_path / "logs"], tmp_path / "out")
+    odd = scan([tmp_path / "logs"], tmp_path / "case [1] o'brien*?")
+    assert plain.findings and [(f.rule, f.host, f.count) for f in odd.findings] == \
+        [(f.rule, f.host, f.count) for f in plain.findings]

@@ -221,10 +221,6 @@ class EventStore:
         self._worker = threading.Thread(target=self._write, daemon=True)
         self._worker.start()
 
-    @property
-    def glob(self) -> str:
-        return str(self.directory / "events-*.parquet")
-
     def add(self, records: Iterable[str], file: str) -> int:
         """Append all records of one input; returns how many were added (pulled in C-level slices)."""
         it = iter(records)
@@ -305,15 +301,22 @@ class EventStore:
             if self._error:  # the parts written before the failure are still queried
                 raise self._error
 
+    def _part_files(self) -> list[str]:
+        """The Parquet parts written, in the order DuckDB's glob lists them (by name). Listed here, not by a glob
+        in SQL: the folder's own name may hold glob characters ('[', '*', '?'), which must not be a pattern."""
+        return sorted(str(p) for p in self.directory.glob("events-*.parquet"))
+
     def _open_parts(self) -> None:
-        if self.total and next(self.directory.glob("events-*.parquet"), None):
+        files = self._part_files() if self.total else []
+        if files:
             counts = self.con.execute(
                 "SELECT file_name, sum(n)::BIGINT FROM (SELECT DISTINCT file_name, row_group_id, row_group_num_rows AS n "
-                "FROM parquet_metadata($glob)) GROUP BY file_name", {"glob": self.glob}).fetchall()
+                "FROM parquet_metadata($files)) GROUP BY file_name", {"files": files}).fetchall()
             self.parts = sorted(((Path(f), n) for f, n in counts if n),
                                 key=lambda part: int(part[0].stem.rsplit("-", 1)[1]))
-        if self.parts:
-            self.con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet({sql_literal(self.glob)})")
+        if self.parts:  # a view cannot bind its values: the paths are written by the one quoting helper
+            self.con.execute("CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet(["
+                             + ", ".join(map(sql_literal, files)) + "])")
         else:
             self.con.execute("CREATE OR REPLACE VIEW events AS SELECT "
                              + ", ".join(f"NULL::{_type(c)} AS {c}" for c in COLUMNS) + ", NULL::VARCHAR AS file WHERE false")
