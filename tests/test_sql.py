@@ -9,6 +9,7 @@ import duckdb
 import orjson
 import pytest
 import yaml
+from conftest import scan
 
 from wardwatch.config import load_config
 from wardwatch.demo import Ev, to_json, write_scenario
@@ -17,8 +18,6 @@ from wardwatch.detect.rules import RuleError, compile_rule, load_rules, parse_ru
 from wardwatch.sigma import run_sigma
 from wardwatch.sql import Params, SqlNameError, bound, quote_name, sql_literal, sql_name
 from wardwatch.store import COLUMNS, EventStore
-
-from conftest import scan
 
 DROP = "x'; DROP TABLE events; --"
 NASTY = ["it's", DROP, "''", "back\\slash \\'", '"double"', "日本語の'引用'", "$v0", "%_[]", "a\x00b", "\x00", ""]
