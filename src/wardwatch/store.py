@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 
+from .sql import sql_literal
+
 if TYPE_CHECKING:
     from .netlog.parse import NetEvent
 
@@ -25,11 +27,6 @@ def usable_cpus() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # Windows, macOS
         return os.cpu_count() or 1
-
-
-def sql_literal(text: object) -> str:
-    """A SQL string literal (paths may hold quotes)."""
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 # Normalized column → keys tried in order (first non-empty wins). "E" is EventData, "U" UserData.
@@ -163,8 +160,8 @@ DAMAGE_UNREADABLE = "not valid JSON; kept as text, no field could be read"
 _STAGE0 = (f"SELECT CASE WHEN s0 IS NOT NULL THEN s0 ELSE try(from_json(fixed, {_SCHEMA})) END AS s, "
            f"CASE WHEN s0 IS NOT NULL THEN raw WHEN json_valid(fixed) THEN fixed "
            f"ELSE to_json({{'unreadable_record': raw}}) END AS raw, "
-           f"CASE WHEN s0 IS NOT NULL THEN NULL WHEN json_valid(fixed) THEN '{DAMAGE_REPAIRED}' "
-           f"ELSE '{DAMAGE_UNREADABLE}' END AS damage, file FROM ("
+           f"CASE WHEN s0 IS NOT NULL THEN NULL WHEN json_valid(fixed) THEN {sql_literal(DAMAGE_REPAIRED)} "
+           f"ELSE {sql_literal(DAMAGE_UNREADABLE)} END AS damage, file FROM ("
            f"SELECT s0, raw, CASE WHEN s0 IS NULL THEN {_ESCAPED} END AS fixed, file FROM ("
            f"SELECT try(from_json(raw, {_SCHEMA})) AS s0, raw, file FROM batch))")
 
@@ -279,10 +276,6 @@ class EventStore:
         self._worker = threading.Thread(target=self._write, daemon=True)
         self._worker.start()
 
-    @property
-    def glob(self) -> str:
-        return str(self.directory / "events-*.parquet")
-
     def add(self, records: Iterable[str], file: str) -> int:
         """Append all records of one input; returns how many were added (pulled in C-level slices)."""
         it = iter(records)
@@ -360,15 +353,22 @@ class EventStore:
             if self._error:  # the parts written before the failure are still queried
                 raise self._error
 
+    def _part_files(self) -> list[str]:
+        """The Parquet parts written, in the order DuckDB's glob lists them (by name). Listed here, not by a glob
+        in SQL: the folder's own name may hold glob characters ('[', '*', '?'), which must not be a pattern."""
+        return sorted(str(p) for p in self.directory.glob("events-*.parquet"))
+
     def _open_parts(self) -> None:
-        if self.total and next(self.directory.glob("events-*.parquet"), None):
+        files = self._part_files() if self.total else []
+        if files:
             counts = self.con.execute(
                 "SELECT file_name, sum(n)::BIGINT FROM (SELECT DISTINCT file_name, row_group_id, row_group_num_rows AS n "
-                f"FROM parquet_metadata({sql_literal(self.glob)})) GROUP BY file_name").fetchall()
+                "FROM parquet_metadata($files)) GROUP BY file_name", {"files": files}).fetchall()
             self.parts = sorted(((Path(f), n) for f, n in counts if n),
                                 key=lambda part: int(part[0].stem.rsplit("-", 1)[1]))
-        if self.parts:
-            self.con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet({sql_literal(self.glob)})")
+        if self.parts:  # a view cannot bind its values: the paths are written by the one quoting helper
+            self.con.execute("CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet(["
+                             + ", ".join(map(sql_literal, files)) + "])")
         else:
             self.con.execute("CREATE OR REPLACE VIEW events AS SELECT "
                              + ", ".join(f"NULL::{_type(c)} AS {c}" for c in COLUMNS) + ", NULL::VARCHAR AS file WHERE false")

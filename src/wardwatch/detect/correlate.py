@@ -1,7 +1,7 @@
 """Correlators: the few generic ways rules turn selected events into hits (campaigns, sprays, sequences, groups)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -11,9 +11,10 @@ from typing import Any
 from ..checks.spec import Registry
 from ..config import load_rdp_allowlist
 from ..model import EventRef, Finding, Severity
+from ..sql import bound
 from ..store import EventStore
 from ..textfmt import as_utc, delta_seconds
-from .rules import Rule
+from .rules import Rule, correlate_names
 
 Correlator = Callable[["Rule", "Context"], list["Hit"]]
 Words = Callable[["Hit", str], dict[str, str]]
@@ -55,7 +56,8 @@ class Context:
     store: EventStore
     config: dict[str, Any]
     tz: str
-    view: str = ""
+    view: str = ""  # the rule's selected events: a subquery whose values are bound from `values`
+    values: dict[str, Any] = field(default_factory=dict)  # $name → value, for the view
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     inputs_size: dict[str, int] = field(default_factory=dict)
     cache: set[str] = field(default_factory=set)  # tables already made (shared by rules)
@@ -66,9 +68,14 @@ class Context:
     def db(self) -> Any:
         return self.con if self.con is not None else self.store.con
 
-    def rows(self, sql: str, params: list | None = None) -> Iterator[dict[str, Any]]:
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+        """Run sql on this rule's cursor, binding the $names it uses from params, the view's values and
+        $evidence_limit (values are never spliced into the text)."""
+        return self.db.execute(sql, bound(sql, {"evidence_limit": self.limit, **self.values, **(params or {})}))
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """The query's rows as dicts (column name → value), on this rule's cursor."""
-        cur = self.db.execute(sql, params or [])
+        cur = self.execute(sql, params)
         names = [d[0] for d in cur.description]
         for row in cur.fetchall():
             yield dict(zip(names, row))
@@ -81,8 +88,8 @@ class Context:
         """The first `limit` events by time (a top-N, not a sorted list of everything) and the count.
 
         Ties in time are broken by file and record id, so that the same input always gives the same evidence."""
-        return (f"min_by({{'file': file, 'record_id': record_id}}, {{'t': ts, 'f': file, 'r': record_id}}, {self.limit}) "
-                f"FILTER (WHERE ts IS NOT NULL) AS ev, count(*) AS n")
+        return ("min_by({'file': file, 'record_id': record_id}, {'t': ts, 'f': file, 'r': record_id}, $evidence_limit) "
+                "FILTER (WHERE ts IS NOT NULL) AS ev, count(*) AS n")
 
 
 def _distinct(expr: str) -> str:
@@ -109,11 +116,11 @@ def _hit(row: dict[str, Any], **extra: Any) -> Hit:
     )
 
 
-def _gap_split(view: str, keys: str, gap_minutes: float, where: str = "true", cols: str = "*") -> str:
-    """SQL numbering the campaigns of each key: a new one starts after a quiet gap longer than gap_minutes."""
+def _gap_split(view: str, keys: str, where: str = "true", cols: str = "*") -> str:
+    """SQL numbering the campaigns of each key: a new one starts after a quiet gap longer than $gap_minutes."""
     return f"""
         WITH m AS (SELECT {cols} FROM {view} WHERE ts IS NOT NULL AND {where}),
-        g AS (SELECT *, CASE WHEN ts - lag(ts) OVER (PARTITION BY {keys} ORDER BY ts) > INTERVAL {float(gap_minutes)} MINUTE
+        g AS (SELECT *, CASE WHEN ts - lag(ts) OVER (PARTITION BY {keys} ORDER BY ts) > INTERVAL ($gap_minutes) MINUTE
                         THEN 1 ELSE 0 END AS brk FROM m),
         c AS (SELECT *, sum(brk) OVER (PARTITION BY {keys} ORDER BY ts ROWS UNBOUNDED PRECEDING) AS camp FROM g)"""
 
@@ -153,7 +160,7 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
     for key, where in (("lower(target_user)", "target_user IS NOT NULL AND target_user <> '-'"),
                        ("src_ip", "src_ip IS NOT NULL")):
         seconds = _per_second(ctx, rule.select_from or rule.id, key, where)
-        rows = [row for row in ctx.rows(_campaign_sql(seconds, p))
+        rows = [row for row in ctx.rows(_campaign_sql(seconds), _campaign_params(p, p))
                 if (row["peak"] >= p["burst_count"]) == burst_mode and (burst_mode or delta_seconds(
                     row["first"], row["last"]) >= float(p["min_hours"]) * 3600)]  # a burst, or a long trickle
         evidence = _evidence_for(ctx, key, rows)  # for the campaigns kept only
@@ -200,7 +207,7 @@ def _distinct_per_second(ctx: Context, selection: str) -> str:
     one pass over the events, after which each key's per-second table aggregates far fewer rows."""
     name = f"dsec_{abs(hash(selection)) % 10**8}"
     if name not in ctx.cache:
-        ctx.db.execute(f"""
+        ctx.execute(f"""
             CREATE OR REPLACE TABLE {name} AS
             SELECT host, target_user, src_ip, sel, logon_type, auth_package, workstation, sub_status,
                    date_trunc('second', ts) AS sec, count(*) AS n, min(ts) AS t0, max(ts) AS t1
@@ -209,22 +216,27 @@ def _distinct_per_second(ctx: Context, selection: str) -> str:
     return name
 
 
-def _campaign_sql(seconds: str, p: dict[str, Any]) -> str:
-    """Campaigns per (host, key) from the per-second counts: a quiet gap longer than gap_minutes starts a
-    new campaign; the peak is the most failures within burst_seconds (whole seconds)."""
+def _campaign_params(p: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    return {"gap_minutes": float(p["gap_minutes"]), "burst_window": max(int(base["burst_seconds"]) - 1, 0),
+            "min_count": int(p["min_count"])}
+
+
+def _campaign_sql(seconds: str) -> str:
+    """Campaigns per (host, key) from the per-second counts: a quiet gap longer than $gap_minutes starts a
+    new campaign; the peak is the most failures within burst_seconds (whole seconds: $burst_window before)."""
     return f"""
-        WITH g AS (SELECT *, CASE WHEN sec - lag(sec) OVER (PARTITION BY host, k ORDER BY sec) > INTERVAL {float(p['gap_minutes'])} MINUTE
+        WITH g AS (SELECT *, CASE WHEN sec - lag(sec) OVER (PARTITION BY host, k ORDER BY sec) > INTERVAL ($gap_minutes) MINUTE
                         THEN 1 ELSE 0 END AS brk FROM {seconds}),
         c AS (SELECT *, sum(brk) OVER (PARTITION BY host, k ORDER BY sec ROWS UNBOUNDED PRECEDING) AS camp FROM g),
         r AS (SELECT *, sum(n) OVER (PARTITION BY host, k, camp ORDER BY sec
-                 RANGE BETWEEN INTERVAL {max(int(p['burst_seconds']) - 1, 0)} SECOND PRECEDING AND CURRENT ROW) AS win FROM c)
+                 RANGE BETWEEN INTERVAL ($burst_window) SECOND PRECEDING AND CURRENT ROW) AS win FROM c)
         SELECT host, k, camp, sum(n)::BIGINT AS n, min(t0) AS first, max(t1) AS last, max(win)::BIGINT AS peak,
                {_merged('accs')} AS accounts, {_merged('srcs')} AS sources,
                {_merged('sels')} AS sels, sum(wp)::BIGINT AS wrong_password, sum(uu)::BIGINT AS unknown_user,
                {_merged('lts')} AS logon_types, {_merged('pks')} AS packages,
                {_merged('wss')}[1:20] AS workstations,
                length(list_distinct(flatten(list(laccs)))) AS n_accounts
-        FROM r GROUP BY host, k, camp HAVING sum(n) >= {int(p['min_count'])} ORDER BY host, first, k, camp"""
+        FROM r GROUP BY host, k, camp HAVING sum(n) >= $min_count ORDER BY host, first, k, camp"""
 
 
 def _evidence_for(ctx: Context, key: str, rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
@@ -285,11 +297,11 @@ def spray(rule: Rule, ctx: Context) -> list[Hit]:
                       min(ts) AS t0, max(ts) AS t1, list(DISTINCT target_user) AS accs, list(DISTINCT src_ip) AS srcs,
                       list(DISTINCT subject_user) AS acts, list(DISTINCT sel) AS sels
                    FROM {ctx.view} WHERE ts IS NOT NULL GROUP BY ALL HAVING k IS NOT NULL),
-        g AS (SELECT *, CASE WHEN sec - lag(sec) OVER (PARTITION BY host, k ORDER BY sec) > INTERVAL {float(p['window_minutes'])} MINUTE
+        g AS (SELECT *, CASE WHEN sec - lag(sec) OVER (PARTITION BY host, k ORDER BY sec) > INTERVAL ($window_minutes) MINUTE
                         THEN 1 ELSE 0 END AS brk FROM s),
         c AS (SELECT *, sum(brk) OVER (PARTITION BY host, k ORDER BY sec ROWS UNBOUNDED PRECEDING) AS camp FROM g),
         per_t AS (SELECT host, k, camp, t, sum(n) AS tn FROM c GROUP BY ALL),
-        busy AS (SELECT host, k, camp, count(*) FILTER (WHERE tn >= {int(p['explicit_min_each'])}) AS busy_targets,
+        busy AS (SELECT host, k, camp, count(*) FILTER (WHERE tn >= $explicit_min_each) AS busy_targets,
                         count(DISTINCT t) AS accounts_count FROM per_t GROUP BY ALL)
         SELECT c.host, c.k, c.camp, min(t0) AS first, max(t1) AS last, sum(n)::BIGINT AS n,
                {_merged('accs')} AS accounts, {_merged('srcs')} AS sources,
@@ -298,7 +310,7 @@ def spray(rule: Rule, ctx: Context) -> list[Hit]:
         FROM c JOIN busy b ON b.host = c.host AND b.k = c.k AND b.camp = c.camp
         GROUP BY c.host, c.k, c.camp ORDER BY c.host, first, c.k, c.camp"""
     rows = []
-    for row in ctx.rows(sql):
+    for row in ctx.rows(sql, {"window_minutes": float(p["window_minutes"]), "explicit_min_each": int(p["explicit_min_each"])}):
         kind, _, who = row["k"].partition(":")
         if kind == "explicit" and row["busy_targets"] >= p["explicit_min_targets"]:
             row["how"] = ("explicit", row["busy_targets"])
@@ -331,11 +343,14 @@ def follows(rule: Rule, ctx: Context) -> list[Hit]:
                         {_distinct('src_ip')} AS sources, {_distinct('logon_type')} AS logon_types,
                         list(DISTINCT sel) AS sels, {ctx.evidence_sql()}
                       FROM {ctx.view}
-                      WHERE host = ? AND ts BETWEEN ? - INTERVAL {float(p['before_minutes'])} MINUTE
-                                              AND ? + INTERVAL {float(p['after_minutes'])} MINUTE
-                        AND (lower(target_user) IN (SELECT unnest(?::VARCHAR[])) OR src_ip IN (SELECT unnest(?::VARCHAR[])))
+                      WHERE host = $host AND ts BETWEEN $first - INTERVAL ($before_minutes) MINUTE
+                                                    AND $last + INTERVAL ($after_minutes) MINUTE
+                        AND (lower(target_user) IN (SELECT unnest($accounts::VARCHAR[]))
+                             OR src_ip IN (SELECT unnest($sources::VARCHAR[])))
                       GROUP BY host"""
-            args = [f.host, f.first_seen.replace(tzinfo=None), f.last_seen.replace(tzinfo=None), accounts, f.sources]
+            args = {"host": f.host, "first": f.first_seen.replace(tzinfo=None), "last": f.last_seen.replace(tzinfo=None),
+                    "accounts": accounts, "sources": f.sources, "before_minutes": float(p["before_minutes"]),
+                    "after_minutes": float(p["after_minutes"])}
             for row in ctx.rows(sql, args):
                 key = (row["host"], tuple((e["file"], e["record_id"]) for e in row["ev"]))
                 if key in seen:
@@ -353,15 +368,15 @@ def follows(rule: Rule, ctx: Context) -> list[Hit]:
 
 @correlator("group")
 def group(rule: Rule, ctx: Context) -> list[Hit]:
-    by = list(rule.correlate.get("by", ["host"]))
-    what_cols = rule.correlate.get("what", ["message", "command_line", "image_path"])
+    names = correlate_names({"by": ["host"], "what": ["message", "command_line", "image_path"], "target": "param2",
+                             **rule.correlate}, rule.source)  # columns, checked: they are spliced into the SQL
+    by, what_cols, target = names["by"], names["what"], names["target"][0]
     what = "coalesce(" + ", ".join(what_cols) + ")" if len(what_cols) > 1 else what_cols[0]
-    target = rule.correlate.get("target", "param2")
     cols = ", ".join(by)
     # split_hours: events further apart than this are separate findings (a log cleared in January and again in
     # March are two acts, not one finding spanning two months)
     split = rule.correlate.get("split_hours")
-    pre, source, burst = (_gap_split(ctx.view, cols, float(split) * 60), "c", ", camp") if split else ("", ctx.view, "")
+    pre, source, burst = (_gap_split(ctx.view, cols), "c", ", camp") if split else ("", ctx.view, "")
     sql = f"""{pre} SELECT {cols}, sel{burst}, min(ts) AS first, max(ts) AS last, {_distinct('target_user')} AS accounts,
                  {_distinct('src_ip')} AS sources, {_distinct('subject_user')} AS actors,
                  {_distinct("coalesce(nullif(member, '-'), member_sid)")} AS members,
@@ -370,7 +385,7 @@ def group(rule: Rule, ctx: Context) -> list[Hit]:
                  list_sort(list(DISTINCT message) FILTER (WHERE message IS NOT NULL)) AS details, {ctx.evidence_sql()}
               FROM {source} GROUP BY {cols}, sel{burst} ORDER BY {cols}{burst}, sel"""
     merged: dict[tuple, Hit] = {}
-    for row in ctx.rows(sql):
+    for row in ctx.rows(sql, {"gap_minutes": float(split) * 60} if split else None):
         labels = rule.label(row["sel"])
         key = tuple(row[c] for c in by) + (row.get("camp"),
                                            str({k: v for k, v in labels.items() if k in ("_label", "_what", "_how")}))
@@ -462,12 +477,12 @@ def spread(rule: Rule, ctx: Context) -> list[Hit]:
     p = ctx.params
     hits: list[Hit] = []
     for key in ("lower(target_user)", "src_ip"):
-        sql = _gap_split(ctx.view, "k", p["gap_minutes"], "k IS NOT NULL", f"*, {key} AS k") + f"""
+        sql = _gap_split(ctx.view, "k", "k IS NOT NULL", f"*, {key} AS k") + f"""
             SELECT k, camp, NULL AS host, min(ts) AS first, max(ts) AS last, {_distinct('host')} AS hosts,
                    {_distinct('target_user')} AS accounts, {_distinct('src_ip')} AS sources,
                    {_distinct('logon_type')} AS logon_types, list(DISTINCT sel) AS sels, {ctx.evidence_sql()}
-            FROM c GROUP BY k, camp HAVING count(DISTINCT host) >= {int(p['min_hosts'])} ORDER BY k, camp"""
-        for row in ctx.rows(sql):
+            FROM c GROUP BY k, camp HAVING count(DISTINCT host) >= $min_hosts ORDER BY k, camp"""
+        for row in ctx.rows(sql, {"gap_minutes": float(p["gap_minutes"]), "min_hosts": int(p["min_hosts"])}):
             hit = _hit(row, facts={"hosts": sorted(row["hosts"]), "hosts_count": len(row["hosts"]),
                                    "who": row["k"], "logon_types": sorted(t for t in row["logon_types"] if t is not None)})
             if not any(set(hit.facts["hosts"]) <= set(h.facts["hosts"]) and _time_overlap(hit, h) for h in hits):
@@ -485,8 +500,8 @@ def _time_overlap(a: Hit, b: Hit) -> bool:
 def off_hours(rule: Rule, ctx: Context) -> list[Hit]:
     p = ctx.params
     start, end = int(p["night_start"]), int(p["night_end"])
-    hour = f"hour((ts AT TIME ZONE 'UTC') AT TIME ZONE '{ctx.tz}')"
-    night = f"({hour} >= {start} OR {hour} < {end})" if start > end else f"({hour} >= {start} AND {hour} < {end})"
+    hour = "hour((ts AT TIME ZONE 'UTC') AT TIME ZONE $tz)"
+    night = f"({hour} >= $start OR {hour} < $end)" if start > end else f"({hour} >= $start AND {hour} < $end)"
     sql = f"""SELECT host, lower(target_user) AS acc, min(ts) AS first, max(ts) AS last,
                  {_distinct('target_user')} AS accounts, {_distinct('src_ip')} AS sources, list(DISTINCT sel) AS sels,
                  {ctx.evidence_sql()}
@@ -495,7 +510,8 @@ def off_hours(rule: Rule, ctx: Context) -> list[Hit]:
                  OR EXISTS (SELECT 1 FROM events p WHERE p.event_id = 4672 AND p.channel = 'Security'
                             AND p.host = v.host AND p.logon_id = v.logon_id))
               GROUP BY host, lower(target_user) ORDER BY host, lower(target_user)"""
-    return [_hit(row, facts={"night": f"{start}:00–{end}:00"}) for row in ctx.rows(sql)]
+    return [_hit(row, facts={"night": f"{start}:00–{end}:00"})
+            for row in ctx.rows(sql, {"tz": ctx.tz, "start": start, "end": end})]
 
 
 # --- coverage: how many days each host's log covers -----------------------------------------------------

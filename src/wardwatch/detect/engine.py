@@ -51,10 +51,9 @@ def _run_rule(i: int, rule: Rule, needs: list[Future[list[Finding]]], shared: Co
         need.result()  # the findings this rule reads are there (or their error is raised here)
     con = shared.store.con.cursor()
     try:
-        ctx = dataclasses.replace(shared, view=f"m_{i}", con=con,  # the same findings and table cache
-                                  params=rule.settings(shared.config))
-        cond, case = compile_rule(rule, lists)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {ctx.view} AS SELECT *, {case} AS sel FROM events WHERE {cond}")
+        cond, case, values = compile_rule(rule, lists)  # the rule's values are bound parameters, never spliced
+        ctx = dataclasses.replace(shared, view=f"(SELECT *, {case} AS sel FROM events WHERE {cond})", values=values,
+                                  con=con, params=rule.settings(shared.config))  # the same findings and table cache
         made = [to_finding(rule, h, ctx.tz, lists) for h in CORRELATORS[rule.correlate["type"]](rule, ctx)]
     finally:
         con.close()

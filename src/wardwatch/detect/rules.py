@@ -1,6 +1,7 @@
 """Loads detection rules (YAML data) and compiles their selections into DuckDB SQL over the events table."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -9,7 +10,8 @@ from typing import Any
 import yaml
 
 from ..checks.spec import CheckSpec, common_fields, register
-from ..store import COLUMNS, sql_literal
+from ..sql import Params, SqlNameError, sql_name
+from ..store import COLUMNS
 from .lists import ValueLists
 
 INT_COLUMNS = {"event_id", "record_id", "logon_type"}
@@ -60,6 +62,7 @@ def parse_rule(raw: dict, where: str) -> Rule:
     params_from = raw.get("params_from") or {}
     if not isinstance(params_from, dict) or not all(isinstance(v, list) for v in params_from.values()):
         raise RuleError(f"{where}: 'params_from' must map rule ids to lists of setting names")
+    correlate_names(correlate, where)
     rule = Rule(
         id=str(raw["id"]), kind=str(correlate.get("type", "")), **common_fields(raw, where, RuleError),
         select=list(raw.get("select") or []), filter=list(raw.get("filter") or []), correlate=correlate,
@@ -68,6 +71,21 @@ def parse_rule(raw: dict, where: str) -> Rule:
     )
     register(rule)
     return rule
+
+
+CORRELATE_NAMES = ("by", "what", "target")  # correlate settings that name columns (spliced into SQL)
+
+
+def correlate_names(correlate: dict[str, Any], where: str) -> dict[str, list[str]]:
+    """The columns a rule's correlate settings name, each checked (RuleError naming the file if one is not a column)."""
+    allowed = [*COLUMNS, "file"]
+    out = {}
+    for key in CORRELATE_NAMES:
+        if key in correlate:
+            value = correlate[key]
+            names = [value] if key == "target" else list(value) if isinstance(value, list) else [value]
+            out[key] = [rule_name(n, f"{where} correlate.{key}", allowed) for n in names]
+    return out
 
 
 def load_rules(extra_dirs: list[Path] | None = None) -> list[Rule]:
@@ -114,13 +132,15 @@ def _ordered(rules: dict[str, Rule]) -> list[Rule]:
     return done
 
 
-def compile_item(key: str, value: Any, lists: ValueLists, where: str) -> str:
-    """One 'column|modifier: value(s)' condition as SQL (strings compare case-insensitively)."""
+def compile_item(key: str, value: Any, lists: ValueLists, where: str, params: Params | None = None) -> str:
+    """One 'column|modifier: value(s)' condition as SQL (strings compare case-insensitively).
+
+    The column is checked against the events table's columns; every value is bound (a `$name` of `params`)."""
     col, _, mod = key.partition("|")
-    if col not in COLUMNS:
-        raise RuleError(f"{where}: unknown field '{col}' (known: {', '.join(COLUMNS)})")
+    col = rule_name(col, where)
     if mod not in MODIFIERS:
         raise RuleError(f"{where}: unknown modifier '{mod}' in '{key}'")
+    bind = (params if params is not None else Params()).add
     values = value if isinstance(value, list) else [value]
     expanded: list[Any] = []
     for v in values:
@@ -134,22 +154,37 @@ def compile_item(key: str, value: Any, lists: ValueLists, where: str) -> str:
         test = f"({col} IS NULL OR {col} = '')"
         return test if value else f"NOT {test}"
     if col in INT_COLUMNS and mod in ("", "ne"):
-        ints = ", ".join(str(int(v)) for v in expanded)
+        ints = ", ".join(bind(_int(v, key, where)) for v in expanded)
         return f"{col} IN ({ints})" if mod == "" else f"({col} IS NULL OR {col} NOT IN ({ints}))"
     low = f"lower({col})"
     lows = [str(v).lower() for v in expanded]
     if mod == "":
-        return f"{low} IN ({', '.join(map(sql_literal, lows))})"
+        return f"{low} IN ({', '.join(map(bind, lows))})"
     if mod == "ne":
-        return f"coalesce({low}, '') NOT IN ({', '.join(map(sql_literal, lows))})"
+        return f"coalesce({low}, '') NOT IN ({', '.join(map(bind, lows))})"
     if mod == "re":
-        return "(" + " OR ".join(f"regexp_matches({col}, {sql_literal(v)}, 'i')" for v in expanded) + ")"
+        return "(" + " OR ".join(f"regexp_matches({col}, {bind(str(v))}, 'i')" for v in expanded) + ")"
     if len(lows) > 2:  # one case-insensitive regular expression instead of many lower()/contains() calls
         alts = "|".join(_re_escape(v) for v in lows)
         pattern = {"contains": f"({alts})", "startswith": f"^({alts})", "endswith": f"({alts})$"}[mod]
-        return f"regexp_matches({col}, {sql_literal(pattern)}, 'i')"
+        return f"regexp_matches({col}, {bind(pattern)}, 'i')"
     func = {"contains": "contains", "startswith": "starts_with", "endswith": "suffix"}[mod]
-    return "(" + " OR ".join(f"{func}({low}, {sql_literal(v)})" for v in lows) + ")"
+    return "(" + " OR ".join(f"{func}({low}, {bind(v)})" for v in lows) + ")"
+
+
+def rule_name(name: object, where: str, allowed: Collection[str] = COLUMNS) -> str:
+    """A column a rule file names, checked before it is spliced into SQL (RuleError naming the file if not)."""
+    try:
+        return sql_name(name, allowed)
+    except SqlNameError as exc:
+        raise RuleError(f"{where}: {exc}") from None
+
+
+def _int(value: Any, key: str, where: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise RuleError(f"{where}: '{key}' needs whole numbers, not {value!r}") from None
 
 
 def _re_escape(text: str) -> str:
@@ -157,17 +192,18 @@ def _re_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "\\.^$|?*+()[]{}" else ch for ch in text)
 
 
-def compile_selection(sel: dict[str, Any], lists: ValueLists, where: str) -> str:
-    parts = [compile_item(k, v, lists, where) for k, v in sel.items() if not k.startswith("_")]
+def compile_selection(sel: dict[str, Any], lists: ValueLists, where: str, params: Params | None = None) -> str:
+    parts = [compile_item(k, v, lists, where, params) for k, v in sel.items() if not k.startswith("_")]
     return "(" + (" AND ".join(parts) or "true") + ")"
 
 
-def compile_rule(rule: Rule, lists: ValueLists) -> tuple[str, str]:
-    """(WHERE condition, CASE expression naming the first selection that matched)."""
-    sels = [compile_selection(s, lists, f"{rule.source} select[{i}]") for i, s in enumerate(rule.select)]
+def compile_rule(rule: Rule, lists: ValueLists) -> tuple[str, str, Params]:
+    """(WHERE condition, CASE expression naming the first selection that matched, the values both bind)."""
+    params = Params("v")
+    sels = [compile_selection(s, lists, f"{rule.source} select[{i}]", params) for i, s in enumerate(rule.select)]
     cond = "(" + " OR ".join(sels) + ")"
     if rule.filter:
-        filters = [compile_selection(s, lists, f"{rule.source} filter[{i}]") for i, s in enumerate(rule.filter)]
+        filters = [compile_selection(s, lists, f"{rule.source} filter[{i}]", params) for i, s in enumerate(rule.filter)]
         cond += " AND NOT coalesce(" + " OR ".join(filters) + ", false)"
     case = "CASE " + " ".join(f"WHEN {s} THEN {i}" for i, s in enumerate(sels)) + " END"
-    return cond, case
+    return cond, case, params

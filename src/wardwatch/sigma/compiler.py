@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
 from typing import Any
+
+from ..sql import quote_name, sql_literal
 
 # AST nodes (JSON lists, cached with the rule):
 #   ["and", [n...]]  ["or", [n...]]  ["not", n]  ["false"]
@@ -21,15 +24,10 @@ class Unsupported(Exception):
     """A rule uses something this engine cannot evaluate; the message is the reason shown to users."""
 
 
-def lit(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 def column(name: str, kind: str) -> str:
     """The group table's column of a field: kind 'l' (lowered text) or 'r' (raw text); case-safe and quoted."""
     tag = hashlib.sha1(name.encode("utf-8")).hexdigest()[:6]
-    return '"' + f"{name}~{kind}~{tag}".replace('"', '""') + '"'
+    return quote_name(f"{name}~{kind}~{tag}")
 
 
 def like_parts(pattern: str) -> list[str | None]:
@@ -188,16 +186,16 @@ def _fragment(ast: list[Any]) -> str | None:
 
 def _text_sql(op: str, text: str, c: str) -> str:
     if op == "eq":
-        return f"({c} = {lit(text)})"
+        return f"({c} = {sql_literal(text)})"
     if op == "prefix":
-        return f"starts_with({c}, {lit(text)})"
+        return f"starts_with({c}, {sql_literal(text)})"
     if op == "suffix":
-        return f"suffix({c}, {lit(text)})"
+        return f"suffix({c}, {sql_literal(text)})"
     if op == "contains":
-        return f"contains({c}, {lit(text)})"
+        return f"contains({c}, {sql_literal(text)})"
     if op == "any":
         return f"({c} IS NOT NULL)"
-    return f"({c} LIKE {lit(text)} ESCAPE '\\')"
+    return f"({c} LIKE {sql_literal(text)} ESCAPE '\\')"
 
 
 def _leaf_sql(ast: list[Any]) -> str:
@@ -222,14 +220,25 @@ def _leaf_sql(ast: list[Any]) -> str:
         pred: Callable[[str], str] = lambda c: _text_sql(ast[3], ast[4], c)
         c = column(name, ast[2])
     elif op == "re":
-        pred, c = (lambda x: f"regexp_matches({x}, {lit(ast[2])})"), column(name, "r")
+        pred, c = (lambda x: f"regexp_matches({x}, {sql_literal(ast[2])})"), column(name, "r")
     elif op == "num":
-        pred, c = (lambda x: f"(try_cast({x} AS DOUBLE) {ast[2]} {ast[3]})"), column(name, "r")
+        cmp, number = _number_test(ast[2], ast[3])
+        pred, c = (lambda x: f"(try_cast({x} AS DOUBLE) {cmp} {number})"), column(name, "r")
     else:
         raise Unsupported(f"unknown AST node {op}")
     if is_list:
         return f"list_bool_or(list_transform({c}, lambda x: {pred('x')}))"
     return pred(c)
+
+
+_COMPARE = {"<", "<=", ">", ">=", "<>"}
+
+
+def _number_test(cmp: Any, number: Any) -> tuple[str, str]:
+    """A numeric comparison's operator and number, checked before they are written into SQL (the AST is cached)."""
+    if cmp not in _COMPARE or isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
+        raise Unsupported(f"unusable number comparison {cmp!r} {number!r}")
+    return cmp, repr(number)
 
 
 def to_sql(ast: list[Any]) -> str:
@@ -265,7 +274,7 @@ def _or_sql(items: list[Any]) -> str:
             sqls.extend(to_sql(leaf) for leaf, _ in got)
             continue
         pattern = "(?s)" + "|".join(dict.fromkeys(f"(?:{f})" for _, f in got))
-        sqls.append(f"regexp_matches({column(name, kind)}, {lit(pattern)})")
+        sqls.append(f"regexp_matches({column(name, kind)}, {sql_literal(pattern)})")
     if not sqls:
         return "false"
     return sqls[0] if len(sqls) == 1 else "(" + " OR ".join(sqls) + ")"

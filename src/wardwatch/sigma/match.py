@@ -9,8 +9,9 @@ from typing import Any
 
 import duckdb
 
+from ..sql import quote_name, sql_literal
 from . import pyextract
-from .compiler import KW, LIST_FIELDS, column, lit, to_sql
+from .compiler import KW, LIST_FIELDS, column, to_sql
 from .logsources import SYSMON, Source, sources
 from .types import CompiledRule
 
@@ -23,10 +24,6 @@ _ED = "s.Event.EventData"
 _SPACED = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NO_SPACES = {SYSMON, "Security", None}  # channels whose data names never hold spaces
 _KW_SQL = "data"  # keyword literals are compiled JSON-escaped; lowered with the other "l" columns
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass
@@ -52,15 +49,15 @@ class _Extract:
     def _ed(self, key: str, typ: str = "VARCHAR") -> str:
         got = self.ed_keys.setdefault(key.lower(), (key, typ))
         if got != (key, typ):  # same name in another case (DuckDB struct keys ignore case): read it on its own
-            return f"json_extract_string(data, {lit('$.Event.EventData.' + json.dumps(key))})"
-        return f"{_ED}.{_ident(key)}"
+            return f"json_extract_string(data, {sql_literal('$.Event.EventData.' + json.dumps(key))})"
+        return f"{_ED}.{quote_name(key)}"
 
     def raw(self, name: str) -> str:
         if name in _SYSTEM_SQL:
             return _SYSTEM_SQL[name]
         if name in _SYSTEM_KEYS:
             self.sys_keys.add(name)
-            return f"s.Event.System.{_ident(name)}"
+            return f"s.Event.System.{quote_name(name)}"
         if name in self.source.renames:
             template = self.source.renames[name]
             for key in re.findall(r'\{ed\}\."([^"]+)"', template):
@@ -78,7 +75,7 @@ class _Extract:
         if self.has_user_data:
             self.user_data = True
             ud = "s.Event.UserData"
-            named.append(f"CASE WHEN {ud} IS NOT NULL THEN json_extract_string({ud}, {lit('$.*.' + json.dumps(name))})[1] END")
+            named.append(f"CASE WHEN {ud} IS NOT NULL THEN json_extract_string({ud}, {sql_literal('$.*.' + json.dumps(name))})[1] END")
         return named[0] if len(named) == 1 else f"coalesce({', '.join(named)})"
 
     def raw_column(self, name: str) -> str:
@@ -97,7 +94,7 @@ class _Extract:
         return json.dumps({"Event": event})
 
     def where(self, event_ids: set[int] | None) -> str:
-        where = self.source.where(lit)
+        where = self.source.where(sql_literal)
         if event_ids is not None:
             ids = sorted(event_ids & set(self.source.event_ids)) if self.source.event_ids else sorted(event_ids)
             where += f" AND event_id IN ({', '.join(map(str, ids))})" if ids else " AND false"
@@ -116,7 +113,7 @@ class _Extract:
         struct = self.structure()
         inner = f"SELECT {BASE}, event_id, channel, provider, data"
         if struct != '{"Event": {}}':
-            inner += f", from_json(data, {lit(struct)}) AS s"
+            inner += f", from_json(data, {sql_literal(struct)}) AS s"
         mid = f"SELECT {', '.join([BASE] + raws)} FROM ({inner} FROM {table} WHERE {self.where(event_ids)})"
         return f"SELECT {', '.join([BASE] + outs)} FROM ({mid})"
 

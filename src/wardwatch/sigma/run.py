@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Finding
+from ..sql import sql_literal
 from ..store import EventStore
 from . import pyeval
 from .cache import RuleCache, default_cache_dir
-from .compiler import KW, column, lit
+from .compiler import KW, column
 from .correlate import Event, bursts, field_for
 from .findings import Matches, correlation_finding, detection_finding
 from .loader import load_rules
@@ -118,7 +119,7 @@ def _parts(store: Any) -> list[str]:
             rows = 0
         groups[-1].append(str(path))
         rows += n
-    return [f"read_parquet([{', '.join(lit(f) for f in g)}])" for g in groups] or ["events"]
+    return [f"read_parquet([{', '.join(sql_literal(f) for f in g)}])" for g in groups] or ["events"]
 
 
 def run_sigma(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | None = None,
