@@ -36,10 +36,10 @@ def test_every_rule_declares_a_known_phase_and_the_story_uses_the_same_enum() ->
 def test_network_rules_are_data_with_both_languages_and_a_registered_kind() -> None:
     specs = {s.id: s for s in load_network_rules()}
     assert set(specs) == {"net-cross-segment", "net-scan", "vpn-brute-force", "vpn-unexpected-source",
-                          "admin-login-failure", "net-outbound"}
+                          "admin-login-failure", "net-outbound", "net-large-upload"}
     for spec in specs.values():
         assert spec.kind in NETWORK and spec.title.ja and spec.title.en and spec.advice.ja and spec.advice.en
-        assert spec.seed == "002" and spec_for(spec.id) is spec
+        assert spec.seed in ("002", "004 ③") and spec_for(spec.id) is spec
     assert specs["net-scan"].params == {"window_s": 60, "min_hosts": 20, "min_ports": 20}
     with pytest.raises(SpecError, match="unknown network check kind 'nope'"):
         NETWORK.find("nope", "net-x.yml")

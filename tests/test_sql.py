@@ -91,7 +91,7 @@ def _store(tmp: Path) -> EventStore:
 def _rule_yaml(select: str, correlate: str = "type: group\n  by: [host]") -> str:
     return textwrap.dedent("""\
         id: quoted-values
-        phase: execution
+        phase: tools
         severity: high
         seed: test
         title: {ja: テスト, en: test}
