@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,11 +16,6 @@ from .config import ConfigError, load_config, parse_tz
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 LANGS = ("ja", "en")
 
-# The options many commands share, declared once (`lang: LangOption = None`).
-LangOption = Annotated[str | None, typer.Option("--lang", help="ja (default) or en")]
-TzOption = Annotated[str | None, typer.Option("--tz", help="Time zone (default Asia/Tokyo)")]
-ConfigOption = Annotated[Path | None, typer.Option("--config", exists=True, dir_okay=False, help="Settings file")]
-ByOption = Annotated[str | None, typer.Option("--by", help="Who does it (default: the login name)")]
 
 
 def say_error(message: str) -> None:

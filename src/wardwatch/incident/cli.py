@@ -4,26 +4,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ..cliutil import (
-    EXIT_OK,
-    EXIT_SKIPPED,
-    ByOption,
-    ConfigOption,
-    LangOption,
-    TzOption,
-    fail,
-    output,
-    settings,
-)
+from ..cliopts import By, Config, Lang, Tz
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
 from .case import Case, CaseError, contact_list, steps, who
 
 incident_app = typer.Typer(add_completion=False, no_args_is_help=True,
                            help="インシデント対応の記録（手順・証拠・連絡先・報告の下書き）/ An incident case: steps, "
                                 "evidence, contacts and report drafts.")
+CaseArg = Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Case folder")]
 evidence_app = typer.Typer(add_completion=False, no_args_is_help=True, help="証拠の保全 / Evidence.")
 incident_app.add_typer(evidence_app, name="evidence")
 
@@ -67,10 +59,10 @@ def incident_start(
     from_scan: list[Path] = typer.Option([], "--from-scan", exists=True, dir_okay=False,
                                          help="findings.json of wardwatch scan (kept as evidence)"),
     inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
-    by: ByOption = None,
-    lang: LangOption = None,
-    tz: TzOption = None,
-    config: ConfigOption = None,
+    by: By = None,
+    lang: Lang = None,
+    tz: Tz = None,
+    config: Config = None,
 ) -> None:
     """ケースを開く / Open a case (optionally from a scan's findings.json)."""
     from ..hospital.inventory import InventoryError, load_inventory
@@ -108,8 +100,8 @@ def incident_start(
 
 @incident_app.command("status")
 def incident_status(
-    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
-    lang: LangOption = None,
+    case: CaseArg,
+    lang: Lang = None,
 ) -> None:
     """ケースの状況 / Where the case stands."""
     _, _, lang_ = settings(None, None, lang)
@@ -126,12 +118,12 @@ def incident_status(
 
 @incident_app.command("answer")
 def incident_answer(
-    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
+    case: CaseArg,
     step: str = typer.Argument(..., help="Step id (see incident status)"),
     answer: str = typer.Argument(..., help="はい / いいえ / 不明 (yes / no / unknown), or text"),
     note: str = typer.Option("", "--note", help="What was done, by whom, details"),
-    by: ByOption = None,
-    lang: LangOption = None,
+    by: By = None,
+    lang: Lang = None,
 ) -> None:
     """手順に回答する（後から何度でも、記録は追記のみ）/ Answer a step (later answers are added, never replace)."""
     _, _, lang_ = settings(None, None, lang)
@@ -143,9 +135,9 @@ def incident_answer(
 
 @incident_app.command("walk")
 def incident_walk(
-    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
-    by: ByOption = None,
-    lang: LangOption = None,
+    case: CaseArg,
+    by: By = None,
+    lang: Lang = None,
 ) -> None:
     """未回答の手順を順に尋ねる（空のまま Enter で後回し）/ Ask the open steps one by one (Enter skips)."""
     _, _, lang_ = settings(None, None, lang)
@@ -169,9 +161,9 @@ def incident_walk(
 
 @incident_app.command("note")
 def incident_note(
-    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
+    case: CaseArg,
     text: str = typer.Argument(..., help="What happened or was done"),
-    by: ByOption = None,
+    by: By = None,
 ) -> None:
     """記録を追記する / Add a note to the journal."""
     c = _open(case)
@@ -181,10 +173,10 @@ def incident_note(
 
 @evidence_app.command("add")
 def evidence_add(
-    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
+    case: CaseArg,
     paths: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Files to keep (logs, images, photos)"),
     note: str = typer.Option("", "--note", help="What it is and where it came from"),
-    by: ByOption = None,
+    by: By = None,
 ) -> None:
     """証拠を読み取り専用でコピーし、ハッシュと経緯を記録する（元のファイルは変えない）/ Keep evidence."""
     c = _open(case)
@@ -199,7 +191,7 @@ def evidence_add(
 
 @incident_app.command("verify")
 def incident_verify(
-    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
+    case: CaseArg,
 ) -> None:
     """記録と証拠の改ざんを検査する / Check the journal's chain and seal and every evidence file."""
     rep = _open(case).verify()
@@ -212,9 +204,9 @@ def incident_verify(
 
 @incident_app.command("report")
 def incident_report(
-    case: Path = typer.Argument(..., exists=True, file_okay=False, help="Case folder"),
+    case: CaseArg,
     out: Path | None = typer.Option(None, "--out", help="Folder for the report (default: CASE/report)"),
-    lang: LangOption = None,
+    lang: Lang = None,
 ) -> None:
     """報告書（HTML・JSON）と届出の下書きを書く / Write the case report (HTML, JSON) and the report drafts."""
     from .record import draft_text, export

@@ -8,16 +8,8 @@ from pathlib import Path
 
 import typer
 
-from ..cliutil import (
-    EXIT_OK,
-    EXIT_SKIPPED,
-    ConfigOption,
-    LangOption,
-    TzOption,
-    fail,
-    output,
-    settings,
-)
+from ..cliopts import Config, FindingsOut, Lang, Tz
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
 from ..model import Finding, ReadProblem
 
 vuln_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -39,10 +31,10 @@ def vuln_check(
     eol: Path | None = typer.Option(None, "--eol", exists=True, dir_okay=False,
                                     help="Your own end-of-support table (the layout of vuln/data/eol.yml)"),
     today: str | None = typer.Option(None, "--today", help="Judge end of support as of this date (YYYY-MM-DD)"),
-    out: Path | None = typer.Option(None, "--out", help="Folder for findings.json"),
-    lang: LangOption = None,
-    tz: TzOption = None,
-    config: ConfigOption = None,
+    out: FindingsOut = None,
+    lang: Lang = None,
+    tz: Tz = None,
+    config: Config = None,
 ) -> None:
     """台帳の外部接続機器を脆弱性フィードと照合し、サポート切れ OS を調べる / Check devices against feeds and end of support."""
     from ..hospital.inventory import InventoryError, load_inventory

@@ -7,16 +7,8 @@ from pathlib import Path
 import typer
 
 from .. import integrity
-from ..cliutil import (
-    EXIT_OK,
-    EXIT_SKIPPED,
-    ConfigOption,
-    LangOption,
-    TzOption,
-    fail,
-    output,
-    settings,
-)
+from ..cliopts import Config, FindingsOut, Lang, Tz
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
 from ..model import Finding
 
 web_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -39,8 +31,8 @@ def web_baseline(
     host: list[str] = typer.Option([], "--host", help="The site's own host name(s), e.g. www.example-hospital.jp"),
     key: Path | None = typer.Option(None, "--key", help="Key file that signs the baseline (default: OUT.key)"),
     force: bool = typer.Option(False, "--force", help="Replace an existing baseline"),
-    lang: LangOption = None,
-    config: ConfigOption = None,
+    lang: Lang = None,
+    config: Config = None,
 ) -> None:
     """正常な状態の基準を作る / Record every file's hash as the known-good baseline."""
     from .site import findings, make_baseline, scan_content, walk
@@ -81,10 +73,10 @@ def web_check(
     site: Path = typer.Argument(..., exists=True, file_okay=False, help="The site's folder (or a fresh copy)"),
     baseline: Path = typer.Option(..., "--baseline", exists=True, dir_okay=False, help="Baseline from web baseline"),
     key: Path | None = typer.Option(None, "--key", help="Key file of the baseline (default: BASELINE.key)"),
-    out: Path | None = typer.Option(None, "--out", help="Folder for findings.json"),
-    lang: LangOption = None,
-    tz: TzOption = None,
-    config: ConfigOption = None,
+    out: FindingsOut = None,
+    lang: Lang = None,
+    tz: Tz = None,
+    config: Config = None,
 ) -> None:
     """基準と比べて改ざんを調べる / Compare the site with its baseline and look for tampering."""
     from .site import BaselineError, compare, findings, load_baseline
