@@ -61,3 +61,20 @@ def test_look_alikes_stay_quiet(tmp_path: Path) -> None:
     lines += [forti(5, 3, 5, "10.2.0.20", "203.0.113.80", 500 * mb)]  # on the outbound allowlist
     lines += [forti(5, 3, 9, "10.2.0.20", "192.0.2.77", 500 * mb, action="deny")]  # blocked
     assert _scan(tmp_path, lines) == []
+
+
+def test_directory_traffic_is_expected_but_rdp_to_ehr_is_not(tmp_path: Path) -> None:
+    log = tmp_path / "fw.log"
+    seg = tmp_path / "segments.csv"
+    seg.write_text("cidr,segment\n10.1.0.0/16,AD\n10.2.0.0/16,EHR\n10.3.0.0/16,office\n", encoding="utf-8")
+    lines = [f"<134>Nov  5 10:00:0{i} rtx PP[01] Passed at IN(2000) filter: TCP 10.3.0.{i}:5000{i} > 10.1.0.5:{p}"
+             for i, p in enumerate((88, 389, 445))]
+    lines += ["<134>Nov  5 10:01:00 rtx PP[01] Passed at IN(2000) filter: TCP 10.3.0.9:50010 > 10.2.0.9:3389"]
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["syslog", "scan", str(log), "--segments", str(seg), "--out", str(tmp_path / "o")])
+    assert res.exit_code in (0, 1), res.output
+    doc = json.loads((tmp_path / "o" / "findings.json").read_text(encoding="utf-8"))
+    sev = {(f["facts"]["dst_segment"], f["facts"]["port"]): f["severity"] for f in doc["findings"]
+           if f["rule"] == "net-cross-segment"}
+    assert sev[("EHR", 3389)] == "high"
+    assert {sev[("AD", p)] for p in (88, 389, 445) if ("AD", p) in sev} <= {"low"} and ("AD", 88) in sev

@@ -2,6 +2,7 @@
 kind here; and the 'what did not happen' summary."""
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -75,11 +76,16 @@ def cross_segment(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> li
         denied = len(evs) - allowed
         dsts = sorted({e.dst for e in evs})
         sev = spec.severity if allowed else Severity.parse(spec.params["denied_severity"])
+        directory = re.search(str(spec.params.get("directory_segments", "(?!)")), b, re.I)
+        expected = bool(directory) and port in set(spec.params.get("directory_ports", []))
+        if expected:  # members talking to the directory: expected, shown low
+            sev = min(sev, Severity.parse(spec.params["expected_severity"]))
         out.append(_finding(spec, evs, {"src_segment": a, "dst_segment": b, "service_port": _svc(port),
                                         "allowed": allowed, "denied": denied, "to": ", ".join(dsts[:5])},
                             [e.src for e in evs],
                             {"src_segment": a, "dst_segment": b, "port": port, "service": watched[port],
-                             "allowed": allowed, "denied": denied, "destinations": dsts[:MAX_LIST]}, severity=sev))
+                             "allowed": allowed, "denied": denied, "destinations": dsts[:MAX_LIST],
+                             "expected_directory_traffic": expected}, severity=sev))
     return out
 
 
