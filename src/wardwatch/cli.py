@@ -45,6 +45,10 @@ from .vuln.cli import vuln_app  # noqa: E402  (known-exploited vulnerabilities a
 
 app.add_typer(vuln_app, name="vuln")
 
+from .procure.cli import procure_app  # noqa: E402  (procurement clauses for the next specification)
+
+app.add_typer(procure_app, name="procure")
+
 LEVELS = ("informational", "low", "medium", "high", "critical")
 
 
