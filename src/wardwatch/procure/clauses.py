@@ -14,7 +14,6 @@ from .. import useryaml
 
 SHIPPED = "clauses.yml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_CIRCLED = {chr(0x2460 + i): str(i + 1) for i in range(20)}
 
 
 class ClauseError(ValueError):
@@ -48,7 +47,7 @@ class Catalog:
     params: dict[str, Any]
     sources: dict[str, dict[str, str]]
     clauses: list[Clause]
-    names_en: dict[str, str] = field(default_factory=dict)
+    annex_items: dict[str, dict[str, str]] = field(default_factory=dict)  # item id → name_en, ja, en
 
     def title(self, lang: str) -> str:
         t = self.meta.get("title") or {}
@@ -59,8 +58,10 @@ def fill_params(text: str, params: dict[str, Any], where: str) -> str:
     """The text with its {name} placeholders filled from params; an unknown name is a ClauseError."""
     try:
         return text.format_map(params)
-    except (KeyError, IndexError, ValueError) as exc:
+    except (KeyError, IndexError) as exc:
         raise ClauseError(f"clause {where}: placeholder {exc} has no value under params") from None
+    except ValueError as exc:
+        raise ClauseError(f"clause {where}: a placeholder does not fit its value under params ({exc})") from None
 
 
 def _placeholders(text: str) -> list[str]:
@@ -87,11 +88,14 @@ def parse_catalog(data: Any, path: str) -> Catalog:
         raise ClauseError(f"{path}: a clauses file is a mapping with a 'clauses:' list")
     params = data.get("params") or {}
     sources = data.get("sources") or {}
-    names_en = data.get("checklist_names_en") or {}
+    annex_items = data.get("annex_items") or {}
     meta = data.get("meta") or {}
-    for key, value in (("params", params), ("sources", sources), ("checklist_names_en", names_en), ("meta", meta)):
+    for key, value in (("params", params), ("sources", sources), ("annex_items", annex_items), ("meta", meta)):
         if not isinstance(value, dict):
             raise ClauseError(f"{path}: '{key}' must be a mapping")
+    for key, value in [*sources.items(), *annex_items.items()]:
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ClauseError(f"{path}: {key!r} must be a mapping of texts (ja, en)")
     clauses: list[Clause] = []
     seen: set[str] = set()
     for n, raw in enumerate(data["clauses"], 1):
@@ -126,7 +130,7 @@ def parse_catalog(data: Any, path: str) -> Catalog:
     if not clauses:
         raise ClauseError(f"{path}: no clauses")
     return Catalog(path, dict(meta), dict(params), {str(k): dict(v) for k, v in sources.items()}, clauses,
-                   {str(k): str(v) for k, v in names_en.items()})
+                   {str(k): dict(v) for k, v in annex_items.items()})
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
@@ -150,11 +154,6 @@ def load_catalog(path: Path | None = None) -> Catalog:
 
 
 # --- checklist items ---------------------------------------------------------------------------------------------
-
-def plain_number(number: str) -> str:
-    """An item number without its form: 2-⑥ → 2-6, 2-(7) → 2-7 (to compare what a person typed)."""
-    return re.sub(r"[()（）\s]", "", "".join(_CIRCLED.get(c, c) for c in number))
-
 
 def find_item(items: list[dict[str, Any]], number: str) -> dict[str, Any] | None:
     """The checklist item with this number: its id (2-(7)) or its R7 number (2-⑥), exactly as written."""
@@ -258,7 +257,7 @@ def where_of(f: dict[str, Any]) -> str:
         return ", ".join(map(str, facts["devices"]))
     src, dst = facts.get("src") or facts.get("src_segment"), facts.get("dst") or facts.get("dst_segment")
     if src or dst:
-        return f"{src or '?'} → {dst or '?'}"
+        return f"{src or ''} → {dst or ''}".strip()
     if facts.get("row"):
         return str(facts["row"])
     return ""

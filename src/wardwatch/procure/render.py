@@ -99,6 +99,7 @@ class AnnexRow:
     name: str
     detail: str
     device: str
+    span: int = 1  # rows this item takes (its device rows); 0 on the second and later rows of an item
 
 
 @dataclass
@@ -134,11 +135,37 @@ def _item_label(items: list[dict[str, Any]], number: str, version: str, catalog:
     item = find_item(items, number)
     if item is None:
         return number
-    name = catalog.names_en.get(str(item["id"])) if lang == "en" else None
+    name = catalog.annex_items.get(str(item["id"]), {}).get("name_en") if lang == "en" else None
     return f"{item_number(item, version)} {name or item['name']}"
 
 
-def build(catalog: Catalog, selected: list[Selected], items: list[dict[str, Any]], annex_rows: list[Any],
+def _order(number: str) -> tuple[int, int, int]:
+    """Form order of an R7 number (2-⑥ before 2-⑪); numbers without digits (規程類) last."""
+    m = re.match(r"^(\d+)(?:-[(（]?(\d+|[\u2460-\u2473])[)）]?)?", number)
+    if not m:
+        return (99, 0, 0)
+    minor = m.group(2) or "0"
+    return (int(m.group(1)), int(minor) if minor.isascii() else ord(minor) - 0x2460 + 1, 0)
+
+
+def annex_rows(rows: list[Any], catalog: Catalog, lang: str, version: str) -> list[AnnexRow]:
+    """The vendor checklist's rows: an item's text once, spanning its device rows; R7 in its numbers' order."""
+    order = sorted(rows, key=lambda r: _order(r.number)) if version == "R7" else list(rows)
+    out: list[AnnexRow] = []
+    for r in order:
+        own = catalog.annex_items.get(r.item_id, {})
+        name = (own.get("name_en") if lang == "en" else None) or r.name
+        detail = own.get(lang) or own.get("ja") or str(r.item.get("paraphrase") or "")
+        first = next((a for a in out if a.number == r.number and a.span), None)
+        if first is not None and out[-1].number == r.number:
+            first.span += 1
+            out.append(AnnexRow(r.number, name, detail, r.device, 0))
+        else:
+            out.append(AnnexRow(r.number, name, detail, r.device))
+    return out
+
+
+def build(catalog: Catalog, selected: list[Selected], items: list[dict[str, Any]], rows: list[Any],
           lang: str, inputs: list[str], version: str, today: date | None = None) -> Document:
     """The document model both writers use."""
     w = WORDS[lang]
@@ -155,10 +182,7 @@ def build(catalog: Catalog, selected: list[Selected], items: list[dict[str, Any]
         seeds = [f"{catalog.sources.get(sd['file'], {}).get(lang) or sd['file']}: {sd['place']}" for sd in c.seeds]
         views.append(ClauseView(n, c.id, c.title[lang], paragraphs(c.body(lang, catalog.params), lang), gaps, note,
                                 seeds, [_item_label(items, x, version, catalog, lang) for x in c.checklist]))
-    annex = []
-    for r in annex_rows:
-        name = catalog.names_en.get(r.item_id) if lang == "en" else None
-        annex.append(AnnexRow(r.number, name or r.name, str(r.item.get("paraphrase") or ""), r.device))
+    annex = annex_rows(rows, catalog, lang, version)
     vname = w["versions"].get(version, version)
     return Document(lang, catalog.title(lang), (today or date.today()).isoformat(), inputs, w, views,
                     w["annex_intro"].format(version=vname), annex)
@@ -274,12 +298,22 @@ def write_docx(doc: Document, out: Path) -> Path:
             r.font.bold = True
             r.font.size = Pt(9)
     _repeat_header(table.rows[0])
+    starts: list[tuple[int, int]] = []  # (table row, span) of items with several device rows
     for row in doc.annex:
         cells = table.add_row().cells
-        for cell, value, width in zip(cells, [row.number, row.name, row.detail, row.device, "", "", "", ""], widths):
+        values = [row.number, row.name, row.detail] if row.span else ["", "", ""]
+        if row.span > 1:
+            starts.append((len(table.rows) - 1, row.span))
+        for cell, value, width in zip(cells, [*values, row.device, "", "", "", ""], widths):
             cell.text = value
             cell.width = width
             for r in cell.paragraphs[0].runs:
                 r.font.size = Pt(8.5)
+    for start, span in starts:  # one cell for the item's number, name and text over its device rows
+        for col in range(3):
+            merged = table.cell(start, col).merge(table.cell(start + span - 1, col))
+            for extra in merged.paragraphs[1:]:  # merging keeps the empty paragraphs of the cells below
+                if not extra.text:
+                    extra._element.getparent().remove(extra._element)
     d.save(str(out))
     return out
