@@ -111,6 +111,7 @@ def _args(i: dict[str, Path]) -> dict[str, list[str]]:
         "incident evidence add": ["incident", "evidence", "add", str(i["case"]), str(i["fw"]), "--by", "tester"],
         "incident verify": ["incident", "verify", str(i["case"])],
         "incident report": ["incident", "report", str(i["case"]), "--out", OUT],
+        "procure": ["procure", "--all", "--out", OUT],
     }
 
 
