@@ -239,6 +239,11 @@ class Selected:
 
 
 def _title(f: dict[str, Any], lang: str) -> str:
+    """The check's own title in the document's language where the project knows the rule, else the finding's."""
+    from ..checks.spec import spec_for
+    spec = spec_for(str(f["rule"]))
+    if spec is not None and spec.title.get(lang):
+        return spec.title.get(lang)
     t = f.get("title")
     if isinstance(t, dict):
         return str(t.get(lang) or t.get("ja") or "")
