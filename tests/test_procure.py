@@ -75,6 +75,7 @@ def test_clause_texts_seeds_and_vendor_items() -> None:
             body = c.body(lang, catalog.params)
             assert "{" not in body and body.strip(), (c.id, lang)
         for s in c.seeds:
+            assert s["place_en"] != s["place"], (c.id, s)  # an English place for --lang en
             if s["file"] != "checklist" and SEEDS.exists():
                 assert (SEEDS / s["file"]).exists(), (c.id, s)
     # every item of the vendor form has vendor-facing wording in both languages
@@ -127,7 +128,8 @@ def test_real_audit_findings_pick_the_log_and_lockout_clauses(audit_findings: Pa
     assert gap.where == ["WEAK-PC"]  # the hardened host passes
     assert any(g.rule == "audit.account-lockout" and g.where == ["WEAK-PC"] for g in lock.gaps)
     # an audit says nothing of backups, syslog, the MDS/SDS or support periods
-    for unrelated in ("backup-design", "restore-test", "network-syslog", "mds-sds", "support-period", "incident-support"):
+    unrelated_ones = ("backup-design", "restore-test", "network-syslog", "mds-sds", "support-period", "incident-support")
+    for unrelated in unrelated_ones:
         assert unrelated not in chosen, unrelated
     assert "vendor-checklist" in chosen  # always there, with no gap of its own
     assert not chosen["vendor-checklist"].gaps
@@ -140,7 +142,8 @@ def test_inventory_scan_and_checklist_findings_pick_their_clauses() -> None:
     found = [
         {"rule": "backup.restore-test", "severity": "medium", "host": None, "title": "復旧テスト",
          "facts": {"system": "電子カルテ"}},
-        {"rule": "net.syslog-missing", "severity": "medium", "host": None, "title": "Syslog", "facts": {"device": "rtx"}},
+        {"rule": "net.syslog-missing", "severity": "medium", "host": None, "title": "Syslog",
+         "facts": {"device": "rtx"}},
         {"rule": "net.dangerous-port", "severity": "info", "host": None, "title": "info only"},  # not a gap
         {"rule": "brute-force", "severity": "high", "host": "SV01", "title": "総当たり"},
         # checklist fill: 2-(3) answered いいえ; 2-⑦ only unanswered (low) — and both share checklist.2-x rule ids
@@ -158,7 +161,7 @@ def test_inventory_scan_and_checklist_findings_pick_their_clauses() -> None:
     assert len(_chosen([], everything=True)) == len(load_catalog().clauses)
 
 
-# --- the command and its outputs ----------------------------------------------------------------------------------------
+# --- the command and its outputs --------------------------------------------------------------------------------
 
 def test_procure_writes_docx_and_html(audit_findings: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"

@@ -125,7 +125,8 @@ def parse_catalog(data: Any, path: str) -> Catalog:
         if not isinstance(always, bool):
             raise ClauseError(f"{where}: 'always' must be true or false")
         clauses.append(Clause(cid, _text(raw, "title", where), text, _strings(raw, "answers", where),
-                              [{"file": str(s["file"]), "place": str(s["place"])} for s in seeds],
+                              [{"file": str(s["file"]), "place": str(s["place"]),
+                                "place_en": str(s.get("place_en") or s["place"])} for s in seeds],
                               _strings(raw, "checklist", where), always))
     if not clauses:
         raise ClauseError(f"{path}: no clauses")

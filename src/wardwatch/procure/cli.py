@@ -15,13 +15,13 @@ procure_app = typer.Typer(add_completion=False, context_settings={"allow_intersp
 
 @procure_app.callback(invoke_without_command=True)
 def procure(
-    findings: list[Path] = typer.Argument(None, help="findings.json from scan, audit, inventory check or checklist fill",
+    findings: list[Path] = typer.Argument(None, help="findings.json of scan, audit, inventory check, checklist fill",
                                           show_default=False),
     out: Path = typer.Option(Path("wardwatch-procure"), "--out", help="Folder for procurement.docx and .html"),
     all_: bool = typer.Option(False, "--all", help="Every clause, not only those answering a gap found"),
     lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
     clauses: Path | None = typer.Option(None, "--clauses", dir_okay=False,
-                                        help="Your own edited copy of the clauses (same layout as procure/clauses.yml)"),
+                                        help="Your own edited copy of the clauses (the layout of procure/clauses.yml)"),
     items: Path | None = typer.Option(None, "--items", dir_okay=False,
                                       help="Updated checklist item data (the layout of hospital/data/checklist.yml)"),
 ) -> None:
