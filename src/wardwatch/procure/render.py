@@ -33,7 +33,7 @@ WORDS = {
         "requirements": "セキュリティ要件",
         "gap": "見つかった不備", "no_gap": "今回の結果に該当する不備はありません（すべての要件を出力）",
         "always": "すべての調達に入れる要件です",
-        "more": "ほか {n} 件", "seed": "根拠", "checklist": "チェックリスト",
+        "more": "ほか {n} 件", "seed": "根拠", "checklist": "チェックリスト", "sep": "、",
         "annex": "別紙　事業者確認用チェックリスト",
         "annex_intro": "厚生労働省「医療機関におけるサイバーセキュリティ対策チェックリスト」（{version}）の事業者確認用の項目です。"
                        "各項目の「はい」「いいえ」の欄に〇を付け、確認日を記入してください。「いいえ」の項目には目標日を記入してください。"
@@ -60,7 +60,7 @@ WORDS = {
         "requirements": "Security requirements",
         "gap": "Gap found", "no_gap": "No gap in these results (all clauses were asked for)",
         "always": "A clause for every procurement",
-        "more": "and {n} more", "seed": "Source", "checklist": "Checklist",
+        "more": "and {n} more", "seed": "Source", "checklist": "Checklist", "sep": ", ",
         "annex": "Attachment: the vendor's checklist (事業者確認用)",
         "annex_intro": "The supplier items of the MHLW cybersecurity checklist ({version}). Mark yes or no for each "
                        "item and write the date checked; for each no, a target date. Items with rows per device are "
@@ -261,7 +261,7 @@ def write_docx(doc: Document, out: Path) -> Path:
             small.append(f"{w['gap']}: {c.note}")
         small += [f"{w['seed']}: {s}" for s in c.seeds]
         if c.checklist:
-            small.append(f"{w['checklist']}: " + "、".join(c.checklist))
+            small.append(f"{w['checklist']}: " + w["sep"].join(c.checklist))
         for line in small:
             para = d.add_paragraph()
             para.paragraph_format.space_after = Pt(0)
