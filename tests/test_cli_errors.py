@@ -113,6 +113,7 @@ def _args(i: dict[str, Path]) -> dict[str, list[str]]:
         "incident verify": ["incident", "verify", str(i["case"])],
         "incident report": ["incident", "report", str(i["case"]), "--out", OUT],
         "fix plan": ["fix", "plan", str(i["findings"]), "--out", OUT],
+        "procure": ["procure", "--all", "--out", OUT],
     }
 
 

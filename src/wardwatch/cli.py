@@ -49,6 +49,10 @@ from .fix.cli import fix_app  # noqa: E402  (fix plan: remediation files from au
 
 app.add_typer(fix_app, name="fix")
 
+from .procure.cli import procure_app  # noqa: E402  (procurement clauses for the next specification)
+
+app.add_typer(procure_app, name="procure")
+
 LEVELS = ("informational", "low", "medium", "high", "critical")
 
 
