@@ -6,11 +6,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..model import ScanResult, Severity
+from ..model import ScanResult
 from ..report.labels import severity_label
 from ..report.messages import messages
 from ..report.style import SEVERITY_STYLE as STYLE
 from ..report.terminal import print_problems
+
 
 def print_password_summary(result: ScanResult, out_dir: Path, console: Console) -> None:
     lang = result.lang

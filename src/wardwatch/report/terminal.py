@@ -16,6 +16,7 @@ from .messages import messages
 from .style import SEVERITY_STYLE as STYLE
 from .style import VERDICT_STYLE
 
+
 def print_summary(result: ScanResult, out_dir: Path, console: Console, max_rows: int = 15,
                   max_incidents: int = 5) -> None:
     lang, tz = result.lang, result.timezone
