@@ -8,7 +8,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from ..model import Finding, ScanResult, Severity
+from ..model import Finding, Run, Severity
 from ..report.jsonout import result_dict
 from ..report.labels import format_time, severity_label
 from ..report.messages import messages
@@ -43,11 +43,13 @@ def audit_table(result: AuditResult) -> dict[str, Any]:
 
 
 def write_json(result: AuditResult, path: Path) -> None:
-    scan_like = ScanResult(result.generated_at, result.timezone, result.lang, result.inputs, result.findings,
-                           result.incidents, [], [], result.stats)
-    data = result_dict(scan_like)
-    data["audit"] = audit_table(result)
-    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    path.write_bytes(orjson.dumps(result_dict(run_of(result)), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+
+
+def run_of(result: AuditResult) -> Run:
+    """The audit as a run envelope: its inputs, findings and incidents, and the `audit` section (scores, matrix)."""
+    return Run(result.generated_at, result.timezone, result.lang, inputs=result.inputs, findings=result.findings,
+               incidents=result.incidents, stats=result.stats, sections={"audit": audit_table(result)})
 
 
 def _finding(f: Finding, tz: str, lang: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from ..model import Finding, InputFile, ScanResult
+from ..model import Finding, InputFile, Run
 from ..report.jsonout import write_json
 from ..report.render import render_page
 from ..report.style import css_class
@@ -31,9 +31,8 @@ def input_file(path: str) -> InputFile:
 
 def write_findings(findings: list[Finding], inputs: list[str], out: Path, tz: str, lang: str) -> None:
     """findings.json in the same shape as `wardwatch scan` writes."""
-    result = ScanResult(generated_at=datetime.now(UTC), timezone=tz, lang=lang,
-                        inputs=[input_file(p) for p in inputs], findings=findings, incidents=[], coverage=[],
-                        timeline=[], stats={"findings": len(findings)})
+    result = Run(generated_at=datetime.now(UTC), timezone=tz, lang=lang, inputs=[input_file(p) for p in inputs],
+                 findings=findings, stats={"findings": len(findings)})
     write_json(result, out)
 
 

@@ -234,8 +234,8 @@ def build_context(result: ScanResult) -> dict[str, Any]:
         "groups": _groups(ordered, tz, lang),
         "rdp_in": _rdp(result.findings, "rdp-logon", tz, lang),
         "rdp_out": _rdp(result.findings, "rdp-outbound", tz, lang),
-        "coverage": _coverage(result.coverage, tz, lang, min_days),
-        **_network(result.stats.get("netlog") or {}, lang),
+        "coverage": _coverage(result.section("coverage"), tz, lang, min_days),
+        **_network(result.section("network") or {}, lang),
         "inputs": _inputs(result.inputs),
         "seconds": label("seconds", lang, n=f"{float(seconds):,.1f}") if isinstance(seconds, (int, float)) else "",
     }

@@ -174,6 +174,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     "fact.path": ("パス", "Path"),
     "fact.service": ("サービス", "Service"),
     "fact.destinations": ("接続先", "Destinations"),
+    "syslog.summary": (
+        "{events} line(s), {unknown} not recognised, {n} finding(s) → {path}",
+        "{events} line(s), {unknown} not recognised, {n} finding(s) → {path}",
+    ),
+    "syslog.not_seen": (
+        "何もなかったこと / What did not happen (no traffic at all in the window):",
+        "What did not happen (no traffic at all in the window):",
+    ),
+    "syslog.all_quiet": ("危険なポートの通信なし", "no traffic on any dangerous port"),
+    "syslog.none_on": ("通信なし ", "none on "),
     "terminal.title": ("WardWatch スキャン結果", "WardWatch scan result"),
     "terminal.events": ("件のイベント", "events"),
     "terminal.files": ("ファイル", "files"),
