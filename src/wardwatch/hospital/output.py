@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..model import Finding, InputFile, Run
 from ..report.jsonout import write_json
+from ..report.messages import message, messages
 from ..report.render import render_page
 from ..report.style import css_class
 from .checklist import Filled
@@ -72,7 +73,8 @@ def _finding_rows(findings: list[Finding], lang: str) -> list[dict[str, str]]:
 
 def write_inventory_html(inv: Inventory, findings: list[Finding], out: Path, lang: str) -> None:
     """The inventory check report: the flow matrix picture and the findings."""
-    out.write_text(render_page("inventory.html.j2", title=f"WardWatch 台帳点検 — {inv.name}", css=_CSS,
+    out.write_text(render_page("inventory.html.j2", title=message("inventory.title", lang, name=inv.name), css=_CSS,
+                               L=messages(lang, "inventory"),
                                name=inv.name, size=inv.size, colours=list(COLOURS.items()),
                                svg=Markup(matrix_svg(inv)), findings=_finding_rows(findings, lang)), "utf-8")
 
@@ -137,5 +139,6 @@ def write_checklist_html(filled: list[Filled], out: Path, title: str, facility: 
         if f.final:
             cells[3]["source"] = f.final.source
         rows.append({"conflict": f.conflict, "cells": cells})
-    out.write_text(render_page("checklist.html.j2", title=title, css=_CSS, facility=facility, headers=XLSX_HEADERS,
+    out.write_text(render_page("checklist.html.j2", title=title, css=_CSS, headers=XLSX_HEADERS,
+                               facility=message("checklist.facility", "ja", facility=facility),
                                rows=rows), "utf-8")

@@ -184,6 +184,30 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "syslog.all_quiet": ("危険なポートの通信なし", "no traffic on any dangerous port"),
     "syslog.none_on": ("通信なし ", "none on "),
+    "inventory.title": ("WardWatch 台帳点検 — {name}", "WardWatch 台帳点検 — {name}"),
+    "inventory.flow_matrix": (
+        "セグメント間通信マトリクス / flow matrix",
+        "セグメント間通信マトリクス / flow matrix",
+    ),  # one text for both languages: the page is bilingual
+    "inventory.matrix_note": (
+        "行: 送信元、列: 宛先 / rows: from, columns: to.",
+        "行: 送信元、列: 宛先 / rows: from, columns: to.",
+    ),  # one text for both languages: the page is bilingual
+    "inventory.findings": (
+        "指摘 / findings ({n})",
+        "指摘 / findings ({n})",
+    ),  # one text for both languages: the page is bilingual
+    "inventory.no_findings": (
+        "指摘なし / no findings",
+        "指摘なし / no findings",
+    ),  # one text for both languages: the page is bilingual
+    "inventory.severity": ("重要度", "重要度"),
+    "inventory.rule": ("ルール", "ルール"),
+    "inventory.host": ("ホスト", "ホスト"),
+    "inventory.finding": ("指摘", "指摘"),
+    "inventory.summary": ("内容", "内容"),
+    "inventory.seed": ("研修資料", "研修資料"),
+    "checklist.facility": ("医療機関名: {facility}", "医療機関名: {facility}"),
     "terminal.title": ("WardWatch スキャン結果", "WardWatch scan result"),
     "terminal.events": ("件のイベント", "events"),
     "terminal.files": ("ファイル", "files"),
