@@ -171,18 +171,40 @@ class TimelineEvent:
     message: str
 
 
+SECTIONS = ("coverage", "rdp", "audit", "network", "checklist")  # the named sections a run may carry
+
+
 @dataclass
-class ScanResult:
-    """Everything one scan produced; reports read this and nothing else."""
+class Run:
+    """One run of any command (scan, audit, inventory, checklist, syslog): the envelope every output renders.
+
+    It holds the inputs, the verdict, the findings and incidents, and named sections (`SECTIONS`: coverage,
+    RDP table, audit matrix, network matrix, checklist) for the parts of a report only some commands have.
+    Fields keep the order of the former `ScanResult` so that positional construction still works.
+    """
 
     generated_at: datetime
     timezone: str
     lang: str
-    inputs: list[InputFile]
-    findings: list[Finding]
-    incidents: list[Incident]
-    coverage: list[Coverage]
-    timeline: list[TimelineEvent]
+    inputs: list[InputFile] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+    timeline: list[TimelineEvent] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)  # events, seconds, hosts, ...
     verdict: Any = None  # wardwatch.verdict.Verdict: the one verdict every output shows
     problems: list[Any] = field(default_factory=list)  # wardwatch.guard.StageProblem: parts that failed
+    sections: dict[str, Any] = field(default_factory=dict)  # name (see SECTIONS) -> what that section shows
+
+    def section(self, name: str, default: Any = None) -> Any:
+        """A named section's content; `coverage` falls back to the coverage list, `network` to stats['netlog']."""
+        if name in self.sections:
+            return self.sections[name]
+        if name == "coverage":
+            return self.coverage
+        if name == "network":
+            return self.stats.get("netlog") or default
+        return default
+
+
+ScanResult = Run  # the former name: everything one scan produced; reports read this and nothing else

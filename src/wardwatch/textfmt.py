@@ -1,4 +1,10 @@
-"""Formats times, durations, lists and text templates for people, in Japanese or English."""
+"""The one formatter for people: times (always with the zone), durations, counts, sizes, lists and templates.
+
+Two styles of time and duration exist for two readers and are both kept here:
+- text inside findings and stories (`local_time`, `duration`): '2022-10-31 04:07:14 JST', '5時間24分' with every unit;
+- report tables (`format_time`, `format_duration`): the zone as an abbreviation or offset, the two leading units.
+A missing value is '-' in text and '—' in tables.
+"""
 from __future__ import annotations
 
 import re
@@ -31,18 +37,75 @@ def iso_local(value: datetime | None, tz: str) -> str | None:
     return as_utc(value).astimezone(ZoneInfo(tz)).isoformat()  # type: ignore[union-attr]
 
 
-def duration(seconds: float, lang: str) -> str:
-    """'5時間24分' / '5 h 24 min'."""
-    seconds = max(0, int(round(seconds)))
-    d, rem = divmod(seconds, 86400)
+def _units(seconds: float) -> tuple[int, int, int, int]:
+    """Days, hours, minutes and seconds of a length of time (negative counts as zero)."""
+    total = max(0, int(round(seconds)))
+    d, rem = divmod(total, 86400)
     h, rem = divmod(rem, 3600)
     m, s = divmod(rem, 60)
+    return d, h, m, s
+
+
+def duration(seconds: float, lang: str) -> str:
+    """'5時間24分' / '5 h 24 min': every unit that is not zero (seconds left out when there are days)."""
+    d, h, m, s = _units(seconds)
     if lang == "en":
         parts = [f"{d} d" if d else "", f"{h} h" if h else "", f"{m} min" if m else "", f"{s} s" if s and not d else ""]
     else:
         parts = [f"{d}日" if d else "", f"{h}時間" if h else "", f"{m}分" if m else "", f"{s}秒" if s and not d else ""]
     out = (" " if lang == "en" else "").join(p for p in parts if p)
     return out or ("0 s" if lang == "en" else "0秒")
+
+
+def zone_name(dt: datetime) -> str:
+    """The zone's abbreviation (JST) or, where it has none, its offset (+09:00)."""
+    abbr = dt.strftime("%Z")
+    if abbr and abbr[0] not in "+-":
+        return abbr
+    return dt.strftime("%z")[:3] + ":" + dt.strftime("%z")[3:]
+
+
+def format_time(dt: datetime | None, tz: str, seconds: bool = True) -> str:
+    """A UTC datetime shown in the report zone, always with the zone: 2022-10-31 04:07:14 JST ('—' when None)."""
+    if dt is None:
+        return "—"
+    local = dt.astimezone(ZoneInfo(tz))
+    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + " " + zone_name(local)
+
+
+def format_duration(seconds: float, lang: str) -> str:
+    """A length of time in its two leading units, for tables: 5時間24分 / 5 h 24 min."""
+    d, h, m, sec = _units(seconds)
+    ja = lang != "en"
+    if d:
+        return f"{d:,}日{h}時間" if ja else f"{d:,} d {h} h"
+    if h:
+        return f"{h}時間{m}分" if ja else f"{h} h {m} min"
+    if m:
+        return f"{m}分{sec}秒" if ja else f"{m} min {sec} s"
+    return f"{sec}秒" if ja else f"{sec} s"
+
+
+def format_hours(hours: float, lang: str) -> str:
+    """A gap given in hours, shown as a table duration."""
+    return format_duration(hours * 3600, lang)
+
+
+def format_number(n: int | float) -> str:
+    """A count: 1989 -> 1,989; floats to at most two decimals."""
+    if isinstance(n, float) and not n.is_integer():
+        return f"{n:,.2f}"
+    return f"{int(n):,}"
+
+
+def format_size(n: int) -> str:
+    """A byte count in B/KB/MB/GB."""
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,.0f} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
 
 
 def join(items: list[Any] | None, lang: str, limit: int = 8, empty: Text | None = None) -> str:
@@ -57,14 +120,22 @@ def join(items: list[Any] | None, lang: str, limit: int = 8, empty: Text | None 
     return head
 
 
-class _Facts(dict):
+MISSING = "-"  # the one rule for a field a template names and the values lack
+
+
+class _Facts(dict[str, Any]):
     def __missing__(self, key: str) -> str:
-        return "-"
+        return MISSING
+
+
+def fill(template: str, values: dict[str, Any]) -> str:
+    """Fill `{name}` fields of a template; a field the values lack shows as MISSING ('-') instead of failing."""
+    return string.Formatter().vformat(template, (), _Facts(values))
 
 
 def render(template: str, facts: dict[str, Any]) -> str:
-    """Fill a rule's text template; unknown fields show as '-' instead of failing."""
-    return string.Formatter().vformat(template, (), _Facts(facts)).strip()
+    """Fill a rule's text template (see `fill`), outer whitespace removed."""
+    return fill(template, facts).strip()
 
 
 def delta_seconds(first: datetime | None, last: datetime | None) -> float:

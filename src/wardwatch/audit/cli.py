@@ -93,7 +93,7 @@ def audit_passwords(
     tz: str | None = typer.Option(None, "--tz"),
 ) -> None:
     """パスワードの弱さと使い回しを調べる（ハッシュもパスワードも出力しない）/ Check NT hashes; prints neither."""
-    from ..model import ScanResult
+    from ..model import Run
     from ..report.jsonout import write_json
     from .encoding import DecodeError
     from .passwords import run_passwords
@@ -105,7 +105,7 @@ def audit_passwords(
     except DecodeError as exc:
         fail(f"a word list could not be read: {exc}")
     out_dir = _out_dir(out, "wardwatch-passwords")
-    result = ScanResult(datetime.now(UTC), tz_, lang_, inputs, findings, [], [], [], dict(stats))
+    result = Run(datetime.now(UTC), tz_, lang_, inputs=inputs, findings=findings, stats=dict(stats))
     write_json(result, out_dir / "findings.json")
     print_password_summary(result, out_dir, Console())
     raise typer.Exit(EXIT_SKIPPED if any(i.errors for i in inputs) else EXIT_OK)

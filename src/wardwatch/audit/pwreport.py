@@ -6,20 +6,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..model import ScanResult, Severity
+from ..model import ScanResult
 from ..report.labels import severity_label
+from ..report.messages import messages
+from ..report.style import SEVERITY_STYLE as STYLE
 from ..report.terminal import print_problems
-
-T = {"ja": {"title": "WardWatch パスワード点検", "accounts": "アカウント", "files": "ファイル", "none": "弱いパスワードや使い回しは見つかりませんでした。",
-            "sev": "重大度", "what": "内容", "who": "アカウント", "skipped": "読めなかった行・ファイル", "out": "結果の保存先"},
-     "en": {"title": "WardWatch password audit", "accounts": "accounts", "files": "files", "none": "No weak or shared password was found.",
-            "sev": "Severity", "what": "What", "who": "Accounts", "skipped": "Lines or files that could not be read", "out": "Results saved in"}}
-STYLE = {Severity.CRITICAL: "bold white on red", Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan",
-         Severity.INFO: "dim"}
 
 
 def print_password_summary(result: ScanResult, out_dir: Path, console: Console) -> None:
-    t, lang = T[result.lang], result.lang
+    lang = result.lang
+    t = messages(lang, "passwords")
     console.print(f"[bold]{t['title']}[/bold]  {result.stats.get('accounts', 0)} {t['accounts']} / "
                   f"{len(result.inputs)} {t['files']}")
     if result.findings:

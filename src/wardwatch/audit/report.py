@@ -5,13 +5,15 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from rich.console import Console
 from rich.table import Table
 
-from ..model import Finding, ScanResult, Severity
+from ..model import Finding, Run, Severity
 from ..report.jsonout import result_dict
 from ..report.labels import format_time, severity_label
+from ..report.messages import messages
+from ..report.render import render_page
+from ..report.style import SEVERITY_STYLE as STYLE
 from ..report.terminal import print_problems
 from ..textfmt import iso_local
 from .engine import HostResult
@@ -19,32 +21,6 @@ from .outcome import FAIL, NOT_APPLICABLE, NOT_COLLECTED, PASS
 from .run import AuditResult
 
 MARK = {PASS: "✓", FAIL: "✗", NOT_COLLECTED: "?", NOT_APPLICABLE: "–"}
-STYLE = {Severity.CRITICAL: "bold white on red", Severity.HIGH: "bold red", Severity.MEDIUM: "yellow",
-         Severity.LOW: "cyan", Severity.INFO: "dim"}
-L = {
-    "ja": {"title": "WardWatch 設定点検レポート", "hosts": "ホスト", "score": "点数", "passed": "合格", "failed": "不合格",
-           "nc": "未収集", "na": "対象外", "collected": "収集日時", "os": "OS", "check": "点検項目", "matrix": "点検項目 × ホスト",
-           "fleet": "ホストをまたぐ点検", "findings": "見つかった問題", "inputs": "読み込んだファイル", "none": "問題は見つかりませんでした。",
-           "seen": "見たこと", "recommended": "推奨", "fix": "直し方（コマンド）", "gpo": "GPO", "seed": "出典",
-           "accounts": "アカウント", "evidence": "根拠のファイル", "problems": "読めなかった・足りない部分", "out": "結果の保存先",
-           "legend": "✓ 合格　✗ 不合格　? 未収集（合格扱いにしない）　– 対象外", "severity": "重大度", "generated": "作成日時",
-           "worst": "不合格の多い点検", "more": "ほか {n} 件はレポートを見てください", "tz": "表示の時間帯",
-           "score_note": "点数は重大度で重み付けした合格の割合（未収集の項目は含めません）。",
-           "logs": "ログの調査（wardwatch scan）", "logs_note": "一緒に渡されたイベントログの調査結果です。詳しくは",
-           "logs_counts": "イベント {events} 件、検知 {findings} 件、インシデント {incidents} 件"},
-    "en": {"title": "WardWatch configuration audit", "hosts": "Hosts", "score": "Score", "passed": "Passed", "failed": "Failed",
-           "nc": "Not collected", "na": "N/A", "collected": "Collected", "os": "OS", "check": "Check", "matrix": "Checks × hosts",
-           "fleet": "Checks across hosts", "findings": "Problems found", "inputs": "Files read", "none": "No problem was found.",
-           "seen": "Seen", "recommended": "Recommended", "fix": "Fix (command)", "gpo": "GPO", "seed": "Source",
-           "accounts": "Accounts", "evidence": "Evidence files", "problems": "Unreadable or missing parts", "out": "Results saved in",
-           "legend": "✓ pass   ✗ fail   ? not collected (never counted as a pass)   – not applicable", "severity": "Severity",
-           "generated": "Generated", "worst": "Checks failing most", "more": "{n} more in the report", "tz": "Time zone",
-           "score_note": "The score is the severity-weighted share of checks passed (checks not collected are left out).",
-           "logs": "Event logs (wardwatch scan)", "logs_note": "The event logs given with the bundles were scanned. Details:",
-           "logs_counts": "{events} events, {findings} findings, {incidents} incidents"},
-}
-
-
 def _os(h: HostResult) -> str:
     system = h.bundle.parts["system"].data if h.bundle.parts["system"].status == "ok" else None
     if not isinstance(system, dict):
@@ -67,11 +43,13 @@ def audit_table(result: AuditResult) -> dict[str, Any]:
 
 
 def write_json(result: AuditResult, path: Path) -> None:
-    scan_like = ScanResult(result.generated_at, result.timezone, result.lang, result.inputs, result.findings,
-                           result.incidents, [], [], result.stats)
-    data = result_dict(scan_like)
-    data["audit"] = audit_table(result)
-    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    path.write_bytes(orjson.dumps(result_dict(run_of(result)), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+
+
+def run_of(result: AuditResult) -> Run:
+    """The audit as a run envelope: its inputs, findings and incidents, and the `audit` section (scores, matrix)."""
+    return Run(result.generated_at, result.timezone, result.lang, inputs=result.inputs, findings=result.findings,
+               incidents=result.incidents, stats=result.stats, sections={"audit": audit_table(result)})
 
 
 def _finding(f: Finding, tz: str, lang: str) -> dict[str, Any]:
@@ -88,8 +66,6 @@ def _finding(f: Finding, tz: str, lang: str) -> dict[str, Any]:
 def render_html(result: AuditResult) -> str:
     lang, tz = result.lang, result.timezone
     checks = {c.name: c for c in result.checks}
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     ordered = sorted(result.findings, key=lambda f: (-f.severity, f.rule, f.host or ""))
     hosts = [{"host": h.host, "score": h.score(checks), "os": _os(h), "collected": format_time(h.bundle.collected_at, tz),
               "passed": h.count(PASS), "failed": h.count(FAIL), "nc": h.count(NOT_COLLECTED), "na": h.count(NOT_APPLICABLE)}
@@ -104,8 +80,8 @@ def render_html(result: AuditResult) -> str:
               "seen": [i.get(lang) for i in o.items]} for c, host, o in result.fleet]
     inputs = [{"path": i.path, "sha256": i.sha256, "size": i.size, "errors": [(e.where, e.message) for e in i.errors]}
               for i in result.inputs]
-    return env.get_template("audit.html.j2").render(
-        L=L[lang], lang=lang, tz=tz, generated=format_time(result.generated_at, tz), hosts=hosts, matrix=matrix,
+    return render_page(
+        "audit.html.j2", L=messages(lang, "audit"), lang=lang, tz=tz, generated=format_time(result.generated_at, tz), hosts=hosts, matrix=matrix,
         fleet=fleet, findings=[_finding(f, tz, lang) for f in ordered], inputs=inputs, scan=result.stats.get("scan"),
         incidents=[{"id": i.id, "sev": i.severity.label, "sev_label": severity_label(i.severity, lang),
                     "hosts": ", ".join(i.hosts), "narrative": i.narrative.get(lang)} for i in result.incidents],
@@ -118,7 +94,8 @@ def write_html(result: AuditResult, path: Path) -> None:
 
 
 def print_summary(result: AuditResult, out_dir: Path, console: Console, max_rows: int = 12) -> None:
-    t, lang = L[result.lang], result.lang
+    lang = result.lang
+    t = messages(lang, "audit")
     checks = {c.name: c for c in result.checks}
     console.print(f"[bold]{t['title']}[/bold]  {len(result.hosts)} {t['hosts']}  ({result.stats.get('seconds', 0)} s)")
     if result.hosts:

@@ -6,11 +6,15 @@ from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
 
+from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from ..model import Finding, InputFile, ScanResult
+from ..model import Finding, InputFile, Run
 from ..report.jsonout import write_json
+from ..report.messages import message, messages
+from ..report.render import render_page
+from ..report.style import css_class
 from .checklist import Filled
 from .inventory import Inventory
 from .netcheck import matrix
@@ -28,9 +32,8 @@ def input_file(path: str) -> InputFile:
 
 def write_findings(findings: list[Finding], inputs: list[str], out: Path, tz: str, lang: str) -> None:
     """findings.json in the same shape as `wardwatch scan` writes."""
-    result = ScanResult(generated_at=datetime.now(UTC), timezone=tz, lang=lang,
-                        inputs=[input_file(p) for p in inputs], findings=findings, incidents=[], coverage=[],
-                        timeline=[], stats={"findings": len(findings)})
+    result = Run(generated_at=datetime.now(UTC), timezone=tz, lang=lang, inputs=[input_file(p) for p in inputs],
+                 findings=findings, stats={"findings": len(findings)})
     write_json(result, out)
 
 
@@ -63,27 +66,17 @@ _CSS = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}t
         ".conflict{background:#fcc}.auto{color:#555;font-size:90%}")
 
 
-def _page(title: str, body: str) -> str:
-    return (f'<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f"<style>{_CSS}</style></head><body><h1>{escape(title)}</h1>{body}</body></html>")
-
-
-def _finding_rows(findings: list[Finding], lang: str) -> str:
-    rows = "".join(f'<tr class="{f.severity.label}"><td>{f.severity.label}</td><td>{escape(f.rule)}</td>'
-                   f"<td>{escape(f.host or '')}</td><td>{escape(f.title.get(lang))}</td>"
-                   f"<td>{escape(f.summary.get(lang))}<br><small>{escape(f.advice.get(lang))}</small></td>"
-                   f"<td><small>{escape(f.seed)}</small></td></tr>" for f in findings)
-    return ("<table><tr><th>重要度</th><th>ルール</th><th>ホスト</th><th>指摘</th><th>内容</th><th>研修資料</th></tr>"
-            f"{rows}</table>") if findings else "<p>指摘なし / no findings</p>"
+def _finding_rows(findings: list[Finding], lang: str) -> list[dict[str, str]]:
+    return [{"sev": css_class(f.severity), "rule": f.rule, "host": f.host or "", "title": f.title.get(lang),
+             "summary": f.summary.get(lang), "advice": f.advice.get(lang), "seed": f.seed} for f in findings]
 
 
 def write_inventory_html(inv: Inventory, findings: list[Finding], out: Path, lang: str) -> None:
     """The inventory check report: the flow matrix picture and the findings."""
-    legend = " ".join(f'<span style="background:{c};padding:2px 6px">{k}</span>' for k, c in COLOURS.items())
-    body = (f"<p>{escape(inv.name)}（{escape(inv.size)}）</p><h2>セグメント間通信マトリクス / flow matrix</h2>"
-            f"<p>行: 送信元、列: 宛先 / rows: from, columns: to. {legend}</p>{matrix_svg(inv)}"
-            f"<h2>指摘 / findings ({len(findings)})</h2>{_finding_rows(findings, lang)}")
-    out.write_text(_page(f"WardWatch 台帳点検 — {inv.name}", body), "utf-8")
+    out.write_text(render_page("inventory.html.j2", title=message("inventory.title", lang, name=inv.name), css=_CSS,
+                               L=messages(lang, "inventory"),
+                               name=inv.name, size=inv.size, colours=list(COLOURS.items()),
+                               svg=Markup(matrix_svg(inv)), findings=_finding_rows(findings, lang)), "utf-8")
 
 
 def _remarks(f: Filled) -> str:
@@ -140,12 +133,12 @@ def write_xlsx(filled: list[Filled], out: Path, title: str, facility: str) -> No
 
 def write_checklist_html(filled: list[Filled], out: Path, title: str, facility: str) -> None:
     """The checklist as an HTML page: every automatic answer shows its evidence; conflicts stand out."""
-    body = [f"<p>医療機関名: {escape(facility)}</p><table><tr>" + "".join(f"<th>{h}</th>" for h in XLSX_HEADERS) + "</tr>"]
+    rows = []
     for f, values in zip(filled, xlsx_rows(filled)):
-        cls = ' class="conflict"' if f.conflict else ""
-        cells = [escape(v).replace("\n", "<br>") for v in values]
-        src = f' <span class="auto">({escape(f.final.source)})</span>' if f.final else ""
-        cells[3] = cells[3] + src
-        body.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    body.append("</table>")
-    out.write_text(_page(title, "".join(body)), "utf-8")
+        cells = [{"lines": v.split("\n"), "source": ""} for v in values]
+        if f.final:
+            cells[3]["source"] = f.final.source
+        rows.append({"conflict": f.conflict, "cells": cells})
+    out.write_text(render_page("checklist.html.j2", title=title, css=_CSS, headers=XLSX_HEADERS,
+                               facility=message("checklist.facility", "ja", facility=facility),
+                               rows=rows), "utf-8")

@@ -107,8 +107,9 @@ def scan(
     config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
 ) -> None:
     """syslog を分析して findings.json を書く / Analyse syslog into findings.json."""
-    from ..model import ScanResult
+    from ..model import Run
     from ..report.jsonout import write_json
+    from ..report.messages import messages
     from .api import analyse
     _, tz_, lang_ = settings(config, tz, lang)
     segs = checked_segments(segments)
@@ -118,28 +119,26 @@ def scan(
     inputs, findings, stats = analyse(files, segs, tz_, _when(since, tz_), _when(until, tz_), guard)
     quiet = stats["netlog"]["not_seen"]
     events, unknown = stats["events"], stats["unknown_lines"]
-    result = ScanResult(generated_at=datetime.now(UTC), timezone=tz_, lang=lang_, inputs=inputs,
-                        findings=findings, incidents=[], coverage=[], timeline=[], stats=stats, problems=guard.problems)
+    result = Run(generated_at=datetime.now(UTC), timezone=tz_, lang=lang_, inputs=inputs, findings=findings,
+                 stats=stats, sections={"network": stats["netlog"]}, problems=guard.problems)
     write_json(result, out_dir / "findings.json")
     if guard.details:
         (out_dir / "errors.log").write_text("\n".join(guard.details), encoding="utf-8")
-    con = Console()
-    con.print(f"{events} line(s), {unknown} not recognised, {len(findings)} finding(s) → "
-              f"{out_dir / 'findings.json'}", highlight=False)
+    con, t = Console(), messages(lang_, "syslog")
+    con.print(t["summary"].format(events=events, unknown=unknown, n=len(findings), path=out_dir / "findings.json"),
+              highlight=False)
     for fd in findings:
         con.print(f"  [{fd.severity.label}] {fd.rule}: {fd.summary.get(lang_)}", highlight=False, soft_wrap=True)
     for p in guard.problems:
         Console(stderr=True).print(f"{p.stage} failed ({p.message}); see {out_dir / 'errors.log'}", highlight=False)
     if segs.names():
-        con.print("何もなかったこと / What did not happen (no traffic at all in the window):" if lang_ == "ja" else
-                  "What did not happen (no traffic at all in the window):", highlight=False)
+        con.print(t["not_seen"], highlight=False)
         for q in quiet:
             if q["all_quiet"]:
-                con.print(f"  {q['from']} → {q['to']}: " + ("危険なポートの通信なし" if lang_ == "ja" else
-                          "no traffic on any dangerous port"), highlight=False)
+                con.print(f"  {q['from']} → {q['to']}: " + t["all_quiet"], highlight=False)
             else:
-                con.print(f"  {q['from']} → {q['to']}: " + ("通信なし " if lang_ == "ja" else "none on ")
-                          + ", ".join(q["no_traffic_on"]), highlight=False)
+                con.print(f"  {q['from']} → {q['to']}: " + t["none_on"] + ", ".join(q["no_traffic_on"]),
+                          highlight=False)
     if guard.problems:
         raise typer.Exit(EXIT_SKIPPED)  # a network rule failed: its findings are missing
 

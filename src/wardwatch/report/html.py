@@ -6,7 +6,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from wardwatch.checks.spec import tagged
@@ -31,15 +30,13 @@ from wardwatch.report.labels import (
     phase_label,
     severity_label,
 )
+from wardwatch.report.render import render_page
 from wardwatch.report.svg import matrix_svg, timeline_svg
 from wardwatch.verdict import CANNOT_JUDGE
 
 MAX_EVIDENCE = 50
-SHORT_DAYS = 7.0
 _BULLET = re.compile(r"^(?:[-・*•●]|\d+[.)．、])\s*")
 
-_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                   autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def _sev(sev: Severity, lang: str) -> dict[str, str]:
@@ -137,9 +134,24 @@ def _rdp(findings: list[Finding], tag: str, tz: str, lang: str) -> list[dict[str
     return rows
 
 
-def _coverage(rows: list[Coverage], tz: str, lang: str) -> list[dict[str, Any]]:
+def short_days(result: ScanResult) -> float:
+    """The coverage check's `min_days` (the check tagged `coverage`): as the run used it (its findings' facts),
+    else its default in the settings."""
+    for f in tagged(result.findings, "coverage"):
+        if isinstance(f.facts.get("min_days"), (int, float)):
+            return float(f.facts["min_days"])
+    from wardwatch.checks.spec import registered
+    from wardwatch.config import defaults
+    rules = defaults()["rules"]
+    for spec in registered():
+        if "coverage" in spec.tags and "min_days" in (rules.get(spec.id) or {}):
+            return float(rules[spec.id]["min_days"])
+    return 30.0
+
+
+def _coverage(rows: list[Coverage], tz: str, lang: str, min_days: float) -> list[dict[str, Any]]:
     return [{"host": c.host, "channel": c.channel, "first": format_time(c.first, tz),
-             "last": format_time(c.last, tz), "days": f"{c.days:,.1f}", "short": c.days < SHORT_DAYS,
+             "last": format_time(c.last, tz), "days": f"{c.days:,.1f}", "short": c.days < min_days,
              "events": format_number(c.events), "gap": format_hours(c.largest_gap_hours, lang),
              "files": len(c.files)}
             for c in sorted(rows, key=lambda c: (c.host, c.channel))]
@@ -162,7 +174,11 @@ def _count(value: Any, fallback: int) -> int:
         return fallback
 
 
-def _verdict(result: ScanResult, events: int, lang: str) -> dict[str, Any]:
+def _days(n: float) -> str:
+    return format_number(int(n) if float(n).is_integer() else n)
+
+
+def _verdict(result: ScanResult, events: int, lang: str, min_days: float) -> dict[str, Any]:
     """The scan's one verdict (wardwatch.verdict), with what it rests on and what was not read."""
     v = result.verdict
     if v is None:  # a result made without a scan's verdict (older callers): judged from what it holds
@@ -172,8 +188,8 @@ def _verdict(result: ScanResult, events: int, lang: str) -> dict[str, Any]:
     caveats = [label("missing_log", lang, log=log, why=why.get(lang),
                      hosts=(", ".join(on[:5]) + (f" +{len(on) - 5}" if len(on) > 5 else "")) if on else label("all_hosts", lang))
                for log, why, on in v.missing]
-    if any(c.days < SHORT_DAYS for c in result.coverage):
-        caveats.append(label("caveat_short", lang))
+    if any(c.days < min_days for c in result.coverage):
+        caveats.append(label("caveat_short", lang, days=_days(min_days)))
     if any(e.skipped_file for i in result.inputs for e in i.errors):
         caveats.append(label("caveat_skipped", lang))
     if result.problems:
@@ -206,12 +222,14 @@ def build_context(result: ScanResult) -> dict[str, Any]:
     hosts = {f.host for f in result.findings if f.host} | {c.host for c in result.coverage}
     timed = sorted((f for f in result.findings if f.first_seen), key=lambda f: _ts(f.first_seen))
     seconds = result.stats.get("seconds")
+    min_days = short_days(result)
+    texts = {**labels(lang), "coverage_note": label("coverage_note", lang, days=_days(min_days))}
     return {
-        "lang": lang, "tz": tz, "L": labels(lang),
+        "lang": lang, "tz": tz, "L": texts,
         "generated": format_time(result.generated_at, tz),
         "n_inputs": format_number(len(result.inputs)), "n_events": format_number(events),
         "n_hosts": format_number(_count(result.stats.get("hosts"), len(hosts))),
-        "verdict": _verdict(result, events, lang),
+        "verdict": _verdict(result, events, lang, min_days),
         "sev_counts": [{**_sev(s, lang), "n": sum(1 for f in result.findings if f.severity == s)}
                        for s in sorted(Severity, reverse=True)],
         "incidents": [_incident(i, anchors, tz, lang)
@@ -224,8 +242,8 @@ def build_context(result: ScanResult) -> dict[str, Any]:
         "groups": _groups(ordered, tz, lang),
         "rdp_in": _rdp(result.findings, "rdp-in", tz, lang),  # the rules tagged so in their files
         "rdp_out": _rdp(result.findings, "rdp-out", tz, lang),
-        "coverage": _coverage(result.coverage, tz, lang),
-        **_network(result.stats.get("netlog") or {}, lang),
+        "coverage": _coverage(result.section("coverage"), tz, lang, min_days),
+        **_network(result.section("network") or {}, lang),
         "inputs": _inputs(result.inputs),
         "seconds": label("seconds", lang, n=f"{float(seconds):,.1f}") if isinstance(seconds, (int, float)) else "",
     }
@@ -233,7 +251,7 @@ def build_context(result: ScanResult) -> dict[str, Any]:
 
 def render_html(result: ScanResult) -> str:
     """The whole report as one HTML string (inline CSS and SVG, no outside resources)."""
-    return _env.get_template("report.html.j2").render(**build_context(result))
+    return render_page("report.html.j2", **build_context(result))
 
 
 def write_html(result: ScanResult, path: Path) -> None:

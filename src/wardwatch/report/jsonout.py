@@ -55,7 +55,11 @@ def _plain(value: Any, tz: str) -> Any:
     return value
 
 
+JSON_SECTIONS = ("audit",)  # named sections of a run that findings.json carries as top-level tables
+
+
 def result_dict(result: ScanResult) -> dict[str, Any]:
+    """findings.json of any run: the envelope's fields, then its JSON sections (audit's check × host table)."""
     tz, lang = result.timezone, result.lang
     index = {id(f): i for i, f in enumerate(result.findings)}
     return {
@@ -69,6 +73,7 @@ def result_dict(result: ScanResult) -> dict[str, Any]:
         "findings": [finding_dict(f, tz, lang) for f in result.findings],
         "incidents": [incident_dict(inc, index, tz, lang) for inc in result.incidents],
         "stats": result.stats,
+        **{name: result.sections[name] for name in JSON_SECTIONS if name in result.sections},
     }
 
 

@@ -10,35 +10,17 @@ from rich.table import Table
 
 from ..model import InputFile, ScanResult, Severity, finding_hosts
 from ..textfmt import english_plurals, local_time
-from ..verdict import ATTENTION, BREACH, CANNOT_JUDGE, CLEAR, Verdict
+from ..verdict import Verdict
 from .labels import severity_label
-
-STYLE = {Severity.CRITICAL: "bold white on red", Severity.HIGH: "bold red", Severity.MEDIUM: "yellow",
-         Severity.LOW: "cyan", Severity.INFO: "dim"}
-VERDICT_STYLE = {BREACH: "bold white on red", ATTENTION: "bold yellow", CLEAR: "green", CANNOT_JUDGE: "bold magenta"}
-T = {
-    "ja": {"title": "WardWatch スキャン結果", "events": "件のイベント", "files": "ファイル", "hosts": "台",
-           "incident": "インシデント", "do_now": "今すぐやること",
-           "findings": "主な検知（重大度「低」以上の {shown} 件のうち {n} 件。全部で {total} 件）",
-           "count": "件数", "when": "最初", "sev": "重大度", "rule": "検知", "host": "ホスト", "what": "内容",
-           "skipped": "読めなかった入力", "out": "結果の保存先", "more": "ほか {n} 件はレポートを見てください",
-           "more_incidents": "ほか {n} 件のインシデントはレポートを見てください",
-           "more_findings": "ほか {n} 件の検知はレポートを見てください",
-           "missing": "足りないログ", "on_hosts": "（{hosts} で）", "failed": "処理できなかった部分（結果は残りの部分から）"},
-    "en": {"title": "WardWatch scan result", "events": "events", "files": "files", "hosts": "hosts",
-           "incident": "Incident", "do_now": "What to do now",
-           "findings": "Main findings ({n} of the {shown} of severity low or above; {total} in all)",
-           "count": "Count", "when": "First seen", "sev": "Severity", "rule": "Rule", "host": "Host", "what": "What",
-           "skipped": "Inputs that could not be read", "out": "Results saved in", "more": "{n} more in the report",
-           "more_incidents": "{n} more incidents in the report", "more_findings": "{n} more findings in the report",
-           "missing": "Logs that are missing", "on_hosts": " (on {hosts})",
-           "failed": "Parts that failed (the results come from the rest)"},
-}
+from .messages import messages
+from .style import SEVERITY_STYLE as STYLE
+from .style import VERDICT_STYLE
 
 
 def print_summary(result: ScanResult, out_dir: Path, console: Console, max_rows: int = 15,
                   max_incidents: int = 5) -> None:
-    t, lang, tz = T[result.lang], result.lang, result.timezone
+    lang, tz = result.lang, result.timezone
+    t = messages(lang, "terminal")
     hosts = result.stats.get("hosts", [])
     counts = _plural(f"{result.stats.get('events', 0):,} {t['events']} / {len(result.inputs)} {t['files']} / "
                      f"{len(hosts)} {t['hosts']}", lang)
