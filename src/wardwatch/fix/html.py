@@ -5,8 +5,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
+from ..report.render import render_page
 from .gpo import gpo_rows, show
 from .model import ABSENT, UNKNOWN
 from .plan import HostPlan, Step
@@ -96,9 +95,8 @@ def host_view(plan: HostPlan, files: list[str], lang: str) -> dict[str, Any]:
 
 def render_plan_html(plans: list[HostPlan], files: dict[str, list[str]], inputs: list[str], lang: str,
                      generated: datetime) -> str:
-    env = Environment(loader=PackageLoader("wardwatch.fix", "templates"), autoescape=select_autoescape(["html", "j2"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("plan.html.j2").render(
+    return render_page(
+        "plan.html.j2",
         lang=lang, L=L[lang], generated=generated.strftime("%Y-%m-%d %H:%M %Z").strip(), inputs=inputs,
         hosts=[host_view(p, files.get(p.host, []), lang) for p in plans],
         gpo=[{**r, "gpo": r["gpo_en"] if lang == "en" else r["gpo_ja"]} for r in gpo_rows(plans)])

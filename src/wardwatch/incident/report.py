@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from ..report.render import render_page
 
 LABELS = {
     "ja": {"title": "インシデント対応記録", "verified": "記録と証拠は改ざんされていません（検査済み）",
@@ -23,10 +23,6 @@ LABELS = {
            "name": "Name", "phone": "Phone", "opened": "Opened", "scan": "WardWatch detection", "note": "Note",
            "fill": "(to be filled in)"},
 }
-
-_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
-                   autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
-
 
 def timeline(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """Journal entries and the scans' top findings and incidents, in time order."""
@@ -60,6 +56,6 @@ def _with_host(f: dict[str, Any]) -> str:
 
 
 def write_html(data: dict[str, Any], path: Path, lang: str) -> None:
-    html = _env.get_template("incident.html.j2").render(d=data, t=LABELS["en" if lang == "en" else "ja"],
+    html = render_page("incident.html.j2", d=data, t=LABELS["en" if lang == "en" else "ja"],
                                                         lang=lang, rows=timeline(data, lang))
     path.write_text(html, encoding="utf-8")

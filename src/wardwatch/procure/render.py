@@ -8,9 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from .. import __version__
+from ..report.render import render_page
 from .clauses import Catalog, Selected, find_item, item_number
 
 MAX_WHERE = 12  # hosts named under a gap before "… and N more"
@@ -191,12 +190,8 @@ def build(catalog: Catalog, selected: list[Selected], items: list[dict[str, Any]
 
 # --- HTML -----------------------------------------------------------------------------------------------------------
 
-_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-
-
 def write_html(doc: Document, out: Path) -> Path:
-    out.write_text(_env.get_template("procurement.html.j2").render(doc=doc, w=doc.words), "utf-8")
+    out.write_text(render_page("procurement.html.j2", doc=doc, w=doc.words), "utf-8")
     return out
 
 
