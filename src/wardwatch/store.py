@@ -8,6 +8,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -67,9 +68,9 @@ FIELDS: dict[str, list[tuple[str, ...]]] = {
 JSON_KEYS = {"EventID", "Data"}  # kept as JSON: an int, a string or an object / list
 
 
-def _structure() -> dict:
+def _structure() -> dict[str, Any]:
     """The from_json() structure: every key any field needs, one parse per record."""
-    root: dict = {}
+    root: dict[str, Any] = {}
     for paths in FIELDS.values():
         for path in paths:
             node = root
@@ -321,7 +322,7 @@ class EventStore:
             self.con.execute("CREATE OR REPLACE VIEW events AS SELECT "
                              + ", ".join(f"NULL::{_type(c)} AS {c}" for c in COLUMNS) + ", NULL::VARCHAR AS file WHERE false")
 
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+    def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.con.execute(sql, params or []).fetchall()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from .model import Finding, Incident, Severity, Text, finding_hosts
 from .textfmt import english_plurals, local_time
@@ -85,7 +86,7 @@ def build_incidents(findings: list[Finding], tz: str, gap_hours: float = 24) -> 
     return incidents
 
 
-def _key(f: Finding) -> tuple:
+def _key(f: Finding) -> tuple[Any, ...]:
     return (f.first_seen is None, f.first_seen.timestamp() if f.first_seen else 0, PHASES.index(phase_of(f) or "guessing"))
 
 
@@ -98,7 +99,7 @@ def _incident(findings: list[Finding], tz: str) -> Incident:
         severity = Severity.CRITICAL
     firsts = [f.first_seen for f in findings if f.first_seen]
     lasts = [f.last_seen or f.first_seen for f in findings if f.first_seen]
-    first, last = (min(firsts) if firsts else None), (max(lasts) if lasts else None)  # type: ignore[type-var]
+    first, last = (min(firsts) if firsts else None), (max(lasts) if lasts else None)
     return Incident(id="", severity=severity, hosts=hosts, first_seen=first, last_seen=last, phases=phases,
                     narrative=Text(_narrative(findings, hosts, phases, first, last, tz, "ja"),
                                    _narrative(findings, hosts, phases, first, last, tz, "en")),

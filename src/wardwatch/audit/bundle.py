@@ -7,7 +7,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -216,7 +216,7 @@ def _identity(src: _Source, manifest: dict[str, Any], system: Any) -> tuple[str,
     host = str(manifest.get("host") or (system or {}).get("computer_name") or (m.group("host") if m else name))
     when = as_datetime(manifest.get("collected_at"))
     if when is None and m:
-        when = datetime.strptime(m.group("stamp"), "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc)
+        when = datetime.strptime(m.group("stamp"), "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
     return host.upper(), when
 
 

@@ -46,12 +46,12 @@ class Context:
     def db(self) -> Any:
         return self.con if self.con is not None else self.store.con
 
-    def rows(self, sql: str, params: list | None = None) -> Iterator[dict[str, Any]]:
+    def rows(self, sql: str, params: list[Any] | None = None) -> Iterator[dict[str, Any]]:
         """The query's rows as dicts (column name → value), on this rule's cursor."""
         cur = self.db.execute(sql, params or [])
         names = [d[0] for d in cur.description]
         for row in cur.fetchall():
-            yield dict(zip(names, row))
+            yield dict(zip(names, row, strict=True))
 
     def params(self, rule_id: str) -> dict[str, Any]:
         return dict(self.config.get("rules", {}).get(rule_id, {}))
@@ -266,7 +266,7 @@ def spray(rule: Rule, ctx: Context) -> list[Hit]:
 def follows(rule: Rule, ctx: Context) -> list[Hit]:
     p = ctx.params(rule.id)
     hits = []
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     for prior_id in rule.after:
         for f in ctx.findings.get(prior_id, []):
             if not f.first_seen or not f.last_seen:
@@ -309,7 +309,7 @@ def group(rule: Rule, ctx: Context) -> list[Hit]:
                  {_distinct('left(command_line, 300)')} AS commands, {_distinct('service')} AS services,
                  list_sort(list(DISTINCT message) FILTER (WHERE message IS NOT NULL)) AS details, {ctx.evidence_sql()}
               FROM {ctx.view} GROUP BY {cols}, sel ORDER BY {cols}, sel"""
-    merged: dict[tuple, Hit] = {}
+    merged: dict[tuple[Any, ...], Hit] = {}
     for row in ctx.rows(sql):
         labels = rule.label(row["sel"])
         key = tuple(row[c] for c in by) + (str({k: v for k, v in labels.items() if k in ("_label", "_what", "_how")}),)

@@ -30,7 +30,7 @@ def load_lists(config: dict[str, Any]) -> dict[str, list[str]]:
     return {
         "tools": [m for t in raw["tools"] for m in t["match"]],
         "suspicious_service_paths": list(raw.get("suspicious_service_paths", [])),
-        "_tools": raw["tools"],  # type: ignore[dict-item]
+        "_tools": raw["tools"],
     }
 
 
@@ -173,7 +173,7 @@ def _tool_names(f: dict[str, Any], lists: dict[str, Any]) -> list[str]:
 def _phase(rule: Rule, hit: Hit) -> str:
     """The rule's attack-chain phase, unless every matched selection names its own (`_phase`)."""
     own = {rule.label(s).get("_phase") for s in hit.sels}
-    return own.pop() if len(own) == 1 and None not in own else rule.phase
+    return str(own.pop()) if len(own) == 1 and None not in own else rule.phase
 
 
 def to_finding(rule: Rule, hit: Hit, tz: str, lists: dict[str, Any]) -> Finding:

@@ -42,14 +42,14 @@ class Rule:
         return {k: v for k, v in self.select[sel].items() if k.startswith("_")} if 0 <= sel < len(self.select) else {}
 
 
-def _text(raw: dict, key: str, where: str) -> Text:
+def _text(raw: dict[str, Any], key: str, where: str) -> Text:
     value = raw.get(key)
     if not isinstance(value, dict) or "ja" not in value or "en" not in value:
         raise RuleError(f"{where}: '{key}' needs both ja and en text")
     return Text(str(value["ja"]), str(value["en"]))
 
 
-def parse_rule(raw: dict, where: str) -> Rule:
+def parse_rule(raw: dict[str, Any], where: str) -> Rule:
     """Check one rule's structure and build it; raises RuleError naming the file and field."""
     for key in ("id", "phase", "severity", "correlate"):
         if key not in raw:

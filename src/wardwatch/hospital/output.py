@@ -124,12 +124,12 @@ def write_xlsx(filled: list[Filled], out: Path, title: str, facility: str) -> No
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDDDDD")
     red = PatternFill("solid", fgColor="F8CBAD")
-    for f, values in zip(filled, xlsx_rows(filled)):
+    for f, values in zip(filled, xlsx_rows(filled), strict=False):
         ws.append(values)
         if f.conflict:
             for cell in ws[ws.max_row]:
                 cell.fill = red
-    for col, width in zip("ABCDEFG", (10, 44, 16, 10, 12, 12, 70)):
+    for col, width in zip("ABCDEFG", (10, 44, 16, 10, 12, 12, 70), strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=5):
         for cell in row:
@@ -141,7 +141,7 @@ def write_xlsx(filled: list[Filled], out: Path, title: str, facility: str) -> No
 def write_checklist_html(filled: list[Filled], out: Path, title: str, facility: str) -> None:
     """The checklist as an HTML page: every automatic answer shows its evidence; conflicts stand out."""
     body = [f"<p>医療機関名: {escape(facility)}</p><table><tr>" + "".join(f"<th>{h}</th>" for h in XLSX_HEADERS) + "</tr>"]
-    for f, values in zip(filled, xlsx_rows(filled)):
+    for f, values in zip(filled, xlsx_rows(filled), strict=False):
         cls = ' class="conflict"' if f.conflict else ""
         cells = [escape(v).replace("\n", "<br>") for v in values]
         src = f' <span class="auto">({escape(f.final.source)})</span>' if f.final else ""

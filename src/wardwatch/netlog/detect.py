@@ -85,7 +85,7 @@ def cross_segment(events: list[NetEvent], segs: Segments) -> list[Finding]:
             continue
         a, b = segs.segment(e.src), segs.segment(e.dst)
         if a and b and a != b and INTERNET not in (a, b) and (a, b, e.dport) not in segs.allowed_flows:
-            groups[(a, b, e.dport)].append(e)  # type: ignore[index]
+            groups[(a, b, e.dport)].append(e)
     out = []
     for (a, b, port), evs in sorted(groups.items()):
         allowed = sum(1 for e in evs if e.action != "deny")
@@ -243,7 +243,7 @@ def not_seen(events: list[NetEvent], segs: Segments, since: datetime | None, unt
             continue
         a, b = segs.segment(e.src), segs.segment(e.dst)
         if a and b:
-            seen.add((a, b, DANGEROUS_PORTS[e.dport]))  # type: ignore[index]
+            seen.add((a, b, DANGEROUS_PORTS[e.dport]))
     services = sorted(set(DANGEROUS_PORTS.values()))
     out = []
     for a in segs.names():

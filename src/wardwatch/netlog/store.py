@@ -8,7 +8,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -295,7 +295,7 @@ def read_segment(path: Path) -> Iterator[tuple[int, datetime, str, str]]:
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
                 continue
             if t.tzinfo is None:
-                t = t.replace(tzinfo=timezone.utc)
+                t = t.replace(tzinfo=UTC)
             yield i, t, str(rec["s"]), decode_message(str(rec["m"]))
 
 

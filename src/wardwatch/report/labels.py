@@ -5,8 +5,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from wardwatch.story import PHASE_TEXT
 from wardwatch.model import Severity
+from wardwatch.story import PHASE_TEXT
 
 # key -> (ja, en)
 _LABELS: dict[str, tuple[str, str]] = {

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -51,7 +51,7 @@ def _ticks(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[list[datetim
             ticks: list[datetime] = []
             stamp = first
             while stamp <= end.timestamp():
-                ticks.append(datetime.fromtimestamp(stamp, timezone.utc))
+                ticks.append(datetime.fromtimestamp(stamp, UTC))
                 stamp += step
             same_day = start.astimezone(zone).date() == end.astimezone(zone).date()
             if step < 60:
@@ -75,7 +75,7 @@ def _ticks(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[list[datetim
         if t > end:
             break
         if t >= start:
-            month_ticks.append(t.astimezone(timezone.utc))
+            month_ticks.append(t.astimezone(UTC))
         index += step_m
     return month_ticks, "%Y" if step_m >= 12 else "%Y-%m"
 
@@ -115,7 +115,7 @@ def _lanes(findings: list[Finding], lang: str) -> list[tuple[str, list[Finding]]
     by_host: dict[str, list[Finding]] = {}
     for f in findings:
         by_host.setdefault(_host(f, lang), []).append(f)
-    far = datetime.max.replace(tzinfo=timezone.utc)
+    far = datetime.max.replace(tzinfo=UTC)
 
     def first(item: tuple[str, list[Finding]]) -> tuple[datetime, str]:
         times = [f.first_seen for f in item[1] if f.first_seen]

@@ -112,7 +112,7 @@ class RuleCache:
 def _shared_programs(entries: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """The rules' programs with equal tuples made one object: marshal then writes each once and a reference
     for the rest, so loading makes about half as many objects (rules share most of their literals)."""
-    pool: dict[tuple, tuple] = {}
+    pool: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def share(value: Any) -> Any:
         if type(value) is tuple:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 # AST nodes (JSON lists, cached with the rule):
@@ -219,7 +220,7 @@ def _leaf_sql(ast: list[Any]) -> str:
     if op == "exists":
         return f"({column(name, 'r')} IS {'NOT ' if ast[2] else ''}NULL)"
     if op == "s":
-        pred: Callable[[str], str] = lambda c: _text_sql(ast[3], ast[4], c)
+        pred: Callable[[str], str] = partial(_text_sql, ast[3], ast[4])
         c = column(name, ast[2])
     elif op == "re":
         pred, c = (lambda x: f"regexp_matches({x}, {lit(ast[2])})"), column(name, "r")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 

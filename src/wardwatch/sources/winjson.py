@@ -5,7 +5,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ EVENT_NS = "http://schemas.microsoft.com/win/2004/08/events/event"
 _MS_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
 _TYPE_NAME = re.compile(r"System(?:\.[A-Za-z_][\w`]*)+(?:\[\])?")
 _POSITION = re.compile(r":?\s*line \d+ column \d+ \(char \d+\)$")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MASK64 = (1 << 64) - 1
 _PLURALS = {"line": "broken lines", "event": "unreadable events"}
 
@@ -355,7 +355,7 @@ def _lookup(provider: str | None, channel: str | None, event_id: int) -> EventFi
 def _named(values: list[Any], spec: EventFields, with_ns: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"#attributes": {"xmlns": spec.xmlns}} if with_ns and spec.xmlns else {}
     names = spec.names(len(values))
-    for key, value in zip(names, values):
+    for key, value in zip(names, values, strict=False):
         if key in spec.hex and isinstance(value, int) and not isinstance(value, bool):
             value = f"0x{value & _MASK64:x}"
         out[key] = value
