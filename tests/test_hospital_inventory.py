@@ -5,7 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_hospital_examples import flat_clinic, segmented_hospital, write
+from builders.inventories import flat_clinic, segmented_hospital, write
 from typer.testing import CliRunner
 
 from wardwatch.hospital.backupcheck import retention_table, run_backup

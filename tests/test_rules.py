@@ -10,7 +10,7 @@ from wardwatch.demo import JST, Ev, write_scenario, _logon_fail, _logon_ok
 from wardwatch.detect.rules import RuleError, compile_item, load_rules
 from wardwatch.model import Severity
 
-from conftest import by_rule, scan, write_jsonl
+from builders.events import by_rule, scan, write_jsonl
 
 CONTRACT_IDS = {"brute-force", "password-spray", "breach-after-guessing", "builtin-admin", "ntlm-no-domain",
                 "rdp-logon", "rdp-outbound", "attack-tool", "log-tampering", "account-created",
