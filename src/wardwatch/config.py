@@ -128,7 +128,8 @@ def _check(user: dict[str, Any], level: dict[str, Any], prefix: str, root: dict[
                 raise ConfigError(f"{where}: {value!r} is not {_TYPE_NAMES[want]}")
         elif not _same_type(value, default):
             hint = " (write an offset in quotes: '+09:00')" if key == "timezone" and isinstance(value, int) else ""
-            raise ConfigError(f"{where}: {value!r} is not {_TYPE_NAMES.get(type(default), type(default).__name__)}{hint}")
+            wanted = _TYPE_NAMES.get(type(default), type(default).__name__)
+            raise ConfigError(f"{where}: {value!r} is not {wanted}{hint}")
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             _check_range(where, value)
 

@@ -37,7 +37,8 @@ PARTS: dict[str, tuple[str, Callable[[str], Any]]] = {
 }
 MARKERS = {"manifest.json", "eventlogs.json"} | {f for f, _ in PARTS.values()}
 _NAME = re.compile(r"^wardwatch-(?P<host>.+)-(?P<stamp>\d{8}-\d{6})$")
-_MESSAGES = {"missing": "not collected (file missing)", "error": "the collector failed", "unreadable": "could not be read"}
+_MESSAGES = {"missing": "not collected (file missing)", "error": "the collector failed",
+             "unreadable": "could not be read"}
 
 
 class NotCollected(Exception):

@@ -31,7 +31,9 @@ _COMPILER_SOURCES = ("compiler.py", "frontend.py", "loader.py", "logsources.py",
 
 
 def _version_tag() -> str:
-    """Engine, pySigma and Python (bytecode) versions and a hash of the compiling code: any change starts a new cache."""
+    """Engine, pySigma and Python (bytecode) versions and a hash of the compiling code.
+
+    Any change of them starts a new cache."""
     try:
         sigma = metadata.version("pysigma")
     except metadata.PackageNotFoundError:  # pragma: no cover

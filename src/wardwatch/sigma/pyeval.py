@@ -170,7 +170,8 @@ def program(ast: list[Any], needs: list[list[list[str]]]) -> Program:
     expr = gen.node(ast)
     args = ", ".join(["rows", *(f"C{n}" for n in range(len(gen.vars))), *gen.sets.values()])
     loads = "".join(f"        {v} = C{n}[i]\n" for n, v in enumerate(gen.vars.values()))
-    src = f"def match({args}):\n    out = []\n    for i in rows:\n{loads}        if {expr}:\n            out.append(i)\n    return out\n"
+    src = (f"def match({args}):\n    out = []\n    for i in rows:\n{loads}"
+           f"        if {expr}:\n            out.append(i)\n    return out\n")
     module = compile(src, "<sigma rule>", "exec")
     code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
     return code, tuple(gen.vars), tuple(gen.sets), tuple(tuple((f, k, t) for f, k, t in clause) for clause in needs)

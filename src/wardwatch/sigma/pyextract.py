@@ -172,8 +172,8 @@ class PartRows:
         return cols
 
     @staticmethod
-    def _raw(name: str, rows: list[tuple[Any, ...]], events: list[dict[str, Any]], eds: list[dict[str, Any]], renamed: list[int],
-             spaced_ok: list[int], uds: list[Any], any_ud: list[int]) -> list[Any]:
+    def _raw(name: str, rows: list[tuple[Any, ...]], events: list[dict[str, Any]], eds: list[dict[str, Any]],
+             renamed: list[int], spaced_ok: list[int], uds: list[Any], any_ud: list[int]) -> list[Any]:
         """One field's raw values; renamed / spaced / UserData lookups only on the rows they concern."""
         if name in _ROW_FIELDS:
             k = _ROW_FIELDS[name]

@@ -66,7 +66,8 @@ def convert(item: dict[str, Any]) -> tuple[str | None, str | None]:
         from .nxlog import user_data as flat_user_data  # flat fields of a UserData event (some Winlogbeat versions)
         wrapped = flat_user_data(text_field(winlog.get("provider_name")), text_field(winlog.get("channel")),
                             event_id, event_data)
-    computer = text_field(winlog.get("computer_name")) or text_field(host.get("hostname")) or text_field(host.get("name"))
+    computer = (text_field(winlog.get("computer_name")) or text_field(host.get("hostname"))
+                or text_field(host.get("name")))
     provider = text_field(winlog.get("provider_name")) or text_field(event.get("provider"))
     record = evtx_record(event_id=event_id, provider=provider, channel=text_field(winlog.get("channel")),
                          computer=computer, record_id=winlog.get("record_id"), when=when,
