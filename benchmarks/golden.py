@@ -44,9 +44,9 @@ def _norm_json(value: Any) -> Any:
 
 
 def _cases(work: Path) -> dict[str, list[list[str]]]:
-    from test_audit_bundles import make_bundle
-    from test_hospital_examples import segmented_hospital, write
-    from test_netlog_detect import SEGMENTS, _lines
+    from builders.bundles import make_bundle
+    from builders.inventories import segmented_hospital, write
+    from builders.syslog import SEGMENTS, syslog_lines
 
     bundles = work / "bundles"
     bundles.mkdir()
@@ -54,7 +54,7 @@ def _cases(work: Path) -> dict[str, list[list[str]]]:
     make_bundle(bundles, "PACS-SV01", hardened=True, lang="en", ps="7")
     make_bundle(bundles, "RECEPT-PC3", drop=("services",), as_zip=True)
     inv = write(work, "inventory.yml", segmented_hospital())
-    (work / "fw.log").write_text("\n".join(_lines()) + "\n", encoding="utf-8")
+    (work / "fw.log").write_text("\n".join(syslog_lines()) + "\n", encoding="utf-8")
     (work / "segments.csv").write_text(SEGMENTS, encoding="utf-8")
     cases = {
         "demo": [["demo", "--out", "demo"]],

@@ -193,13 +193,13 @@ def deep_json(rng: random.Random) -> bytes:
 
 @cache
 def demo_events() -> list[Any]:
-    from test_export_formats import _events
-    return _events()
+    from builders.exports import scenario_events
+    return scenario_events()
 
 
 def event_texts(rng: random.Random) -> dict[str, bytes]:
     """The same 30 events as wevtutil XML, evtx JSON lines, a JSON array, NXLog and Winlogbeat JSON."""
-    from test_export_formats import nxlog, winlogbeat
+    from builders.exports import nxlog, winlogbeat
 
     from wardwatch.demo import to_json, to_xml
     events = rng.sample(demo_events(), 30)
@@ -376,7 +376,7 @@ def bundle_seeds() -> tuple[dict[str, bytes], ...]:
     """The files of four real-shaped bundles (ja/en, PowerShell 5.1 and 7, three encodings), by name."""
     import tempfile
 
-    from test_audit_bundles import make_bundle
+    from builders.bundles import make_bundle
     seeds = []
     with tempfile.TemporaryDirectory() as tmp:
         for n, (hardened, lang, enc, ps) in enumerate([(False, "ja", "utf-16", "5.1"), (True, "en", "utf-8", "7"),
@@ -477,7 +477,7 @@ def yaml_variant(value: Any, rng: random.Random) -> bytes:
 def inventory_seeds() -> tuple[Any, ...]:
     from importlib import resources
 
-    from test_hospital_examples import flat_clinic, segmented_hospital
+    from builders.inventories import flat_clinic, segmented_hospital
     shipped = [yaml.safe_load((resources.files("wardwatch.hospital") / "templates" / f"{k}.yml").read_text("utf-8"))
                for k in ("clinic", "hospital")]
     return (flat_clinic(), segmented_hospital(), *shipped)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_audit_bundles import make_bundle
+from builders.bundles import make_bundle
 
 from wardwatch.audit.checkdefs import load_checks, raw_checks
 from wardwatch.audit.outcome import FAIL, NOT_APPLICABLE, NOT_COLLECTED, PASS

@@ -4,27 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import typer
-from test_audit_bundles import make_bundle
-from typer.testing import CliRunner
-
-from wardwatch.audit.cli import audit_app, collect_app
-
-
-def _app() -> typer.Typer:
-    """The real `wardwatch` app when cli.py registers audit/collect; else a root built the same way."""
-    from wardwatch.cli import app
-    if {"audit", "collect"} <= {g.name for g in app.registered_groups}:
-        return app
-    root = typer.Typer()
-    root.command("version")(lambda: None)
-    root.add_typer(audit_app, name="audit")
-    root.add_typer(collect_app, name="collect")
-    return root
-
-
-def invoke(args: list[str]):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(_app(), args, catch_exceptions=False)  # a crash fails the test, never "exit 1"
+from builders.cli import invoke
+from builders.bundles import make_bundle
 
 
 def test_audit_writes_json_like_scan_and_html(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import random
 import re
 from pathlib import Path
 
-from test_audit_cli import invoke
+from builders.cli import invoke
 
 from wardwatch.audit.md4 import find_nt_matches, md4, nt_hash
 from wardwatch.audit.passwords import attacker_list, read_hash_file, run_passwords

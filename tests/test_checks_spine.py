@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_netlog_detect import SEGMENTS, _lines
+from builders.syslog import SEGMENTS
+from builders.syslog import syslog_lines as _lines
 from typer.testing import CliRunner
 
 from wardwatch.checks import CHAIN, Phase, SpecError, has_tag, spec_for

@@ -64,7 +64,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name in ("empty", "store"):
         (tmp / name).mkdir()
         found[name] = tmp / name
-    from test_audit_bundles import make_bundle
+    from builders.bundles import make_bundle
     make_bundle(tmp / "bundles", "PC1")
     found["bundles"] = tmp / "bundles"
     from wardwatch import integrity

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, SHARED, need
+from builders.corpus import CORPUS, SHARED, need
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import corpus_truth as ct  # noqa: E402

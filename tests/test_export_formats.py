@@ -2,70 +2,15 @@
 from __future__ import annotations
 
 import json
-from datetime import timezone
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
-from conftest import scan, write_jsonl
-from wardwatch.demo import Ev, scenario, to_json, to_xml
-
-
-def _events() -> list[Ev]:
-    events = [ev for evs in scenario().values() for ev in evs]
-    for n, ev in enumerate(events, 1):
-        ev.record_id = n
-    return events
-
-
-def _fields(ev: Ev) -> dict[str, Any]:
-    if ev.userdata:
-        return dict(ev.userdata[1])
-    return dict(ev.data or {})
-
-
-def nxlog(ev: Ev) -> dict[str, Any]:
-    """im_msvistalog + to_json(): NXLog's own keys, the event's data fields flat beside them; local time, no zone."""
-    local = ev.time.astimezone(timezone.utc).astimezone(ev.time.tzinfo)
-    item: dict[str, Any] = {
-        "EventTime": local.strftime("%Y-%m-%d %H:%M:%S"), "Hostname": ev.computer, "Keywords": -9214364837600034816,
-        "EventType": "AUDIT_FAILURE" if ev.event_id == 4625 else "INFO", "SeverityValue": 2, "Severity": "INFO",
-        "EventID": ev.event_id, "SourceName": ev.provider, "Task": 12544, "RecordNumber": ev.record_id,
-        "ProcessID": 4, "ThreadID": 100, "Channel": ev.channel, "Category": "Logon", "Opcode": "Info",
-        "EventReceivedTime": local.strftime("%Y-%m-%d %H:%M:%S"), "SourceModuleName": "eventlog",
-        "SourceModuleType": "im_msvistalog",
-    }
-    if ev.items is not None:
-        item["Message"] = ev.items[0]  # NXLog keeps unnamed data only in the rendered message
-    else:
-        item["Message"] = f"event {ev.event_id}"
-        item.update(_fields(ev))
-    return item
-
-
-def winlogbeat(ev: Ev, dotted: bool = False) -> dict[str, Any]:
-    """Winlogbeat 8 (ECS): winlog.* with event_data / user_data, @timestamp in UTC, event.code as text."""
-    winlog: dict[str, Any] = {"channel": ev.channel, "provider_name": ev.provider, "computer_name": ev.computer,
-                              "record_id": ev.record_id, "event_id": str(ev.event_id), "api": "wineventlog"}
-    if ev.userdata:
-        winlog["user_data"] = {"xml_name": ev.userdata[0], **{k: str(v) for k, v in ev.userdata[1].items()}}
-    elif ev.items is not None:
-        winlog["event_data"] = {f"param{n}": v for n, v in enumerate(ev.items, 1)}
-    else:
-        winlog["event_data"] = {k: str(v) for k, v in (ev.data or {}).items()}
-    stamp = ev.time.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    doc = {"@timestamp": stamp, "event": {"code": str(ev.event_id), "kind": "event", "provider": ev.provider},
-           "host": {"name": ev.computer.lower()}, "winlog": winlog, "message": f"event {ev.event_id}",
-           "agent": {"type": "winlogbeat", "version": "8.15.0"}, "ecs": {"version": "8.0.0"}}
-    if dotted:  # as some pipelines and CSV-to-JSON exports flatten it
-        flat = {f"winlog.{k}": v for k, v in winlog.items() if k not in ("event_data", "user_data")}
-        for part in ("event_data", "user_data"):
-            for k, v in (winlog.get(part) or {}).items():
-                flat[f"winlog.{part}.{k}"] = v
-        return {"@timestamp": stamp, "event.code": doc["event"]["code"], **flat}
-    return doc
+from builders.exports import data_fields, nxlog, scenario_events, winlogbeat
+from builders.events import scan, write_jsonl
+from wardwatch.demo import Ev, to_json, to_xml
 
 
 def _summary(result) -> list[tuple]:
@@ -76,14 +21,14 @@ def _summary(result) -> list[tuple]:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> list[tuple]:
     tmp = tmp_path_factory.mktemp("ref")
-    result = scan([write_jsonl(tmp / "events.jsonl", _events())], tmp / "out")
+    result = scan([write_jsonl(tmp / "events.jsonl", scenario_events())], tmp / "out")
     assert {"brute-force", "breach-after-guessing", "attack-tool", "rdp-logon"} <= {f.rule for f in result.findings}
     return _summary(result)
 
 
 @pytest.mark.parametrize("kind", ["xml", "nxlog", "winlogbeat", "winlogbeat-dotted", "elastic-hits"])
 def test_every_export_gives_the_same_findings(tmp_path: Path, reference: list[tuple], kind: str) -> None:
-    events = _events()
+    events = scenario_events()
     path = tmp_path / "export.log"
     if kind == "xml":
         path.write_text("\n".join(to_xml(ev) for ev in events), encoding="utf-8")
@@ -102,7 +47,7 @@ def test_every_export_gives_the_same_findings(tmp_path: Path, reference: list[tu
 
 
 def test_broken_nxlog_line_is_named_and_the_rest_is_read(tmp_path: Path) -> None:
-    events = _events()[:50]
+    events = scenario_events()[:50]
     lines = [orjson.dumps(nxlog(ev)) for ev in events]
     lines[10] = lines[10][:40]
     bad = nxlog(events[20])
@@ -119,7 +64,7 @@ def test_broken_nxlog_line_is_named_and_the_rest_is_read(tmp_path: Path) -> None
 def test_forwarded_events_keep_their_own_computer(tmp_path: Path) -> None:
     """A Windows Event Forwarding collector's ForwardedEvents log: each event keeps its own Computer and
     Channel and carries <RenderingInfo> (the collector's rendered text); the scan sees the original hosts."""
-    events = [ev for ev in _events() if ev.channel == "Security"][:60]
+    events = [ev for ev in scenario_events() if ev.channel == "Security"][:60]
     xml = [to_xml(ev).replace("</Event>", "<RenderingInfo Culture='ja-JP'><Message>ログオンに失敗しました。"
                                           "</Message><Level>情報</Level></RenderingInfo></Event>") for ev in events]
     path = tmp_path / "ForwardedEvents.xml"
@@ -137,7 +82,7 @@ def winevent(ev: Ev) -> dict[str, Any]:
     from wardwatch.sources.winjson import event_fields
 
     spec = event_fields().get((ev.provider.lower(), ev.event_id))
-    fields = _fields(ev)
+    fields = data_fields(ev)
     if ev.items is not None:
         values: list[Any] = list(ev.items)
     elif spec is not None:
@@ -214,7 +159,7 @@ def message(ev: Ev) -> str:
                 5001: "Microsoft Defender Antivirus Real-time Protection scanning for malware and other potentially "
                       "unwanted software was disabled."}.get(ev.event_id, f"event {ev.event_id}")
     head, sections, tail = MESSAGES[ev.event_id]
-    fields = _fields(ev)
+    fields = data_fields(ev)
     parts = [head]
     for section, labels in sections:
         lines = [f"{section}:"] if section else []
@@ -246,7 +191,7 @@ def nxlog_syslog(ev: Ev) -> str:
 @pytest.mark.parametrize("kind", ["winevent", "mswineventlog", "snare-no-header", "nxlog-syslog"])
 def test_get_winevent_and_syslog_carried_events_give_the_same_findings(tmp_path: Path, reference: list[tuple],
                                                                        kind: str) -> None:
-    events = _events()
+    events = scenario_events()
     path = tmp_path / "export.log"
     if kind == "winevent":
         path.write_text(json.dumps([winevent(ev) for ev in events]), encoding="utf-8")
@@ -266,7 +211,7 @@ def test_get_winevent_and_syslog_carried_events_give_the_same_findings(tmp_path:
 def test_snare_security_text_gives_the_named_fields() -> None:
     from wardwatch.sources.winsyslog import message_fields
 
-    fail = next(ev for ev in _events() if ev.event_id == 4625 and ev.data and ev.data["IpAddress"] == "-")
+    fail = next(ev for ev in scenario_events() if ev.event_id == 4625 and ev.data and ev.data["IpAddress"] == "-")
     fail.data = {**(fail.data or {}), "IpAddress": "10.20.30.40", "LogonType": 10}
     for text in (message(fail), message(fail).replace("\t", " ").replace("\r\n", "  ")):
         got = message_fields(text, "Microsoft-Windows-Security-Auditing", "Security", 4625)
@@ -282,13 +227,13 @@ def test_snare_security_text_gives_the_named_fields() -> None:
 def test_syslog_mixing_fortigate_and_windows_lines(tmp_path: Path) -> None:
     """Firewall lines still go to the network analysis, the Windows lines of the same file to the event store; a
     damaged Windows line is named with its line number and the rest is read."""
-    from test_netlog_detect import _lines
+    from builders.syslog import syslog_lines
 
-    events = [ev for ev in _events() if ev.computer == "KYUSHOKU-SV"]
+    events = [ev for ev in scenario_events() if ev.computer == "KYUSHOKU-SV"]
     windows = [snare(ev, n) for n, ev in enumerate(events, 1)]
     windows[5] = windows[5].split("\t")[0] + "\tMSWinEventLog\t1\tSecurity"  # cut off after the log name
     windows[9] = nxlog_syslog(events[9])[:-20]  # broken JSON
-    network = [line for line in _lines() if "nobody" not in line]
+    network = [line for line in syslog_lines() if "nobody" not in line]
     mixed = windows[:10] + network + windows[10:]
     path = tmp_path / "syslog" / "collector.log"
     path.parent.mkdir()
@@ -316,7 +261,7 @@ def test_windows_events_in_a_stored_syslog_segment(tmp_path: Path) -> None:
 
     from wardwatch.netlog.store import SegmentWriter, load_key
 
-    events = [ev for ev in _events() if ev.computer == "KYUSHOKU-SV" and ev.channel == "Security"]
+    events = [ev for ev in scenario_events() if ev.computer == "KYUSHOKU-SV" and ev.channel == "Security"]
     root = tmp_path / "store"
     writer = SegmentWriter(root, "10.0.0.5", load_key(root, create=True))  # type: ignore[arg-type]
     writer.write_many(datetime(2022, 10, 31, tzinfo=UTC),
@@ -340,7 +285,7 @@ def test_one_scenario_spread_over_every_format_gives_the_same_findings(tmp_path:
         "snare": lambda evs: "".join(snare(ev, n) + "\n" for n, ev in enumerate(evs, 1)).encode(),
     }
     groups: dict[tuple[str, str], list[Ev]] = {}
-    for ev in _events():
+    for ev in scenario_events():
         groups.setdefault((ev.computer, ev.channel), []).append(ev)
     folder = tmp_path / "logs"
     folder.mkdir()
@@ -349,7 +294,7 @@ def test_one_scenario_spread_over_every_format_gives_the_same_findings(tmp_path:
         kind = names[n % len(names)]
         (folder / f"{n:02d}.log").write_bytes(writers[kind](evs))
     result = scan([folder], tmp_path / "out")
-    assert sum(i.events for i in result.inputs) == len(_events()), [(i.path, i.errors) for i in result.inputs]
+    assert sum(i.events for i in result.inputs) == len(scenario_events()), [(i.path, i.errors) for i in result.inputs]
     assert _summary(result) == reference
     assert len({i.format for i in result.inputs}) >= 3
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_audit_bundles import make_bundle
+from builders.bundles import make_bundle
 from typer.testing import CliRunner
 
 from wardwatch.audit.bundle import Bundle, discover, load_bundle
@@ -332,7 +332,7 @@ def test_inventory_names_the_vendors_for_the_rdp_port_note(made: dict[str, Path]
 
 def test_a_stricter_current_value_is_kept(tmp_path: Path) -> None:
     """Threshold 3 (stricter than 5) stays; the 5-minute duration rises, and never below a 30-minute counter reset."""
-    from test_audit_bundles import encode, secedit_inf
+    from builders.bundles import encode, secedit_inf
     folder = make_bundle(tmp_path / "b", "PC-STRICT", hardened=False, lang="ja")
     text = secedit_inf(3, 5, 20, True, "Administrator").replace("ResetLockoutCount = 5", "ResetLockoutCount = 30")
     (folder / "secedit.inf").write_bytes(encode(text, "utf-16"))

@@ -23,7 +23,7 @@ import fuzzgen as fz
 import jsonschema
 import pytest
 import yaml
-from conftest import CORPUS, need
+from builders.corpus import CORPUS, need
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
@@ -406,7 +406,7 @@ def test_checklist_fill_with_damaged_answers(tmp_path: Path, round_: int) -> Non
 
 @pytest.mark.parametrize("round_", range(CONFIG_RUNS))
 def test_scan_with_damaged_settings_file(tmp_path: Path, round_: int) -> None:
-    from conftest import write_jsonl
+    from builders.events import write_jsonl
 
     from wardwatch.demo import scenario
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from test_hospital_examples import flat_clinic, segmented_hospital, write
+from builders.inventories import flat_clinic, segmented_hospital, write
 from typer.testing import CliRunner
 
 from wardwatch.hospital.backupcheck import run_backup

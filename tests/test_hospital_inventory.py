@@ -5,7 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_hospital_examples import flat_clinic, segmented_hospital, write
+from builders.inventories import flat_clinic, segmented_hospital, write
 from typer.testing import CliRunner
 
 from wardwatch.hospital.backupcheck import retention_table, run_backup
@@ -173,7 +173,7 @@ def test_check_cli_errors_and_outputs(tmp_path: Path) -> None:
 
 def test_any_to_any_flow_is_reported(tmp_path: Path) -> None:
     """A flat network written as one flow from any to any: the matrix is all open, so net.* must say so."""
-    from test_hospital_examples import segmented_hospital, write
+    from builders.inventories import segmented_hospital, write
 
     from wardwatch.hospital.inventory import load_inventory
     from wardwatch.hospital.netcheck import check_flows, check_outside

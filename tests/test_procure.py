@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from docx import Document
-from test_audit_bundles import make_bundle
+from builders.bundles import make_bundle
 from typer.testing import CliRunner
 
 from wardwatch.checks.spec import registered

@@ -7,7 +7,7 @@ import pytest
 
 from wardwatch.model import Severity
 
-from conftest import by_rule, scan
+from builders.events import by_rule, scan
 
 
 def _scan_one(deepblue: Path, name: str, tmp_path: Path):

@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import by_rule, scan, write_jsonl
+from builders.events import by_rule, scan, write_jsonl
 
 from wardwatch.config import ConfigError, load_config, load_rdp_allowlist
 from wardwatch.demo import JST, Ev, _logon_fail, _logon_ok, write_scenario
 from wardwatch.detect.rules import RuleError, compile_item, load_rules
 from wardwatch.model import Severity
+
 
 CONTRACT_IDS = {"brute-force", "password-spray", "breach-after-guessing", "builtin-admin", "ntlm-no-domain",
                 "rdp-logon", "rdp-outbound", "attack-tool", "log-tampering", "account-created",

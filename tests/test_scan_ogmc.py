@@ -11,7 +11,7 @@ from wardwatch.cli import app
 from wardwatch.demo import write_scenario
 from wardwatch.model import Severity
 
-from conftest import by_rule, scan
+from builders.events import by_rule, scan
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import json
 
 from typer.testing import CliRunner
 
-from test_netlog_detect import SEGMENTS, _lines
+from builders.syslog import SEGMENTS, syslog_lines
 from wardwatch.cli import app
 from wardwatch.demo import write_scenario
 
@@ -14,7 +14,7 @@ def test_scan_windows_logs_and_syslog_together(tmp_path):
     logs = tmp_path / "logs"
     write_scenario(logs)
     (logs / "network").mkdir()
-    (logs / "network" / "fw.log").write_text("\n".join(_lines()) + "\n", encoding="utf-8")
+    (logs / "network" / "fw.log").write_text("\n".join(syslog_lines()) + "\n", encoding="utf-8")
     seg = tmp_path / "segments.csv"
     seg.write_text(SEGMENTS, encoding="utf-8")
     res = CliRunner().invoke(app, ["scan", str(logs), "--segments", str(seg), "--out", str(tmp_path / "out")])

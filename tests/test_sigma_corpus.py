@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, SHARED, need
+from builders.corpus import CORPUS, SHARED, need
 
 from wardwatch.scan import ingest
 from wardwatch.sigma import run_sigma

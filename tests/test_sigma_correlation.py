@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from test_sigma_rules import SECURITY, T0, event, make_store
+from builders.sigma import SECURITY, T0, event, make_store
 
 from wardwatch.sigma import check_rules, run_sigma
 from wardwatch.sigma.correlate import Event, bursts

@@ -10,7 +10,7 @@ from wardwatch.scan import ingest
 from wardwatch.sigma import check_rules, run_sigma
 from wardwatch.store import EventStore
 
-from conftest import need, DEEPBLUE
+from builders.corpus import DEEPBLUE, need
 
 
 def _tagged(findings, seed_rule: str) -> list:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SHARED, need
+from builders.corpus import SHARED, need
 
 from wardwatch.scan import ingest
 from wardwatch.sigma import run_sigma

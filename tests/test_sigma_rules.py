@@ -4,44 +4,18 @@ Each matching test runs on both engines (Python and SQL), so the two stay the sa
 from __future__ import annotations
 
 import textwrap
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
+from builders.sigma import SECURITY, T0, event, make_store
 from wardwatch.model import Severity
 from wardwatch.sigma import check_rules, run_sigma
 from wardwatch.store import EventStore
 
-SYSMON = ("Microsoft-Windows-Sysmon/Operational", "Microsoft-Windows-Sysmon")
-SECURITY = ("Security", "Microsoft-Windows-Security-Auditing")
-T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 ENGINES = ["python", "sql"]
-
-
-def event(rid: int, eid: int, data: dict[str, Any] | None = None, channel: tuple[str, str] = SYSMON,
-          host: str = "PC1", seconds: float = 0, user_data: dict | None = None, raw_data: Any = None) -> str:
-    """One event as the evtx reader gives it (pyevtx-rs JSON)."""
-    ts = (T0 + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    system = {"Provider": {"#attributes": {"Name": channel[1]}}, "EventID": eid, "EventRecordID": rid,
-              "TimeCreated": {"#attributes": {"SystemTime": ts}}, "Channel": channel[0], "Computer": host}
-    ev: dict[str, Any] = {"System": system}
-    if raw_data is not None:
-        ev["EventData"] = raw_data
-    elif data is not None:
-        ev["EventData"] = data
-    if user_data is not None:
-        ev["UserData"] = user_data
-    return orjson.dumps({"Event": ev}).decode()
-
-
-def make_store(tmp: Path, events: list[str], file: str = "logs/test.evtx") -> EventStore:
-    store = EventStore(tmp / "store")
-    store.add(events, file)
-    store.close()
-    return store
 
 
 def rule_text(detection: str, logsource: str = "category: process_creation", level: str = "high",

@@ -9,7 +9,7 @@ import duckdb
 import orjson
 import pytest
 import yaml
-from conftest import scan
+from builders.events import scan
 
 from wardwatch.config import load_config
 from wardwatch.demo import Ev, to_json, write_scenario

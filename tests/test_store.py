@@ -5,7 +5,7 @@ import json
 
 import duckdb
 
-from conftest import by_rule, scan
+from builders.events import by_rule, scan
 
 
 def _canonical(eid: object, time: str = "2022-10-30T19:07:12.000000Z", data: dict | None = None, rid: int = 1) -> str:

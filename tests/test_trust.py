@@ -10,10 +10,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import CORPUS, need, scan
+from builders.corpus import CORPUS, need
+from builders.events import scan
 from evtx import PyEvtxParser
 from rich.console import Console
-from test_netlog_detect import SEGMENTS, _lines
+from builders.syslog import SEGMENTS, syslog_lines
 from typer.testing import CliRunner
 
 from wardwatch.cli import app
@@ -112,7 +113,7 @@ def test_nothing_read_cannot_be_judged(tmp_path: Path, make: str) -> None:
 
 def test_syslog_only_scan_prints_the_same_verdict_everywhere(tmp_path: Path) -> None:
     fw = tmp_path / "fw.log"
-    fw.write_text("\n".join(_lines()) + "\n", encoding="utf-8")
+    fw.write_text("\n".join(syslog_lines()) + "\n", encoding="utf-8")
     seg = tmp_path / "segments.csv"
     seg.write_text(SEGMENTS, encoding="utf-8")
     code, out = _run(["scan", str(fw), "--segments", str(seg), "--out", str(tmp_path / "out"), "--lang", "en"])
@@ -128,7 +129,7 @@ def test_syslog_only_scan_prints_the_same_verdict_everywhere(tmp_path: Path) -> 
 def test_clear_verdict_says_what_was_read_and_which_logs_are_missing(tmp_path: Path) -> None:
     from datetime import datetime
 
-    from conftest import write_jsonl
+    from builders.events import write_jsonl
 
     from wardwatch.demo import JST, SEC, Ev
     ev = Ev(*SEC, "PC1", 4624, datetime(2024, 1, 5, 10, tzinfo=JST),
@@ -206,7 +207,7 @@ def test_a_syslog_store_folder_lists_only_its_logs(tmp_path: Path) -> None:
     """WardWatch's own checkpoints and server status in a syslog store are not inputs (no 'unreadable' noise)."""
     store = tmp_path / "syslog"
     store.mkdir()
-    (store / "fw.log").write_text("\n".join(_lines()) + "\n", encoding="utf-8")
+    (store / "fw.log").write_text("\n".join(syslog_lines()) + "\n", encoding="utf-8")
     (store / "fw.ckpt").write_bytes(b"\x00\x01checkpoint")
     (store / "serve-status.json").write_text('{"udp": 514}', encoding="utf-8")
     result = scan([store], tmp_path / "out")

@@ -185,7 +185,7 @@ def test_end_of_support(os_text: str, version: str, ended: bool | None) -> None:
 # ---------- the vuln.* checks over an inventory ----------
 
 def _inventory(tmp: Path, **fw: object):
-    from test_hospital_examples import segmented_hospital, write
+    from builders.inventories import segmented_hospital, write
 
     from wardwatch.hospital.inventory import load_inventory
     inv = segmented_hospital()
@@ -239,7 +239,7 @@ def _cli(*args: str) -> tuple[int, str]:
 
 
 def test_vuln_check_command_writes_findings(tmp_path: Path) -> None:
-    from test_hospital_examples import segmented_hospital, write
+    from builders.inventories import segmented_hospital, write
     inv = segmented_hospital()
     inv["hosts"].append({"name": "vpn01", "address": "10.250.8.2", "role": "vpn", "vendor": "Pulse Secure",
                          "product": "Pulse Connect Secure", "firmware": "9.1R11.3"})
@@ -264,7 +264,7 @@ def test_vuln_check_command_writes_findings(tmp_path: Path) -> None:
     (["--inventory", "INV", "--today", "tomorrow"], "--today"),
 ])
 def test_vuln_check_mistakes_are_one_line(tmp_path: Path, args: list[str], says: str) -> None:
-    from test_hospital_examples import segmented_hospital, write
+    from builders.inventories import segmented_hospital, write
     inv = write(tmp_path, "inv.yml", segmented_hospital())
     feed = _write(tmp_path, "kev.json", json.dumps(KEV))
     bad = _write(tmp_path, "bad.json", "{\"vulnerabilities\": 3}")
@@ -275,7 +275,7 @@ def test_vuln_check_mistakes_are_one_line(tmp_path: Path, args: list[str], says:
 
 def test_vuln_findings_answer_the_checklist(tmp_path: Path) -> None:
     """A known-exploited firmware on the vendor's remote-maintenance device: 2-⑥ (patches) and 2-② say いいえ."""
-    from test_hospital_examples import segmented_hospital, write
+    from builders.inventories import segmented_hospital, write
     inv = segmented_hospital()
     inv["hosts"][8].update(vendor="Fortinet", product="FortiGate", firmware="7.0.7")  # fw: the vendor's way in
     path = write(tmp_path, "inv.yml", inv)

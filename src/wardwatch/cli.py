@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -68,7 +68,7 @@ def _main(version_: bool = typer.Option(False, "--version", callback=_version, i
     """WardWatch: 病院のサイバー攻撃をログから見つける / finds attacks in a hospital's logs."""
 
 
-def _settings(config: Optional[Path], tz: Optional[str], lang: Optional[str], allowlist: Optional[Path]) -> tuple[dict, str, str]:
+def _settings(config: Path | None, tz: str | None, lang: str | None, allowlist: Path | None) -> tuple[dict[str, Any], str, str]:
     """The common settings plus the RDP allowlist (option or settings file)."""
     cfg, tz_, lang_ = settings(config, tz, lang)
     allow = allowlist or cfg.get("rdp_allowlist")
@@ -81,8 +81,8 @@ def _settings(config: Optional[Path], tz: Optional[str], lang: Optional[str], al
     return cfg, tz_, lang_
 
 
-def scan_and_report(paths: list[Path], out: Optional[Path], cfg: dict, tz: str, lang: str,
-                    rule_paths: Optional[list[Path]] = None, min_level: Optional[str] = None,
+def scan_and_report(paths: list[Path], out: Path | None, cfg: dict[str, Any], tz: str, lang: str,
+                    rule_paths: list[Path] | None = None, min_level: str | None = None,
                     segments: object = None) -> int:
     """Run a scan with a progress bar, print the summary; returns the exit code (0 all read, 1 something skipped)."""
     from .report.terminal import print_summary
@@ -135,19 +135,19 @@ def exit_code(result: ScanResult) -> int:
 @app.command()
 def scan(
     paths: list[Path] = typer.Argument(..., exists=True, help="Event logs: .evtx, wevtutil XML, Get-WinEvent JSON, JSON lines, folders or .zip"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the results (default: a new wardwatch-out-… folder)"),
-    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
-    lang: Optional[str] = typer.Option(None, "--lang", help="ja (default) or en"),
-    config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file overriding defaults.yml"),
-    rdp_allowlist: Optional[Path] = typer.Option(None, "--rdp-allowlist", exists=True, dir_okay=False,
+    out: Path | None = typer.Option(None, "--out", help="Folder for the results (default: a new wardwatch-out-… folder)"),
+    tz: str | None = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file overriding defaults.yml"),
+    rdp_allowlist: Path | None = typer.Option(None, "--rdp-allowlist", exists=True, dir_okay=False,
                                                  help="CSV/YAML of expected (server, account, source) RDP pairs"),
-    rules: Optional[list[Path]] = typer.Option(None, "--rules", exists=True,
+    rules: list[Path] | None = typer.Option(None, "--rules", exists=True,
                                                help="Sigma rule file or folder (repeatable), run beside the built-in rules"),
-    min_level: Optional[str] = typer.Option(None, "--min-level",
+    min_level: str | None = typer.Option(None, "--min-level",
                                             help="Only Sigma findings of this level or above: informational, low, medium, high, critical"),
-    segments: Optional[Path] = typer.Option(None, "--segments", exists=True, dir_okay=False,
+    segments: Path | None = typer.Option(None, "--segments", exists=True, dir_okay=False,
                                             help="CSV cidr,segment for firewall/router syslog inputs"),
-    inventory: Optional[Path] = typer.Option(None, "--inventory", exists=True, dir_okay=False,
+    inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False,
                                              help="Hospital inventory (segments, allowed flows, remote access) for syslog inputs"),
 ) -> None:
     """ログを調べて攻撃を探す / Scan event logs for the attacks of the MHLW training."""
@@ -173,8 +173,8 @@ DEMO_PARTS = {"logs", "result"}  # what `demo` writes into its --out folder, and
 @app.command()
 def demo(
     out: Path = typer.Option(Path("wardwatch-demo"), "--out", help="Folder for the demo logs and results"),
-    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
-    lang: Optional[str] = typer.Option(None, "--lang", help="ja (default) or en"),
+    tz: str | None = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
+    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
 ) -> None:
     """OGMC 事件に似たデモ用ログを作って調べる / Write an OGMC-like scenario and scan it."""
     import shutil
@@ -211,7 +211,7 @@ def rules_list(lang: str = typer.Option("ja", "--lang", help="ja or en")) -> Non
 
 @rules_app.command("export-sigma")
 def rules_export_sigma(folder: Path = typer.Argument(..., help="Folder to write the Sigma rules into"),
-                       config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False,
+                       config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False,
                                                              help="Settings file (its thresholds go into the rules)")) -> None:
     """組み込みルールを Sigma 形式で書き出す / Write the built-in rules as Sigma rules (to read, tune and run with --rules)."""
     from .detect.sigma_export import export

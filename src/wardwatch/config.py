@@ -122,11 +122,14 @@ def _check(user: dict[str, Any], level: dict[str, Any], prefix: str, root: dict[
             _check(value, default, where + ".", root)
         elif default is None:
             want = NULL_DEFAULTS.get(where)
-            if value is not None and want is not None and not isinstance(value, str if want == PATH else want):
-                raise ConfigError(f"{where}: {value!r} is not {want if want == PATH else _TYPE_NAMES[want]}")
+            if value is not None and isinstance(want, str) and not isinstance(value, str):
+                raise ConfigError(f"{where}: {value!r} is not {want}")
+            if value is not None and isinstance(want, type) and not isinstance(value, want):
+                raise ConfigError(f"{where}: {value!r} is not {_TYPE_NAMES[want]}")
         elif not _same_type(value, default):
             hint = " (write an offset in quotes: '+09:00')" if key == "timezone" and isinstance(value, int) else ""
-            raise ConfigError(f"{where}: {value!r} is not {_TYPE_NAMES.get(type(default), type(default).__name__)}{hint}")
+            wanted = _TYPE_NAMES.get(type(default), type(default).__name__)
+            raise ConfigError(f"{where}: {value!r} is not {wanted}{hint}")
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             _check_range(where, value)
 

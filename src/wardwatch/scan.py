@@ -123,7 +123,7 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     out_dir.mkdir(parents=True, exist_ok=True)
     guard = Guard()
     store = EventStore(out_dir / "store", on_batch=on_events)
-    sigma_rules: list[Future] = []  # the rules load in a thread while the store writes its last events
+    sigma_rules: list[Future[Any]] = []  # the rules load in a thread while the store writes its last events
     inputs = ingest(paths, store, on_file, on_read=(lambda: sigma_rules.append(_start_sigma_load(rule_paths)))
                     if rule_paths else None, guard=guard, tz=tz)
     read_s = time.perf_counter() - started
@@ -170,13 +170,13 @@ def _logs_seen(store: EventStore) -> list[LogSeen]:
             for host, channel, n, lo, hi in rows]
 
 
-def _start_sigma_load(rule_paths: list[Path]) -> Future:
+def _start_sigma_load(rule_paths: list[Path]) -> Future[Any]:
     from .sigma import start_loading
     return start_loading(rule_paths)
 
 
 def _sigma(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | None, config: dict[str, Any],
-           findings: list[Finding], rules: Future | None = None) -> dict[str, Any]:
+           findings: list[Finding], rules: Future[Any] | None = None) -> dict[str, Any]:
     """Run the user's Sigma rules on the same store; their findings join the list, the rule counts are returned."""
     from .sigma import run_sigma
     sigma_findings, sigma_rules = run_sigma(store, rule_paths, tz, min_level=min_level,

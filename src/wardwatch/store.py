@@ -9,7 +9,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -69,9 +69,9 @@ FIELDS: dict[str, list[tuple[str, ...]]] = {
 JSON_KEYS = {"EventID", "Data"}  # kept as JSON: an int, a string or an object / list
 
 
-def _structure() -> dict:
+def _structure() -> dict[str, Any]:
     """The from_json() structure: every key any field needs, one parse per record."""
-    root: dict = {}
+    root: dict[str, Any] = {}
     for paths in FIELDS.values():
         for path in paths:
             node = root
@@ -385,7 +385,7 @@ class EventStore:
         else:
             self.con.register("network_events", table)
 
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+    def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.con.execute(sql, params or []).fetchall()
 
 

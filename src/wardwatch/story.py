@@ -141,7 +141,9 @@ def _split(findings: list[Finding], gap: timedelta) -> list[list[Finding]]:
         end = f_end if end is None or f_end > end else end
     untimed = [f for f in findings if not f.first_seen]
     if untimed:
-        (parts[-1] if parts else parts.append([]) or parts[-1]).extend(untimed)
+        if not parts:
+            parts.append([])
+        parts[-1].extend(untimed)
     return parts
 
 
@@ -160,7 +162,7 @@ def _same_events(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]
     return out
 
 
-def _key(f: Finding) -> tuple:
+def _key(f: Finding) -> tuple[bool, float, int]:
     return (f.first_seen is None, f.first_seen.timestamp() if f.first_seen else 0, PHASES.index(phase_of(f) or "guessing"))
 
 
@@ -173,7 +175,7 @@ def _incident(findings: list[Finding], tz: str) -> Incident:
         severity = Severity.CRITICAL
     firsts = [f.first_seen for f in findings if f.first_seen]
     lasts = [f.last_seen or f.first_seen for f in findings if f.first_seen]
-    first, last = (min(firsts) if firsts else None), (max(lasts) if lasts else None)  # type: ignore[type-var]
+    first, last = (min(firsts) if firsts else None), (max(lasts) if lasts else None)
     return Incident(id="", severity=severity, hosts=hosts, first_seen=first, last_seen=last, phases=phases,
                     narrative=Text(_narrative(findings, hosts, phases, first, last, tz, "ja"),
                                    _narrative(findings, hosts, phases, first, last, tz, "en")),

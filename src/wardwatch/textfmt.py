@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ def as_utc(value: datetime | None) -> datetime | None:
     """DuckDB gives naive UTC timestamps; make them timezone-aware."""
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def local_time(value: datetime | None, tz: str) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .model import Finding, Incident, InputFile, Severity, Text
@@ -124,8 +124,9 @@ def _detail(level: str, read: dict[str, Any], events: int, inputs: list[InputFil
         if not events and not read["network_lines"]:
             return Text("イベントを1件も読めませんでした（読めなかった入力を確認してください）。",
                         "Not a single event could be read (see the inputs that could not be read).")
-        return Text("読めたログに、判定に使うログ（Security・System・Application・TerminalServices・ネットワーク機器の syslog）が"
-                    "ありません。", "None of the logs read is one the rules use (Security, System, Application, "
+        return Text("読めたログに、判定に使うログ（Security・System・Application・TerminalServices・"
+                    "ネットワーク機器の syslog）がありません。",
+                    "None of the logs read is one the rules use (Security, System, Application, "
                     "TerminalServices, network syslog).")
     hosts, logs, days = len(read["hosts"]), len(read["logs"]), read["days"]
     ja, en = [], []

@@ -7,7 +7,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -37,7 +37,8 @@ PARTS: dict[str, tuple[str, Callable[[str], Any]]] = {
 }
 MARKERS = {"manifest.json", "eventlogs.json"} | {f for f, _ in PARTS.values()}
 _NAME = re.compile(r"^wardwatch-(?P<host>.+)-(?P<stamp>\d{8}-\d{6})$")
-_MESSAGES = {"missing": "not collected (file missing)", "error": "the collector failed", "unreadable": "could not be read"}
+_MESSAGES = {"missing": "not collected (file missing)", "error": "the collector failed",
+             "unreadable": "could not be read"}
 
 
 class NotCollected(Exception):
@@ -216,7 +217,7 @@ def _identity(src: _Source, manifest: dict[str, Any], system: Any) -> tuple[str,
     host = str(manifest.get("host") or (system or {}).get("computer_name") or (m.group("host") if m else name))
     when = as_datetime(manifest.get("collected_at"))
     if when is None and m:
-        when = datetime.strptime(m.group("stamp"), "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc)
+        when = datetime.strptime(m.group("stamp"), "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
     return host.upper(), when
 
 

@@ -48,7 +48,8 @@ def _merge(base: Any, over: Any) -> Any:
 
 def raw_checks() -> dict[str, dict[str, Any]]:
     text = (resources.files("wardwatch.audit") / "checks.yml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    raw: dict[str, dict[str, Any]] = yaml.safe_load(text)
+    return raw
 
 
 def load_checks(overrides: dict[str, Any] | None = None) -> list[CheckDef]:

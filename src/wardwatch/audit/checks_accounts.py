@@ -10,7 +10,8 @@ from .outcome import Context, Outcome, T, failed, not_applicable, passed
 from .parsers import as_bool, as_datetime, as_int, as_list
 from .registry import evaluator
 
-_DC = T("ドメイン コントローラーでは対象外（ドメインのポリシーで確認）", "not for a domain controller (check the domain policy)")
+_DC = T("ドメイン コントローラーでは対象外（ドメインのポリシーで確認）",
+        "not for a domain controller (check the domain policy)")
 
 
 def is_dc(b: Bundle) -> bool:
@@ -44,7 +45,8 @@ def lockout(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
     access = b.get("secedit").get("system access", {})
     threshold = as_int(access.get("lockoutbadcount"))
     if not threshold:
-        return failed([T("アカウント ロックアウトのしきい値が 0（ロックアウトしない）", "lockout threshold 0 (never locks out)")],
+        return failed([T("アカウント ロックアウトのしきい値が 0（ロックアウトしない）",
+                         "lockout threshold 0 (never locks out)")],
                       "high", threshold=0)
     items = []
     if threshold > p["max_threshold"]:
@@ -122,7 +124,8 @@ def autologon(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
     user = str(wl.get("DefaultUserName") or "")
     items: list[Text] = []
     if on:
-        items.append(T(f"自動ログオンが有効（{user or 'ユーザー不明'}）", f"auto-logon is on ({user or 'unknown user'})"))
+        items.append(T(f"自動ログオンが有効（{user or 'ユーザー不明'}）",
+                       f"auto-logon is on ({user or 'unknown user'})"))
     if stored:
         items.append(T("パスワードがレジストリに平文で保存されている（値は収集していません）",
                        "a password is stored in clear text in the registry (its value was not collected)"))
@@ -146,7 +149,8 @@ def stale_accounts(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
             if age is not None and age > p["max_days"]:
                 stale.append((u["name"], T(f"{u['name']}: ログオン記録なし", f"{u['name']}: never logged on")))
         elif days is not None and days > p["max_days"]:
-            stale.append((u["name"], T(f"{u['name']}: 最終ログオン {days:.0f} 日前", f"{u['name']}: last logon {days:.0f} days ago")))
+            stale.append((u["name"], T(f"{u['name']}: 最終ログオン {days:.0f} 日前",
+                                       f"{u['name']}: last logon {days:.0f} days ago")))
     if stale:
         return failed([t for _, t in stale], accounts=[n for n, _ in stale])
     return passed(T(f"{p['max_days']} 日以上使われていない有効なアカウントはない",
@@ -155,7 +159,8 @@ def stale_accounts(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
 
 @evaluator("password_not_required")
 def password_not_required(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
-    bad = [str(u["name"]) for u in users(b) if as_bool(u.get("enabled")) and as_bool(u.get("password_required")) is False]
+    bad = [str(u["name"]) for u in users(b)
+           if as_bool(u.get("enabled")) and as_bool(u.get("password_required")) is False]
     if bad:
         return failed([T(f"{n}: パスワードなしを許可", f"{n}: password not required") for n in bad], accounts=bad)
     return passed(T("全アカウントでパスワード必須", "every account needs a password"))
@@ -178,7 +183,8 @@ def laps(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
         return not_applicable(_DC)
     on, values = _laps_on(b.get("laps"))
     if not on:
-        return failed([T("LAPS（Windows LAPS / 従来の LAPS）が設定されていない", "LAPS (Windows LAPS or legacy LAPS) is not configured")])
+        return failed([T("LAPS（Windows LAPS / 従来の LAPS）が設定されていない",
+                         "LAPS (Windows LAPS or legacy LAPS) is not configured")])
     items: list[Text] = []
     length, age = as_int(values.get("PasswordLength")), as_int(values.get("PasswordAgeDays"))
     if length is not None and length < p["min_length"]:

@@ -56,7 +56,8 @@ def rdp_everywhere(bundles: list[Bundle], p: dict[str, Any], ctx: Context) -> li
                  f"RDP is on for {len(on)} of {len(known)} hosts: {', '.join(on)}")
         return [(None, failed([item], hosts=on))]
     if len(known) >= p["min_hosts"]:
-        return [(None, passed(T(f"RDP 有効は {len(known)} 台中 {len(on)} 台", f"RDP on for {len(on)} of {len(known)} hosts")))]
+        return [(None, passed(T(f"RDP 有効は {len(known)} 台中 {len(on)} 台",
+                                f"RDP on for {len(on)} of {len(known)} hosts")))]
     return []
 
 
@@ -68,7 +69,8 @@ def hosts_missing(bundles: list[Bundle], p: dict[str, Any], ctx: Context) -> lis
     out: list[tuple[str | None, Outcome]] = []
     for host in ctx.inventory:
         if host.upper() not in have:
-            out.append((host.upper(), failed([T(f"{host} の束がない（点検されていない）", f"no bundle for {host} (not audited)")])))
+            out.append((host.upper(), failed([T(f"{host} の束がない（点検されていない）",
+                                                f"no bundle for {host} (not audited)")])))
     return out
 
 

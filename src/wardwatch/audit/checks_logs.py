@@ -60,7 +60,8 @@ def log_overwrite(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
         items = [T(f"{n}: いっぱいになると新しいイベントを記録しない設定", f"{n}: stops recording new events when full")
                  for n in stuck]
         return _with_missing(failed(items, fix_commands=[f'wevtutil sl "{n}" /rt:false' for n in stuck]), missing)
-    return _with_missing(passed(T("必要に応じて上書き（またはアーカイブ）", "overwrite as needed (or archive)")), missing)
+    return _with_missing(passed(T("必要に応じて上書き（またはアーカイブ）", "overwrite as needed (or archive)")),
+                         missing)
 
 
 @evaluator("log_acl")
@@ -69,9 +70,11 @@ def log_acl(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
     allowed = {s.upper() for s in p["allowed_sids"]}
     names: dict[str, str] = p.get("sid_names", {})
     extra = sorted({str(r.get("sid", "")) for r in acl.get("rules") or []
-                    if str(r.get("type", "Allow")).lower() in ("allow", "0") and str(r.get("sid", "")).upper() not in allowed})
+                    if str(r.get("type", "Allow")).lower() in ("allow", "0")
+                    and str(r.get("sid", "")).upper() not in allowed})
     if extra:
-        items = [T(f"{sid}（{names.get(sid, '不明なアカウント')}）にアクセス権", f"{sid} ({names.get(sid, 'unknown account')}) has access")
+        items = [T(f"{sid}（{names.get(sid, '不明なアカウント')}）にアクセス権",
+                   f"{sid} ({names.get(sid, 'unknown account')}) has access")
                  for sid in extra]
         return failed(items, accounts=[names.get(s, s) for s in extra])
     return passed(T("Eventlog、SYSTEM、Administrators のみ", "Eventlog, SYSTEM and Administrators only"))
@@ -117,6 +120,7 @@ def audit_logon(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
     if items:
         return failed(items, severity, fix_commands=commands, source=sorted(sources))
     if unknown:
-        return Outcome(NOT_COLLECTED, [T(f"設定が見つからない: {', '.join(unknown)}", f"no setting found: {', '.join(unknown)}")],
+        return Outcome(NOT_COLLECTED, [T(f"設定が見つからない: {', '.join(unknown)}",
+                                         f"no setting found: {', '.join(unknown)}")],
                        missing=["auditpol"])
     return passed(T("成功と失敗を監査", "success and failure audited"), source=sorted(sources))

@@ -43,7 +43,8 @@ def rdp_port(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
     if not state["enabled"]:
         return not_applicable(_OFF)
     if state["port"] == p["default_port"]:
-        return failed([T(f"RDP が既定のポート {state['port']} で待ち受け", f"RDP listens on the default port {state['port']}")],
+        return failed([T(f"RDP が既定のポート {state['port']} で待ち受け",
+                         f"RDP listens on the default port {state['port']}")],
                       port=state["port"])
     return passed(T(f"RDP のポート {state['port']}", f"RDP port {state['port']}"), port=state["port"])
 
@@ -70,7 +71,8 @@ def rdp_any_source(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
         return not_applicable(_OFF)
     rdp = b.get("rdp")
     if not as_list(rdp.get("firewall_profiles")):
-        return Outcome(NOT_COLLECTED, [T("ファイアウォールの設定が収集されていない", "firewall settings were not collected")],
+        return Outcome(NOT_COLLECTED, [T("ファイアウォールの設定が収集されていない",
+                                         "firewall settings were not collected")],
                        missing=["rdp.firewall"])
     items = []
     off = _profiles_off(rdp)

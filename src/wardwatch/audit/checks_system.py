@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..detect.lists import Tool
 from ..model import Severity, Text
 from .bundle import Bundle
 from .outcome import NOT_COLLECTED, Context, Outcome, T, failed, not_applicable, passed
@@ -128,7 +129,7 @@ def remote_tools(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
     if not places:
         b.get("software")  # raises NotCollected
     allowed = {a.lower() for a in p.get("allowed", [])}
-    found: dict[str, tuple[dict[str, Any], Text, str]] = {}
+    found: dict[str, tuple[Tool, Text, str]] = {}
     for tool in ctx.tools:
         if tool.name.lower() in allowed:
             continue

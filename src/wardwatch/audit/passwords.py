@@ -169,11 +169,11 @@ def weak_findings(accounts: list[Account], word_lists: list[Path]) -> list[Findi
     lists_hit: set[str] = set()
     for a in by_hash.get(EMPTY_NT, []):
         hit["empty"][a.name] = a
-    for word, digest in find_nt_matches(attacker_list(), set(by_hash)):
+    for _word, digest in find_nt_matches(attacker_list(), set(by_hash)):
         for a in by_hash[digest]:
             hit["attacker-list"][a.name] = a
     for path in word_lists:
-        for word, digest in find_nt_matches(read_word_list(path), set(by_hash)):
+        for _word, digest in find_nt_matches(read_word_list(path), set(by_hash)):
             lists_hit.add(Path(path).name)
             for a in by_hash[digest]:
                 hit["word-list"][a.name] = a

@@ -121,7 +121,7 @@ def print_summary(result: AuditResult, out_dir: Path, console: Console, max_rows
             table.add_row(f"[{STYLE[c.severity]}]{severity_label(c.severity, lang)}[/]", f"{c.title.get(lang)} [dim]({c.rule})[/dim]",
                           f"{n}/{len(result.hosts)}: " + ", ".join(failing[:4]) + (" …" if len(failing) > 4 else ""))
         console.print(table)
-    for c, host, o in result.fleet:
+    for c, _host, o in result.fleet:
         if o.status == FAIL:
             console.print(f"[{STYLE[c.severity]}]{c.title.get(lang)}[/] ({c.rule}): " + " / ".join(i.get(lang) for i in o.items),
                           highlight=False)

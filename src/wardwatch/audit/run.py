@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ def latest_per_host(bundles: list[Bundle]) -> tuple[list[Bundle], list[Bundle]]:
     """The newest bundle of each host, and the older ones left aside."""
     best: dict[str, Bundle] = {}
     older: list[Bundle] = []
-    epoch = datetime.min.replace(tzinfo=timezone.utc)
+    epoch = datetime.min.replace(tzinfo=UTC)
     for b in sorted(bundles, key=lambda b: b.collected_at or epoch, reverse=True):
         if b.host in best:
             older.append(b)
@@ -80,4 +80,4 @@ def run(paths: list[Path], cfg: dict[str, Any], ctx: Context, tz: str, lang: str
     inputs += [InputFile(p.file, "", 0, 0, "bundle", [p]) for p in problems]
     stats = {"hosts": [b.host for b in bundles], "bundles": len(bundles),
              "superseded": [b.path for b in older], "seconds": round(time.perf_counter() - started, 2)}
-    return AuditResult(datetime.now(timezone.utc), tz, lang, checks, hosts, findings, fleet, inputs, stats)
+    return AuditResult(datetime.now(UTC), tz, lang, checks, hosts, findings, fleet, inputs, stats)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..checks.spec import Registry
 from ..config import load_rdp_allowlist
-from ..model import EventRef, Finding, Severity
+from ..model import EventRef, Evidence, Finding, Severity
 from ..sql import bound
 from ..store import EventStore
 from ..textfmt import as_utc, delta_seconds
@@ -42,7 +42,7 @@ class Hit:
     count: int
     accounts: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
-    evidence: list[EventRef] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
     evidence_total: int = 0
     severity: Severity | None = None
     sels: list[int] = field(default_factory=list)
@@ -78,7 +78,7 @@ class Context:
         cur = self.execute(sql, params)
         names = [d[0] for d in cur.description]
         for row in cur.fetchall():
-            yield dict(zip(names, row))
+            yield dict(zip(names, row, strict=True))
 
     @property
     def limit(self) -> int:
@@ -333,7 +333,7 @@ def spray(rule: Rule, ctx: Context) -> list[Hit]:
 def follows(rule: Rule, ctx: Context) -> list[Hit]:
     p = ctx.params
     hits = []
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     for prior_id in rule.after:
         for f in ctx.findings.get(prior_id, []):
             if not f.first_seen or not f.last_seen:
@@ -384,7 +384,7 @@ def group(rule: Rule, ctx: Context) -> list[Hit]:
                  {_distinct('left(command_line, 300)')} AS commands, {_distinct('service')} AS services,
                  list_sort(list(DISTINCT message) FILTER (WHERE message IS NOT NULL)) AS details, {ctx.evidence_sql()}
               FROM {source} GROUP BY {cols}, sel{burst} ORDER BY {cols}{burst}, sel"""
-    merged: dict[tuple, Hit] = {}
+    merged: dict[tuple[Any, ...], Hit] = {}
     for row in ctx.rows(sql, {"gap_minutes": float(split) * 60} if split else None):
         labels = rule.label(row["sel"])
         key = tuple(row[c] for c in by) + (row.get("camp"),

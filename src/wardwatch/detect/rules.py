@@ -51,7 +51,7 @@ class Rule(CheckSpec):
         return out
 
 
-def parse_rule(raw: dict, where: str) -> Rule:
+def parse_rule(raw: dict[str, Any], where: str) -> Rule:
     """Check one rule's structure and build it; raises RuleError naming the file and field."""
     for key in ("id", "phase", "severity", "correlate"):
         if key not in raw:

@@ -5,8 +5,8 @@ import csv
 import io
 from typing import Any
 
-from .plan import HostPlan, Step
 from .model import ABSENT
+from .plan import HostPlan, Step
 
 COLUMNS = ["change", "hosts", "value", "gpo_ja", "gpo_en"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -80,6 +80,6 @@ def write_plan(out: Path, findings: list[Path], bundles: Path | None = None, sca
         (folder / "plan.json").write_bytes(orjson.dumps(plan_dict(plan, names), option=orjson.OPT_INDENT_2))
         files[plan.host] = names
     (out / "gpo.csv").write_bytes(render_gpo_csv(plans))
-    html = render_plan_html(plans, files, [str(p) for p in findings], lang, datetime.now(timezone.utc))
+    html = render_plan_html(plans, files, [str(p) for p in findings], lang, datetime.now(UTC))
     (out / "plan.html").write_text(html, encoding="utf-8")
     return PlanResult(plans, files, problems)

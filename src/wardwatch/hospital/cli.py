@@ -31,7 +31,8 @@ def _problems(exc: InventoryError) -> NoReturn:
 
 
 def _inventory(path: Path) -> Inventory:
-    return _load("inventory", path, load_inventory, path)
+    inventory: Inventory = _load("inventory", path, load_inventory, path)
+    return inventory
 
 
 def _load(what: str, path: Path | None, fn: Any, *args: Any) -> Any:

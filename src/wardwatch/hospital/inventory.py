@@ -176,7 +176,8 @@ def _semantic(data: dict[str, Any], lines: dict[tuple[Any, ...], int], nets: dic
                 ipaddress.ip_network(src, strict=False)
             except ValueError:
                 add(("remote_access", i, "sources", j), f"not an address or CIDR: {src!r}")
-    dates: list[tuple[tuple[Any, ...], Any]] = [(("backups", i, "last_restore_test"), b.get("last_restore_test")) for i, b in enumerate(data.get("backups") or [])]
+    dates: list[tuple[tuple[Any, ...], Any]] = [(("backups", i, "last_restore_test"), b.get("last_restore_test"))
+                                                for i, b in enumerate(data.get("backups") or [])]
     dates += [(("systems", i, "mds_sds"), s.get("mds_sds")) for i, s in enumerate(data.get("systems") or [])]
     people = data.get("people") or {}
     dates.append((("people", "safety_manager", "appointed"), (people.get("safety_manager") or {}).get("appointed")))

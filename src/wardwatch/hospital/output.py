@@ -117,12 +117,12 @@ def write_xlsx(filled: list[Filled], out: Path, title: str, facility: str) -> No
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDDDDD")
     red = PatternFill("solid", fgColor="F8CBAD")
-    for f, values in zip(filled, xlsx_rows(filled)):
+    for f, values in zip(filled, xlsx_rows(filled), strict=False):
         ws.append(values)
         if f.conflict:
             for cell in ws[ws.max_row]:
                 cell.fill = red
-    for col, width in zip("ABCDEFG", (10, 44, 16, 10, 12, 12, 70)):
+    for col, width in zip("ABCDEFG", (10, 44, 16, 10, 12, 12, 70), strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=5):
         for cell in row:
@@ -134,7 +134,7 @@ def write_xlsx(filled: list[Filled], out: Path, title: str, facility: str) -> No
 def write_checklist_html(filled: list[Filled], out: Path, title: str, facility: str) -> None:
     """The checklist as an HTML page: every automatic answer shows its evidence; conflicts stand out."""
     rows = []
-    for f, values in zip(filled, xlsx_rows(filled)):
+    for f, values in zip(filled, xlsx_rows(filled), strict=True):
         cells = [{"lines": v.split("\n"), "source": ""} for v in values]
         if f.final:
             cells[3]["source"] = f.final.source

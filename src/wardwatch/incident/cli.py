@@ -93,8 +93,8 @@ def incident_start(
             c.append("scan", person, data=summary)
     except CaseError as exc:
         fail(str(exc))
-    typer.echo((f"ケースを開きました: {c.root}（連絡先は {c.root / 'contacts.yml'} に記入してください）" if lang_ != "en"
-                else f"Case opened: {c.root} (fill in the numbers in {c.root / 'contacts.yml'})"))
+    typer.echo(f"ケースを開きました: {c.root}（連絡先は {c.root / 'contacts.yml'} に記入してください）" if lang_ != "en"
+                else f"Case opened: {c.root} (fill in the numbers in {c.root / 'contacts.yml'})")
     _show_next(c, lang_)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 PROTOS = {"6": "tcp", "17": "udp", "1": "icmp"}
@@ -64,7 +64,7 @@ def parse_header(line: str, context: datetime, tz: str) -> tuple[datetime | None
         host, rest = m.group(7) or "", m.group(8)
         if host and (host.endswith(":") or "[" in host or "=" in host or "%" in host):
             rest, host = host + " " + rest, ""
-        return (ts.astimezone(timezone.utc) if ts else None), host, rest
+        return (ts.astimezone(UTC) if ts else None), host, rest
     if line.startswith("<"):
         end = line.find(">")
         if 0 < end <= 4:
@@ -79,7 +79,7 @@ def _iso(value: str, tz: str) -> datetime | None:
         return None
     if t.tzinfo is None:
         t = t.replace(tzinfo=ZoneInfo(tz))
-    return t.astimezone(timezone.utc)
+    return t.astimezone(UTC)
 
 
 # --- vendor parsers: each takes the message and returns a partly filled event or None ---------------------------
@@ -135,9 +135,9 @@ def p_yamaha(msg: str) -> Fields | None:
                                                                        else "vpn-failure"), "src": src}
     m = RE_RTX_CHAP.search(msg)
     if m:
-        src = re.search(r"from ([\d.]+)", msg)
+        came = re.search(r"from ([\d.]+)", msg)
         return {"vendor": "yamaha", "kind": "vpn-failure" if m.group(1).lower() == "failure" else "vpn-success",
-                "src": src.group(1) if src else ""}
+                "src": came.group(1) if came else ""}
     return None
 
 

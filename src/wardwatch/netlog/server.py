@@ -10,7 +10,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +70,8 @@ class Collector:
             else:
                 try:
                     ip = ipaddress.ip_address(addr.split("%")[0])
-                    if ip.version == 6 and ip.ipv4_mapped:  # type: ignore[union-attr]
-                        ip = ip.ipv4_mapped  # type: ignore[union-attr]
+                    if ip.version == 6 and ip.ipv4_mapped:
+                        ip = ip.ipv4_mapped
                     ok = any(ip in n for n in self.nets)
                 except ValueError:
                     ok = False
@@ -104,7 +104,7 @@ class Collector:
                 if w is None:
                     w = self.writers[sender] = SegmentWriter(self.opts.root, sender, self.key)  # type: ignore[arg-type]
                 try:
-                    w.write_many(datetime.fromtimestamp(ts, timezone.utc), raws)
+                    w.write_many(datetime.fromtimestamp(ts, UTC), raws)
                     self.stats["stored"] += len(raws)
                 except OSError:  # disk full or gone: count, keep serving
                     self.stats["write_errors"] += len(raws)
@@ -177,7 +177,7 @@ class Collector:
         while True:
             try:
                 data, addr = sock.recvfrom(MAX_FRAME)
-            except (socket.timeout, BlockingIOError):
+            except (TimeoutError, BlockingIOError):
                 if self.stopping.is_set():
                     break
                 continue

@@ -8,7 +8,7 @@ import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -288,7 +288,7 @@ def read_segment(segment: Path | bytes) -> Iterator[tuple[int, datetime, str, st
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
                 continue
             if t.tzinfo is None:
-                t = t.replace(tzinfo=timezone.utc)
+                t = t.replace(tzinfo=UTC)
             yield i, t, str(rec["s"]), decode_message(str(rec["m"]))
 
 

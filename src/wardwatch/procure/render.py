@@ -287,7 +287,7 @@ def write_docx(doc: Document, out: Path) -> Path:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     widths = [Mm(16), Mm(48), Mm(112), Mm(26), Mm(12), Mm(12), Mm(16), Mm(16)]
-    for cell, label, width in zip(table.rows[0].cells, w["cols"], widths):
+    for cell, label, width in zip(table.rows[0].cells, w["cols"], widths, strict=False):
         cell.text = label
         cell.width = width
         for r in cell.paragraphs[0].runs:
@@ -300,7 +300,7 @@ def write_docx(doc: Document, out: Path) -> Path:
         values = [row.number, row.name, row.detail] if row.span else ["", "", ""]
         if row.span > 1:
             starts.append((len(table.rows) - 1, row.span))
-        for cell, value, width in zip(cells, [*values, row.device, "", "", "", ""], widths):
+        for cell, value, width in zip(cells, [*values, row.device, "", "", "", ""], widths, strict=False):
             cell.text = value
             cell.width = width
             for r in cell.paragraphs[0].runs:

@@ -5,14 +5,12 @@ from typing import Any
 
 from wardwatch.model import Severity
 from wardwatch.report.messages import has, message, messages
-from wardwatch.textfmt import (  # noqa: F401  (re-exported: the report's formatters live in textfmt)
-    format_duration,
-    format_hours,
-    format_number,
-    format_size,
-    format_time,
-    zone_name,
-)
+from wardwatch.textfmt import format_duration as format_duration  # re-exported: the formatters live in textfmt
+from wardwatch.textfmt import format_hours as format_hours
+from wardwatch.textfmt import format_number as format_number
+from wardwatch.textfmt import format_size as format_size
+from wardwatch.textfmt import format_time as format_time
+from wardwatch.textfmt import zone_name as zone_name
 
 
 def label(key: str, lang: str, **kw: Any) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -51,7 +51,7 @@ def _ticks(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[list[datetim
             ticks: list[datetime] = []
             stamp = first
             while stamp <= end.timestamp():
-                ticks.append(datetime.fromtimestamp(stamp, timezone.utc))
+                ticks.append(datetime.fromtimestamp(stamp, UTC))
                 stamp += step
             same_day = start.astimezone(zone).date() == end.astimezone(zone).date()
             if step < 60:
@@ -75,7 +75,7 @@ def _ticks(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[list[datetim
         if t > end:
             break
         if t >= start:
-            month_ticks.append(t.astimezone(timezone.utc))
+            month_ticks.append(t.astimezone(UTC))
         index += step_m
     return month_ticks, "%Y" if step_m >= 12 else "%Y-%m"
 
@@ -84,9 +84,11 @@ def _marker(sev: Severity, x: float, y: float) -> str:
     """A shape per severity so that colour is not the only cue."""
     c = COLOURS[sev]
     if sev == Severity.CRITICAL:
-        return f'<polygon points="{x:.1f},{y - 7:.1f} {x + 7:.1f},{y:.1f} {x:.1f},{y + 7:.1f} {x - 7:.1f},{y:.1f}" fill="{c}" stroke="#fff"/>'
+        return (f'<polygon points="{x:.1f},{y - 7:.1f} {x + 7:.1f},{y:.1f} {x:.1f},{y + 7:.1f} {x - 7:.1f},{y:.1f}" '
+                f'fill="{c}" stroke="#fff"/>')
     if sev == Severity.HIGH:
-        return f'<polygon points="{x:.1f},{y - 7:.1f} {x + 7:.1f},{y + 6:.1f} {x - 7:.1f},{y + 6:.1f}" fill="{c}" stroke="#fff"/>'
+        return (f'<polygon points="{x:.1f},{y - 7:.1f} {x + 7:.1f},{y + 6:.1f} {x - 7:.1f},{y + 6:.1f}" '
+                f'fill="{c}" stroke="#fff"/>')
     if sev == Severity.MEDIUM:
         return f'<rect x="{x - 5.5:.1f}" y="{y - 5.5:.1f}" width="11" height="11" fill="{c}" stroke="#fff"/>'
     if sev == Severity.LOW:
@@ -115,7 +117,7 @@ def _lanes(findings: list[Finding], lang: str) -> list[tuple[str, list[Finding]]
     by_host: dict[str, list[Finding]] = {}
     for f in findings:
         by_host.setdefault(_host(f, lang), []).append(f)
-    far = datetime.max.replace(tzinfo=timezone.utc)
+    far = datetime.max.replace(tzinfo=UTC)
 
     def first(item: tuple[str, list[Finding]]) -> tuple[datetime, str]:
         times = [f.first_seen for f in item[1] if f.first_seen]
@@ -261,7 +263,8 @@ def matrix_svg(matrix: dict[str, dict[str, int]], segments: list[str], caption: 
     peak = max((n for row in matrix.values() for n in row.values()), default=0) or 1
     size_w, size_h = left + cell * len(names) + 60, top + cell * len(names) + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{size_w}" height="{size_h}" '
-             f'viewBox="0 0 {size_w} {size_h}" font-family="sans-serif" font-size="12"><title>{escape(caption)}</title>']
+             f'viewBox="0 0 {size_w} {size_h}" font-family="sans-serif" font-size="12">'
+             f'<title>{escape(caption)}</title>']
     for j, name in enumerate(names):
         x = left + j * cell + cell / 2
         parts.append(f'<text x="{x}" y="{top - 8}" transform="rotate(-45 {x} {top - 8})">{escape(name)}</text>')

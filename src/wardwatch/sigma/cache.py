@@ -31,7 +31,9 @@ _COMPILER_SOURCES = ("compiler.py", "frontend.py", "loader.py", "logsources.py",
 
 
 def _version_tag() -> str:
-    """Engine, pySigma and Python (bytecode) versions and a hash of the compiling code: any change starts a new cache."""
+    """Engine, pySigma and Python (bytecode) versions and a hash of the compiling code.
+
+    Any change of them starts a new cache."""
     try:
         sigma = metadata.version("pysigma")
     except metadata.PackageNotFoundError:  # pragma: no cover
@@ -112,7 +114,7 @@ class RuleCache:
 def _shared_programs(entries: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """The rules' programs with equal tuples made one object: marshal then writes each once and a reference
     for the rest, so loading makes about half as many objects (rules share most of their literals)."""
-    pool: dict[tuple, tuple] = {}
+    pool: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def share(value: Any) -> Any:
         if type(value) is tuple:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ..sql import quote_name, sql_literal
@@ -217,7 +218,7 @@ def _leaf_sql(ast: list[Any]) -> str:
     if op == "exists":
         return f"({column(name, 'r')} IS {'NOT ' if ast[2] else ''}NULL)"
     if op == "s":
-        pred: Callable[[str], str] = lambda c: _text_sql(ast[3], ast[4], c)
+        pred: Callable[[str], str] = partial(_text_sql, ast[3], ast[4])
         c = column(name, ast[2])
     elif op == "re":
         pred, c = (lambda x: f"regexp_matches({x}, {sql_literal(ast[2])})"), column(name, "r")

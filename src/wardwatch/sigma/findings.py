@@ -60,7 +60,7 @@ class Matches:
         self.limit = limit
         self.by_key: dict[tuple[int, str], list[Any]] = {}  # (rule, host) → [n, first, last, events, accounts, sources]
 
-    def add(self, hits: list[tuple]) -> None:
+    def add(self, hits: list[tuple[Any, ...]]) -> None:
         """hits: (rule, file, record id, time, host, account, source) per matching event."""
         limit = self.limit
         for r, file, rid, ts, host, account, source in hits:
@@ -117,7 +117,7 @@ def correlation_finding(rule: CompiledRule, burst: Burst, tz: str, evidence_limi
     evs = burst.events
     first, last = as_utc(evs[0].ts), as_utc(evs[-1].ts)
     hosts = list(dict.fromkeys(e.host for e in evs if e.host))
-    group = {g: v for g, v in zip(spec.get("group_by", []), burst.group)}
+    group = {g: v for g, v in zip(spec.get("group_by", []), burst.group, strict=False)}
     what = ", ".join(f"{k}={v}" for k, v in group.items())
     extra = (f" グループ: {what}。" if what else "", f" Group: {what}." if what else "")
     return make(

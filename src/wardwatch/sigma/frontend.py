@@ -151,7 +151,8 @@ def _string(name: str, value: SigmaString, cased: bool) -> list[Any]:
         return ["s", name, kind, "prefix", parts[0]]
     if len(parts) == 3 and parts[0] is _STAR and parts[2] is _STAR and texts:
         return ["s", name, kind, "contains", parts[1]]
-    return ["s", name, kind, "like", "".join("%" if p is _STAR else "_" if p is _ONE else _like_escape(p) for p in parts)]
+    pattern = "".join("%" if p is _STAR else "_" if p is _ONE else _like_escape(p) for p in parts)
+    return ["s", name, kind, "like", pattern]
 
 
 def compile_condition(trees: list[Any], check_regex: Callable[[str], str | None] | None = None) -> Compiled:

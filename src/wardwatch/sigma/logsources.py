@@ -1,4 +1,6 @@
-"""Sigma Windows logsources → event sources (channel, provider, event ids, field renames), as pySigma's pipelines map them."""
+"""Sigma Windows logsources → event sources (channel, provider, event ids, field renames).
+
+They are mapped as pySigma's pipelines map them."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -25,7 +27,8 @@ SERVICE_CHANNELS: dict[str, tuple[str, ...]] = {
     "dhcp": ("Microsoft-Windows-DHCP-Server/Operational",),
     "msexchange-management": ("MSExchange Management",),
     "applocker": ("Microsoft-Windows-AppLocker/MSI and Script", "Microsoft-Windows-AppLocker/EXE and DLL",
-                  "Microsoft-Windows-AppLocker/Packaged app-Deployment", "Microsoft-Windows-AppLocker/Packaged app-Execution"),
+                  "Microsoft-Windows-AppLocker/Packaged app-Deployment",
+                  "Microsoft-Windows-AppLocker/Packaged app-Execution"),
     "printservice-admin": ("Microsoft-Windows-PrintService/Admin",),
     "printservice-operational": ("Microsoft-Windows-PrintService/Operational",),
     "codeintegrity-operational": ("Microsoft-Windows-CodeIntegrity/Operational",),
@@ -39,7 +42,8 @@ SERVICE_CHANNELS: dict[str, tuple[str, ...]] = {
     "microsoft-servicebus-client": ("Microsoft-ServiceBus-Client",),
     "ldap_debug": ("Microsoft-Windows-LDAP-Client/Debug",),
     "ldap": ("Microsoft-Windows-LDAP-Client/Debug",),
-    "security-mitigations": ("Microsoft-Windows-Security-Mitigations/Kernel Mode", "Microsoft-Windows-Security-Mitigations/User Mode"),
+    "security-mitigations": ("Microsoft-Windows-Security-Mitigations/Kernel Mode",
+                             "Microsoft-Windows-Security-Mitigations/User Mode"),
     "diagnosis-scripted": ("Microsoft-Windows-Diagnosis-Scripted/Operational",),
     "shell-core": ("Microsoft-Windows-Shell-Core/Operational",),
     "openssh": ("OpenSSH/Operational",),
@@ -51,7 +55,8 @@ SERVICE_CHANNELS: dict[str, tuple[str, ...]] = {
     "dns-client": ("Microsoft-Windows-DNS Client Events/Operational",),
     "appmodel-runtime": ("Microsoft-Windows-AppModel-Runtime/Admin",),
     "capi2": ("Microsoft-Windows-CAPI2/Operational",),
-    "certificateservicesclient-lifecycle-system": ("Microsoft-Windows-CertificateServicesClient-Lifecycle-System/Operational",),
+    "certificateservicesclient-lifecycle-system":
+        ("Microsoft-Windows-CertificateServicesClient-Lifecycle-System/Operational",),
     "iis-configuration": ("Microsoft-IIS-Configuration/Operational",),
     "kernel-shimengine": ("Microsoft-Windows-Kernel-ShimEngine/Operational",),
     "hyper-v-worker": ("Microsoft-Windows-Hyper-V-Worker",),
@@ -85,7 +90,8 @@ _HAS_TARGET = "nullif(nullif({ed}.\"TargetUserName\", '-'), '') IS NOT NULL"
 def _account(who: str) -> str:
     return (f"CASE {{ed}}.\"{who}UserSid\" WHEN 'S-1-5-18' THEN 'NT AUTHORITY\\SYSTEM' "
             f"WHEN 'S-1-5-19' THEN 'NT AUTHORITY\\LOCAL SERVICE' WHEN 'S-1-5-20' THEN 'NT AUTHORITY\\NETWORK SERVICE' "
-            f"ELSE nullif(concat_ws('\\', nullif({{ed}}.\"{who}DomainName\", '-'), nullif({{ed}}.\"{who}UserName\", '-')), '') END")
+            f"ELSE nullif(concat_ws('\\', nullif({{ed}}.\"{who}DomainName\", '-'), "
+            f"nullif({{ed}}.\"{who}UserName\", '-')), '') END")
 
 
 _USER = f"CASE WHEN {_HAS_TARGET} THEN {_account('Target')} ELSE {_account('Subject')} END"

@@ -148,7 +148,7 @@ def load_part(con: duckdb.DuckDBPyConnection, part: str, where: str) -> int:
     A table of the store's database, not a TEMP one: the SQL groups read it from a cursor of their own."""
     con.execute(f"CREATE OR REPLACE TABLE sigma_ev AS SELECT {BASE}, event_id, channel, provider, data "
                 f"FROM {part} WHERE {where}")
-    return con.execute("SELECT count(*) FROM sigma_ev").fetchone()[0]  # type: ignore[index]
+    return int(con.execute("SELECT count(*) FROM sigma_ev").fetchone()[0])  # type: ignore[index]
 
 
 def survey(con: duckdb.DuckDBPyConnection, groups: list[Group]) -> list[list[tuple[int, int]]]:
@@ -172,12 +172,12 @@ def survey(con: duckdb.DuckDBPyConnection, groups: list[Group]) -> list[list[tup
 def materialize(con: duckdb.DuckDBPyConnection, table: str, group: Group, counts: list[tuple[int, int]]) -> int:
     """The group's candidate events with one column per (field, kind); returns the row count."""
     selects = [_Extract(src, bool(ud)).select(group.fields, group.event_ids, "sigma_ev")
-               for src, (n, ud) in zip(sources(group.key), counts) if n]
+               for src, (n, ud) in zip(sources(group.key), counts, strict=False) if n]
     if not selects:
         return 0
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT row_number() OVER () - 1 AS rid, * FROM ("
                 + " UNION ALL ".join(selects) + ")")
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
 
 
 def evaluate_sql(con: duckdb.DuckDBPyConnection, table: str, group: Group, rules: list[CompiledRule],

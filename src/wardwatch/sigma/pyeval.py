@@ -170,7 +170,8 @@ def program(ast: list[Any], needs: list[list[list[str]]]) -> Program:
     expr = gen.node(ast)
     args = ", ".join(["rows", *(f"C{n}" for n in range(len(gen.vars))), *gen.sets.values()])
     loads = "".join(f"        {v} = C{n}[i]\n" for n, v in enumerate(gen.vars.values()))
-    src = f"def match({args}):\n    out = []\n    for i in rows:\n{loads}        if {expr}:\n            out.append(i)\n    return out\n"
+    src = (f"def match({args}):\n    out = []\n    for i in rows:\n{loads}"
+           f"        if {expr}:\n            out.append(i)\n    return out\n")
     module = compile(src, "<sigma rule>", "exec")
     code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
     return code, tuple(gen.vars), tuple(gen.sets), tuple(tuple((f, k, t) for f, k, t in clause) for clause in needs)
@@ -258,7 +259,8 @@ def rule_program(rule: CompiledRule) -> Program:
     """The rule's generated Python (cached with the rule; made here for rules compiled elsewhere)."""
     if rule.program is None:
         rule.program = program(rule.ast, rule.needs)
-    return rule.program
+    made: Program = rule.program
+    return made
 
 
 _GLOBALS: dict[str, Any] = {"__builtins__": builtins, "_rx": _rx, "_numcmp": _numcmp}
@@ -273,9 +275,9 @@ def evaluate(rules: list[CompiledRule], cols: Columns, rows: int,
     allowed: list[set[int] | None] = [  # rows of the rule's event ids (None: any row)
         {j for e in rule.event_ids for j in by_eid.get(e, ())} if eids is not None and rule.event_ids is not None
         else None for rule in rules]
-    presence = Presence([r for r, a in zip(rules, allowed) if a is None or a], cols)
+    presence = Presence([r for r, a in zip(rules, allowed, strict=False) if a is None or a], cols)
     out: list[list[int]] = []
-    for rule, ok in zip(rules, allowed):
+    for rule, ok in zip(rules, allowed, strict=False):
         if ok is not None and not ok:
             out.append([])
             continue

@@ -35,7 +35,7 @@ def _blank(v: Any) -> Any:
     return None if v in (None, "-", "") else v
 
 
-def _account(ed: dict, who: str) -> str | None:
+def _account(ed: dict[str, Any], who: str) -> str | None:
     sid = text(ed.get(f"{who}UserSid"))
     if sid in _WELL_KNOWN:
         return _WELL_KNOWN[sid]
@@ -43,24 +43,24 @@ def _account(ed: dict, who: str) -> str | None:
     return "\\".join(parts) or None
 
 
-def _user_4688(ed: dict) -> str | None:
+def _user_4688(ed: dict[str, Any]) -> str | None:
     return _account(ed, "Target" if _blank(text(ed.get("TargetUserName"))) else "Subject")
 
 
-def _logon_4688(ed: dict) -> str | None:
+def _logon_4688(ed: dict[str, Any]) -> str | None:
     target = text(ed.get("TargetLogonId"))
     if _blank(text(ed.get("TargetUserName"))) and target not in ("0x0", "-"):
         return target
     return text(ed.get("SubjectLogonId"))
 
 
-def _level_4688(ed: dict) -> str | None:
+def _level_4688(ed: dict[str, Any]) -> str | None:
     label = text(ed.get("MandatoryLabel"))
     return _LEVELS.get(label, label) if label is not None else None
 
 
 # Python twins of logsources.SECURITY_4688_RENAMES (tests compare both engines).
-RENAMES_4688: dict[str, Callable[[dict], str | None]] = {
+RENAMES_4688: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "Image": lambda ed: text(ed.get("NewProcessName")), "ParentImage": lambda ed: text(ed.get("ParentProcessName")),
     "ProcessId": lambda ed: text(ed.get("NewProcessId")), "ParentProcessId": lambda ed: text(ed.get("ProcessId")),
     "LogonId": _logon_4688, "User": _user_4688, "IntegrityLevel": _level_4688,
@@ -80,7 +80,7 @@ def _data_list(d: Any) -> list[str | None] | None:
 _ROW_FIELDS = {"EventID": 6, "Channel": 7, "Provider_Name": 8, "EventRecordID": 1}
 
 
-def _obj(v: Any) -> dict:
+def _obj(v: Any) -> dict[str, Any]:
     return v if isinstance(v, dict) else {}
 
 
@@ -107,14 +107,14 @@ def source_matches(source: Source, eid: int | None, channel: str | None, provide
 class PartRows:
     """The loaded part's candidate events, parsed once, read by every Python-evaluated group."""
 
-    def __init__(self, rows: list[tuple]) -> None:
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
         self.rows = rows
-        self._parsed: dict[int, dict] = {}
+        self._parsed: dict[int, dict[str, Any]] = {}
         self._by_kind: dict[tuple[Any, Any, Any], list[int]] = {}  # (event id, channel, provider) → rows
         for i, row in enumerate(rows):
             self._by_kind.setdefault((row[6], row[7], row[8]), []).append(i)
 
-    def event(self, i: int) -> dict:
+    def event(self, i: int) -> dict[str, Any]:
         ev = self._parsed.get(i)
         if ev is None:
             try:
@@ -161,7 +161,7 @@ class PartRows:
                                 [pos[j] for j in renamed if j in pos], [pos[j] for j in spaced_ok if j in pos],
                                 [uds[j] for j in js], [pos[j] for j in any_ud if j in pos])
                 raw = [None] * len(rows)
-                for j, v in zip(js, sub):
+                for j, v in zip(js, sub, strict=False):
                     raw[j] = v
             is_list = name in LIST_FIELDS
             if "r" in kinds:
@@ -172,8 +172,8 @@ class PartRows:
         return cols
 
     @staticmethod
-    def _raw(name: str, rows: list[tuple], events: list[dict], eds: list[dict], renamed: list[int],
-             spaced_ok: list[int], uds: list[Any], any_ud: list[int]) -> list[Any]:
+    def _raw(name: str, rows: list[tuple[Any, ...]], events: list[dict[str, Any]], eds: list[dict[str, Any]],
+             renamed: list[int], spaced_ok: list[int], uds: list[Any], any_ud: list[int]) -> list[Any]:
         """One field's raw values; renamed / spaced / UserData lookups only on the rows they concern."""
         if name in _ROW_FIELDS:
             k = _ROW_FIELDS[name]

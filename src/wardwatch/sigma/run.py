@@ -186,7 +186,7 @@ def _run(store: EventStore, rules: list[CompiledRule], tz: str, min_level: str |
             prepared: dict[str, str] = {}  # SQL evaluation queries, parsed once for all parts
             for part in _parts(store):
                 if load_part(con, part, where):
-                    hits: list[tuple] = []  # this part's matches, summed up before the next part
+                    hits: list[tuple[Any, ...]] = []  # this part's matches, summed up before the next part
                     _run_part(con, sql_con, pool, groups, rules, extra, emit, engine, hits, events, prepared)
                     matches.add(hits)
             con.execute("DROP TABLE IF EXISTS sigma_ev")
@@ -208,7 +208,7 @@ def _python_ok(group: Any, rows: int, engine: str) -> bool:
 
 
 def _run_part(con: Any, sql_con: Any, pool: ThreadPoolExecutor, groups: list[Any], rules: list[CompiledRule],
-              extra: dict[int, list[str]], emit: set[int], engine: str, hits: list[tuple],
+              extra: dict[int, list[str]], emit: set[int], engine: str, hits: list[tuple[Any, ...]],
               events: dict[int, list[Event]], prepared: dict[str, str]) -> None:
     """Evaluate every group on the loaded part: small ones in Python, the others in SQL.
 
@@ -218,7 +218,7 @@ def _run_part(con: Any, sql_con: Any, pool: ThreadPoolExecutor, groups: list[Any
     live = [n for n, c in enumerate(counts) if any(k for k, _ in c)]
     python = [n for n in live if _python_ok(groups[n], sum(k for k, _ in counts[n]), engine)]
     in_sql = [n for n in live if n not in python]
-    sql_hits: list[tuple] = []
+    sql_hits: list[tuple[Any, ...]] = []
     sql_events: dict[int, list[Event]] = {}
     job = pool.submit(_sql_groups, sql_con, [(n, groups[n], counts[n]) for n in in_sql], rules, extra, emit,
                       sql_hits, sql_events, prepared) if in_sql else None
@@ -237,7 +237,7 @@ def _run_part(con: Any, sql_con: Any, pool: ThreadPoolExecutor, groups: list[Any
 
 
 def _sql_groups(con: Any, todo: list[tuple[int, Any, list[tuple[int, int]]]], rules: list[CompiledRule],
-                extra: dict[int, list[str]], emit: set[int], hits: list[tuple], events: dict[int, list[Event]],
+                extra: dict[int, list[str]], emit: set[int], hits: list[tuple[Any, ...]], events: dict[int, list[Event]],
                 prepared: dict[str, str]) -> None:
     """Each (number, group, counts): its group table, every rule of it in SQL, the matched rows collected."""
     for n, group, counts in todo:
@@ -273,14 +273,14 @@ def _rows_needing(rules: list[CompiledRule], eids: list[int | None], always: set
 
 
 def _python_group(part: PartRows, group: Any, rules: list[CompiledRule], extra: dict[int, list[str]],
-                  emit: set[int], hits: list[tuple], events: dict[int, list[Event]]) -> None:
+                  emit: set[int], hits: list[tuple[Any, ...]], events: dict[int, list[Event]]) -> None:
     picked = part.select(group.key, group.event_ids)
     if not picked:
         return
     eids = [part.rows[i][6] for i, _ in picked]
     subset = [rules[i] for i in group.rules]
     cols = part.columns(picked, group.fields, _rows_needing(subset, eids, {f for i in group.rules for f in extra.get(i, [])}))
-    for r, matched in zip(group.rules, pyeval.evaluate(subset, cols, len(picked), eids)):
+    for r, matched in zip(group.rules, pyeval.evaluate(subset, cols, len(picked), eids), strict=False):
         for j in matched:
             row = part.rows[picked[j][0]]
             if r in emit:
@@ -291,7 +291,7 @@ def _python_group(part: PartRows, group: Any, rules: list[CompiledRule], extra: 
 
 
 def _collect(con: Any, table: str, matched: dict[int, list[int]], rules: list[CompiledRule],
-             extra: dict[int, list[str]], emit: set[int], hits: list[tuple], events: dict[int, list[Event]]) -> None:
+             extra: dict[int, list[str]], emit: set[int], hits: list[tuple[Any, ...]], events: dict[int, list[Event]]) -> None:
     """Fetch what findings need of the matched rows (and the fields correlations group by)."""
     import pyarrow as pa  # only when SQL matched something
 
@@ -307,7 +307,7 @@ def _collect(con: Any, table: str, matched: dict[int, list[int]], rules: list[Co
         if r in emit:
             hits.append(row[:7])
         if r in extra and row[3] is not None:
-            values = dict(zip(names, row[7:]))
+            values = dict(zip(names, row[7:], strict=False))
             events.setdefault(r, []).append(Event(row[3], rules[r].id, row[4], row[1], row[2],
                                                   {f: values[f] for f in extra[r]}, row[5], row[6]))
 

@@ -23,7 +23,9 @@ class RuleStatus:
 
 @dataclass
 class CompiledRule:
-    """One Sigma rule compiled to an AST (detection) or to a window spec (correlation); plain data, marshal-cacheable."""
+    """One Sigma rule compiled to an AST (detection) or to a window spec (correlation).
+
+    Plain data, so that marshal can cache it."""
 
     id: str
     title: str

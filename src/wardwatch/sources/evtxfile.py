@@ -6,8 +6,9 @@ import operator
 import re
 import struct
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from evtx import PyEvtxParser
 
@@ -16,7 +17,7 @@ from .base import ReadContext, Source
 
 EVTX_MAGIC = b"ElfFile\x00"
 HEADER_SIZE = 4096
-_DATA = operator.itemgetter("data")
+_DATA: Callable[[Any], str] = operator.itemgetter("data")
 CHUNK_SIZE = 65536
 
 

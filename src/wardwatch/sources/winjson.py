@@ -5,7 +5,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,16 +15,16 @@ import yaml
 
 from wardwatch.model import ReadProblem
 from wardwatch.sources import nxlog, winlogbeat
+from wardwatch.sources.base import ReadContext, Source
 from wardwatch.sources.canonical import int_field as _number
 from wardwatch.sources.winxml import ProblemLog, as_int, decode_text, format_utc, utc_iso
-from wardwatch.sources.base import ReadContext, Source
 
 FIELDS_FILE = Path(__file__).with_name("eventfields.yml")
 EVENT_NS = "http://schemas.microsoft.com/win/2004/08/events/event"
 _MS_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
 _TYPE_NAME = re.compile(r"System(?:\.[A-Za-z_][\w`]*)+(?:\[\])?")
 _POSITION = re.compile(r":?\s*line \d+ column \d+ \(char \d+\)$")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MASK64 = (1 << 64) - 1
 _PLURALS = {"line": "broken lines", "event": "unreadable events"}
 
@@ -356,7 +356,7 @@ def _lookup(provider: str | None, channel: str | None, event_id: int) -> EventFi
 def _named(values: list[Any], spec: EventFields, with_ns: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"#attributes": {"xmlns": spec.xmlns}} if with_ns and spec.xmlns else {}
     names = spec.names(len(values))
-    for key, value in zip(names, values):
+    for key, value in zip(names, values, strict=False):
         if key in spec.hex and isinstance(value, int) and not isinstance(value, bool):
             value = f"0x{value & _MASK64:x}"
         out[key] = value

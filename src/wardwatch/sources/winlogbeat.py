@@ -41,9 +41,10 @@ def looks_like(item: dict[str, Any]) -> bool:
 def convert(item: dict[str, Any]) -> tuple[str | None, str | None]:
     """(record, why not) for one Winlogbeat document."""
     doc = unwrap(item)
-    winlog = doc.get("winlog") or {}
-    event = doc.get("event") if isinstance(doc.get("event"), dict) else {}
-    host = doc.get("host") if isinstance(doc.get("host"), dict) else {}
+    winlog: dict[str, Any] = doc.get("winlog") or {}
+    event_raw, host_raw = doc.get("event"), doc.get("host")
+    event: dict[str, Any] = event_raw if isinstance(event_raw, dict) else {}
+    host: dict[str, Any] = host_raw if isinstance(host_raw, dict) else {}
     event_id = int_field(winlog.get("event_id")) or int_field(event.get("code"))
     if event_id is None:
         return None, "no numeric winlog.event_id"
@@ -52,19 +53,21 @@ def convert(item: dict[str, Any]) -> tuple[str | None, str | None]:
     if when is None:
         return None, f"unreadable @timestamp {str(raw_time)[:40]!r}"
     user_data = winlog.get("user_data")
-    wrapped = None
+    wrapped: dict[str, Any] | None = None
     if isinstance(user_data, dict) and user_data:
         fields = {k: v for k, v in user_data.items() if k != "xml_name"}
         wrapped = {str(user_data.get("xml_name") or "EventXML"): fields}
-    event_data = dict(winlog.get("event_data")) if isinstance(winlog.get("event_data"), dict) else {}
+    data_raw = winlog.get("event_data")
+    event_data = dict(data_raw) if isinstance(data_raw, dict) else {}
     unnamed = [f"param{n}" for n in range(1, len(event_data) + 1)]
     if event_data and list(event_data) == unnamed:  # Winlogbeat names unnamed <Data> items param1, param2 ...
         event_data["Data"] = {"#text": [event_data[k] for k in unnamed]}
     if not wrapped and event_data:
-        from .nxlog import user_data  # flat fields of a UserData event (some Winlogbeat versions)
-        wrapped = user_data(text_field(winlog.get("provider_name")), text_field(winlog.get("channel")),
+        from .nxlog import user_data as flat_user_data  # flat fields of a UserData event (some Winlogbeat versions)
+        wrapped = flat_user_data(text_field(winlog.get("provider_name")), text_field(winlog.get("channel")),
                             event_id, event_data)
-    computer = text_field(winlog.get("computer_name")) or text_field(host.get("hostname")) or text_field(host.get("name"))
+    computer = (text_field(winlog.get("computer_name")) or text_field(host.get("hostname"))
+                or text_field(host.get("name")))
     provider = text_field(winlog.get("provider_name")) or text_field(event.get("provider"))
     record = evtx_record(event_id=event_id, provider=provider, channel=text_field(winlog.get("channel")),
                          computer=computer, record_id=winlog.get("record_id"), when=when,

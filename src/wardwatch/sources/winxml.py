@@ -10,8 +10,8 @@ import io
 import itertools
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from datetime import datetime, timedelta, timezone
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
@@ -90,7 +90,7 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, str] | None]:
 
 def format_utc(moment: datetime) -> str:
     """A UTC datetime as evtx writes it: YYYY-MM-DDTHH:MM:SS.ffffffZ."""
-    m = moment.astimezone(timezone.utc) if moment.tzinfo else moment
+    m = moment.astimezone(UTC) if moment.tzinfo else moment
     return (
         f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond:06d}Z"
     )
@@ -105,7 +105,7 @@ def utc_iso(text: str) -> tuple[str | None, bool]:
     try:
         moment = datetime(
             int(year), int(month), int(day), int(hour), int(minute), int(second),
-            int((frac or "0")[:6].ljust(6, "0")), tzinfo=timezone.utc,
+            int((frac or "0")[:6].ljust(6, "0")), tzinfo=UTC,
         )
         if zone and zone.upper() != "Z":
             digits = zone[1:].replace(":", "")
@@ -185,7 +185,7 @@ def _stream(data: bytes | Path) -> Iterator[str]:
     to expand or fetch."""
     fh = io.BytesIO(data) if isinstance(data, bytes) else open(data, "rb")  # noqa: SIM115 - closed below
     try:
-        parser = XMLPullParser(events=("start", "end"))
+        parser: Any = XMLPullParser(events=("start", "end"))
         parents: list[Element] = []  # the open elements: [synthetic root, (file's root,) event, ...]
         last: Element | None = None  # the event read last (its tail, the text after it, is known later)
         found = 0
@@ -194,27 +194,27 @@ def _stream(data: bytes | Path) -> Iterator[str]:
             parser.feed(piece)
             for kind, elem in parser.read_events():
                 if kind == "start":
-                    parents.append(elem)  # type: ignore[arg-type]
+                    parents.append(elem)
                     continue
                 parents.pop()
-                is_event = _split(elem.tag)[1] == "Event"  # type: ignore[union-attr]
+                is_event = _split(elem.tag)[1] == "Event"
                 if len(parents) > 2 or (len(parents) == 2 and not is_event):
                     continue  # inside an event
                 if last is not None and (last.tail or "").strip():
                     raise _NotClean  # stray text after an event
                 if not is_event:  # the file's root or the synthetic one
-                    if (elem.text or "").strip():  # type: ignore[union-attr]
+                    if (elem.text or "").strip():
                         raise _NotClean
                     continue
                 if (parents[-1].text or "").strip() or _split(parents[-1].tag)[1] == "Event":
                     raise _NotClean  # stray text before the first event, or an event inside an unclosed one
-                event = _convert_event(elem)  # type: ignore[arg-type]
+                event = _convert_event(elem)
                 if event is None:
                     raise _NotClean
                 found += 1
                 yield orjson.dumps({"Event": event}).decode()
-                parents[-1].remove(elem)  # type: ignore[arg-type]  # memory stays flat
-                last = elem  # type: ignore[assignment]
+                parents[-1].remove(elem)  # memory stays flat
+                last = elem
         parser.close()
         if not found:
             raise _NotClean
