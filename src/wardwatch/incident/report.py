@@ -1,10 +1,13 @@
 """The case report page: journal and scan findings on one timeline, evidence with hashes, contacts, open steps."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..report.labels import severity_label
 from ..report.render import render_page
+from ..textfmt import format_time
 
 LABELS = {
     "ja": {"title": "インシデント対応記録", "verified": "記録と証拠は改ざんされていません（検査済み）",
@@ -55,7 +58,18 @@ def _with_host(f: dict[str, Any]) -> str:
     return text if not host or host in text else f"{host}: {text}"
 
 
+def _when(tz: str) -> Any:
+    """ISO times of the journal and the scans shown as people read them (2026-12-05 18:19:09 JST)."""
+    def show(value: Any) -> str:
+        try:
+            return format_time(datetime.fromisoformat(str(value)), tz)
+        except (TypeError, ValueError):
+            return str(value or "")
+    return show
+
+
 def write_html(data: dict[str, Any], path: Path, lang: str) -> None:
-    html = render_page("incident.html.j2", d=data, t=LABELS["en" if lang == "en" else "ja"],
+    html = render_page("incident.html.j2", when=_when(str(data["case"].get("timezone", "Asia/Tokyo"))),
+                       sev=lambda s: severity_label(s, lang) if s else "", d=data, t=LABELS["en" if lang == "en" else "ja"],
                                                         lang=lang, rows=timeline(data, lang))
     path.write_text(html, encoding="utf-8")
