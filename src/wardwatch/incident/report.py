@@ -70,6 +70,6 @@ def _when(tz: str) -> Any:
 
 def write_html(data: dict[str, Any], path: Path, lang: str) -> None:
     html = render_page("incident.html.j2", when=_when(str(data["case"].get("timezone", "Asia/Tokyo"))),
-                       sev=lambda s: severity_label(s, lang) if s else "", d=data, t=LABELS["en" if lang == "en" else "ja"],
-                                                        lang=lang, rows=timeline(data, lang))
+                       sev=lambda s: severity_label(s, lang) if s else "", d=data,
+                       t=LABELS["en" if lang == "en" else "ja"], lang=lang, rows=timeline(data, lang))
     path.write_text(html, encoding="utf-8")
