@@ -18,7 +18,10 @@ TZ = "Asia/Tokyo"
 def finding(phase: str, *, host: str | None = "SV1", at: float = 0, hours: float = 0.1,
             severity: Severity = Severity.HIGH, sources: list[str] | None = None, rule: str = "",
             facts: dict[str, Any] | None = None, timed: bool = True) -> Finding:
-    """A finding `at` hours after T0, lasting `hours`."""
+    """A finding `at` hours after T0, lasting `hours`. An entry (access) comes from an outside address unless
+    `sources` says otherwise: the story claims an entry only from somewhere other than the machine itself."""
+    if sources is None and phase in ("access", "lateral"):  # lateral movement, too, comes from an address
+        sources = ["198.51.100.23"]
     first = T0 + timedelta(hours=at) if timed else None
     last = first + timedelta(hours=hours) if first else None
     return Finding(rule=rule or f"test-{phase}", severity=severity, host=host, first_seen=first, last_seen=last,
@@ -54,7 +57,7 @@ def test_findings_off_the_chain_never_join(phase: str) -> None:
     (["attack.impact"], Severity.CRITICAL, "impact"),
 ])
 def test_sigma_tactics_place_findings_on_the_chain(tags: list[str], severity: Severity, phase: str) -> None:
-    (inc,) = incidents(finding("sigma", severity=severity, facts={"tags": tags}))
+    (inc,) = incidents(finding("sigma", severity=severity, facts={"tags": tags}, sources=["10.0.0.9"]))
     assert phases(inc) == [phase]
 
 
@@ -90,8 +93,13 @@ def test_other_hosts_join_through_a_shared_source() -> None:
 @pytest.mark.parametrize("generic", ["-", "127.0.0.1", "::1", "LOCAL", ""])
 def test_generic_sources_do_not_join_hosts(generic: str) -> None:
     found = incidents(finding("guessing", host="SV1", sources=[generic]),
-                      finding("access", host="SV2", sources=[generic]))
+                      finding("tools", host="SV2", sources=[generic]))
     assert len(found) == 2
+
+
+@pytest.mark.parametrize("generic", ["-", "127.0.0.1", "::1", "LOCAL", ""])
+def test_a_logon_from_the_machine_itself_is_not_an_entry(generic: str) -> None:
+    assert not incidents(finding("access", host="SV2", sources=[generic]))
 
 
 def test_joining_is_transitive() -> None:

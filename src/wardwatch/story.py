@@ -66,7 +66,7 @@ def _proven(f: Finding, phase: Phase) -> bool:
 def phase_of(f: Finding) -> Phase | None:
     """The attack-chain phase a finding proves: its rule's (or its Sigma rule's ATT&CK tactics), when its events
     prove it (see _proven); None otherwise."""
-    phase = Phase(f.phase) if f.phase in PHASES else _tactic_phase(f) if "sigma_level" in f.facts else None
+    phase = Phase(f.phase) if f.phase in PHASES else _tactic_phase(f) if f.facts.get("tags") else None
     return phase if phase is not None and _proven(f, phase) else None
 
 

@@ -231,7 +231,7 @@ def message_fields(text: str, provider: str | None, channel: str | None, event_i
     out: dict[str, Any] = {}
     section = ""
     matches = list(_pattern(tuple(labels)).finditer(text))
-    for m, following in zip(matches, matches[1:] + [None], strict=True):
+    for m, following in zip(matches, [*matches[1:], None], strict=False):  # no match: nothing to pair
         label = m.group(1)
         raw = text[m.end():following.start() if following is not None else len(text)]
         value = _VALUE_END.split(raw.strip(" \t"), maxsplit=1)[0].strip() if raw.strip() else ""
