@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..model import Finding, InputFile, Run
 from ..report.jsonout import write_json
+from ..report.labels import severity_label
 from ..report.messages import message, messages
 from ..report.render import render_page
 from ..report.style import css_class
@@ -69,6 +70,15 @@ _CSS = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}t
 def _finding_rows(findings: list[Finding], lang: str) -> list[dict[str, str]]:
     return [{"sev": css_class(f.severity), "rule": f.rule, "host": f.host or "", "title": f.title.get(lang),
              "summary": f.summary.get(lang), "advice": f.advice.get(lang), "seed": f.seed} for f in findings]
+
+
+def write_findings_html(findings: list[Finding], out: Path, title: str, intro: str, lang: str) -> None:
+    """A plain page of findings, worst first (vuln check, web check)."""
+    rows = _finding_rows(sorted(findings, key=lambda f: (-f.severity, f.host or "", f.rule)), lang)
+    for row, f in zip(rows, sorted(findings, key=lambda f: (-f.severity, f.host or "", f.rule)), strict=True):
+        row["sev_label"] = severity_label(f.severity, lang)
+    out.write_text(render_page("findings.html.j2", title=title, css=_CSS, L=messages(lang, "inventory"), intro=intro,
+                               findings=rows), "utf-8")
 
 
 def write_inventory_html(inv: Inventory, findings: list[Finding], out: Path, lang: str) -> None:

@@ -81,9 +81,10 @@ def vulnerability_findings(devices: list[Device], advisories: list[Advisory]) ->
         why = matches[0].why_unknown
         values = {
             "device": name, "product": " ".join(x for x in (d.vendor, d.product, d.model) if x) or "-",
-            "version": device_version(d) or "-", "cves": cves, "fixed": sorted({f for m in matches for f in m.fixed_in})
-            or ["メーカーの最新版 / the vendor's latest"], "ranges": sorted({r for m in matches for r in m.ranges})
-            or ["（フィードに記載なし / not given by the feed）"],
+            "version": device_version(d) or "-", "cves": cves, "fixed_ja": sorted({f for m in matches for f in m.fixed_in}) or ["メーカーの最新版"],
+            "fixed_en": sorted({f for m in matches for f in m.fixed_in}) or ["the vendor's latest"],
+            "ranges_ja": sorted({r for m in matches for r in m.ranges}) or ["フィードに記載なし"],
+            "ranges_en": sorted({r for m in matches for r in m.ranges}) or ["not given by the feed"],
             "source": sorted({s for m in matches for s in m.sources}),
             "ransomware_ja": "（ランサムウェア攻撃での悪用も確認されています）" if ransomware else "",
             "ransomware_en": ", ransomware included" if ransomware else "",

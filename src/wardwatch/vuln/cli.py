@@ -84,11 +84,12 @@ def vuln_check(
         typer.echo(f"{p.file}: {p.where}: {p.message}", err=True)
     checked = len(to_check(devices))
     if lang_ == "en":
-        typer.echo(f"{checked} exposed device(s) against {len(advisories):,} advisories from {len(feed)} feed(s); "
+        summary = (f"{checked} exposed device(s) against {len(advisories):,} advisories from {len(feed)} feed(s); "
                    f"{len(devices) + len(hosts)} host(s) for end of support; {len(findings)} finding(s).")
     else:
-        typer.echo(f"外部接続などの機器 {checked} 台を {len(feed)} 個のフィード（{len(advisories):,} 件）と照合し、"
+        summary = (f"外部接続などの機器 {checked} 台を {len(feed)} 個のフィード（{len(advisories):,} 件）と照合し、"
                    f"{len(devices) + len(hosts)} 台のサポート期限を調べました。検知 {len(findings)} 件。")
+    typer.echo(summary)
     if not feed:
         typer.echo("脆弱性フィードが指定されていないため、脆弱性の照合はしていません（--feed）。" if lang_ != "en" else
                    "No vulnerability feed given (--feed): only end of support was checked.", err=True)
@@ -96,4 +97,7 @@ def vuln_check(
         from ..hospital.output import write_findings
         write_findings(findings, [str(p) for p in [*([inventory] if inventory else []), *feed, *audit]],
                        out / "findings.json", tz_, lang_)
+        from ..hospital.output import write_findings_html
+        write_findings_html(findings, out / "vuln.html", "WardWatch: 脆弱性とサポート期限" if lang_ != "en" else
+                            "WardWatch: vulnerabilities and end of support", summary, lang_)
     raise typer.Exit(EXIT_SKIPPED if findings or problems else EXIT_OK)

@@ -93,13 +93,16 @@ def web_check(
     _print(found, lang_)
     for rel, why in cmp.unreadable:
         typer.echo(f"{site / rel}: cannot be read ({why}); not checked", err=True)
-    if out:
-        from ..hospital.output import write_findings
-        write_findings(found, [str(baseline)], out / "findings.json", tz_, lang_)
     if lang_ == "en":
-        typer.echo(f"{cmp.files:,} files checked: {len(cmp.added)} added, {len(cmp.changed)} changed, "
+        summary = (f"{cmp.files:,} files checked: {len(cmp.added)} added, {len(cmp.changed)} changed, "
                    f"{len(cmp.removed)} removed; {len(found)} finding(s).")
     else:
-        typer.echo(f"{cmp.files:,} ファイルを調べました: 追加 {len(cmp.added)}、変更 {len(cmp.changed)}、削除 "
+        summary = (f"{cmp.files:,} ファイルを調べました: 追加 {len(cmp.added)}、変更 {len(cmp.changed)}、削除 "
                    f"{len(cmp.removed)}。検知 {len(found)} 件。")
+    if out:
+        from ..hospital.output import write_findings, write_findings_html
+        write_findings(found, [str(baseline)], out / "findings.json", tz_, lang_)
+        write_findings_html(found, out / "web.html", f"WardWatch: {site.name}" + (" の改ざん確認" if lang_ != "en" else
+                            " tamper check"), summary, lang_)
+    typer.echo(summary)
     raise typer.Exit(EXIT_SKIPPED if found or cmp.unreadable else EXIT_OK)
