@@ -81,7 +81,8 @@ def vulnerability_findings(devices: list[Device], advisories: list[Advisory]) ->
         why = matches[0].why_unknown
         values = {
             "device": name, "product": " ".join(x for x in (d.vendor, d.product, d.model) if x) or "-",
-            "version": device_version(d) or "-", "cves": cves, "fixed_ja": sorted({f for m in matches for f in m.fixed_in}) or ["メーカーの最新版"],
+            "version": device_version(d) or "-", "cves": cves,
+            "fixed_ja": sorted({f for m in matches for f in m.fixed_in}) or ["メーカーの最新版"],
             "fixed_en": sorted({f for m in matches for f in m.fixed_in}) or ["the vendor's latest"],
             "ranges_ja": sorted({r for m in matches for r in m.ranges}) or ["フィードに記載なし"],
             "ranges_en": sorted({r for m in matches for r in m.ranges}) or ["not given by the feed"],
