@@ -143,6 +143,8 @@ def compile_item(key: str, value: Any, lists: ValueLists, where: str) -> str:
     if mod == "ne":
         return f"coalesce({low}, '') NOT IN ({', '.join(map(sql_literal, lows))})"
     if mod == "re":
+        if not expanded:  # an empty list ('@tool_patterns' of a list without regular expressions) matches nothing
+            return "false"
         return "(" + " OR ".join(f"regexp_matches({col}, {sql_literal(v)}, 'i')" for v in expanded) + ")"
     if len(lows) > 2:  # one case-insensitive regular expression instead of many lower()/contains() calls
         alts = "|".join(_re_escape(v) for v in lows)
