@@ -207,3 +207,50 @@ def test_defender_switched_off_is_still_defender_disabled(tmp_path):
     result = scan([tmp_path / "logs"], tmp_path / "out")
     assert [f.host for f in by_rule(result, "defender-disabled")] == ["PC-07"]
     assert by_rule(result, "malware-detected") == []
+
+
+# --- SQL Server audit 33205 ----------------------------------------------------------------------------------
+
+def _audit(t: datetime, user: str, ip: str, ok: bool, action: str | None = None) -> Ev:
+    """One SQL Server audit record as SQL Server writes it to the Application log (event 33205, one unnamed text,
+    fields one a line; documented format of sys.fn_get_audit_file columns)."""
+    action = action or ("LGIS" if ok else "LGIF")
+    statement = ("" if ok else f"Login failed for user '{user}'. Reason: Password did not match that for the login "
+                 f"provided. [CLIENT: {ip}]")
+    text = "\n".join([
+        "audit_schema_version:1", f"event_time:{t.astimezone(JST).strftime('%Y-%m-%d %H:%M:%S')}.1234567",
+        "sequence_number:1", f"action_id:{action}", f"succeeded:{'true' if ok else 'false'}",
+        "is_column_permission:false", "session_id:0", "server_principal_id:0", "database_principal_id:0",
+        "target_server_principal_id:0", "target_database_principal_id:0", "object_id:0", "class_type:LX",
+        "permission_bitmask:00000000000000000000000000000000", "session_server_principal_name:",
+        f"server_principal_name:{user}", "server_principal_sid:", "database_principal_name:",
+        "target_server_principal_name:", "server_instance_name:HIS-DB\\EHR", "database_name:master",
+        "schema_name:", "object_name:", f"statement:{statement}",
+        f"additional_information:<action_info xmlns=\"http://schemas.microsoft.com/sqlserver/2008/sqlaudit_data\">"
+        f"<pooled_connection>0</pooled_connection><address>{ip}</address></action_info>",
+        "application_name:", "host_name:", f"client_ip:{ip}", ""])
+    return Ev("MSSQL$EHR", "Application", "HIS-DB", 33205, t, items=[text], qualifiers=16384)
+
+
+def test_sql_server_audit_failures_are_read_as_logins(tmp_path):
+    t = datetime(2023, 6, 2, 1, 0, tzinfo=JST)
+    guess_sa = [_audit(t + timedelta(milliseconds=300 * i), "sa", "10.20.30.40", ok=False) for i in range(40)]
+    names = [_audit(t + timedelta(minutes=5, seconds=i), f"ehr_user{i:02d}", "10.20.30.41", ok=False) for i in range(15)]
+    write_jsonl(tmp_path / "logs" / "app.jsonl", guess_sa + names)
+    result = scan([tmp_path / "logs"], tmp_path / "out")
+    (bf,) = [f for f in by_rule(result, "brute-force") if f.accounts == ["sa"]]
+    assert bf.host == "HIS-DB" and bf.sources == ["10.20.30.40"] and bf.count == 40
+    (spray,) = by_rule(result, "password-spray")
+    assert spray.sources == ["10.20.30.41"] and spray.facts["accounts_count"] == 15
+    assert not any(len(a) > 40 for f in result.findings for a in f.accounts)  # the record is not an "account"
+
+
+def test_sql_server_audit_successes_and_a_single_failure_are_quiet(tmp_path):
+    t = datetime(2023, 6, 2, 9, 0, tzinfo=JST)
+    ok = [_audit(t + timedelta(milliseconds=200 * i), "ehr_app", "10.20.30.50", ok=True) for i in range(60)]
+    other = [_audit(t + timedelta(seconds=i), "ehr_app", "10.20.30.50", ok=True, action="SL") for i in range(30)]
+    typo = [_audit(t + timedelta(minutes=3), "dr_sato", "10.20.30.51", ok=False)]
+    write_jsonl(tmp_path / "logs" / "app.jsonl", ok + other + typo)
+    result = scan([tmp_path / "logs"], tmp_path / "out")
+    assert by_rule(result, "brute-force") == [] and by_rule(result, "password-spray") == []
+    assert by_rule(result, "chronic-failures") == []

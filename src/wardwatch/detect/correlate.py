@@ -269,11 +269,11 @@ def _spray_how(hit: Hit, lang: str) -> dict[str, str]:
     kind, n = how
     rate = hit.facts.get("per_second")
     return {"how": ({"explicit": f"明示的な資格情報の使用 (4648) が {n} 個のアカウントにそれぞれ多数回",
-                     "failed": "ログオン失敗 (4625/4771/4768)",
-                     "fast": f"ログオン失敗 (4625/4771/4768) が毎秒 {rate} 件、人には打てない速さ"} if lang == "ja" else
+                     "failed": "ログオン失敗 (4625/4771/4768/SQL Server)",
+                     "fast": f"ログオン失敗 (4625/4771/4768/SQL Server) が毎秒 {rate} 件、人には打てない速さ"} if lang == "ja" else
                     {"explicit": f"explicit-credential logons (4648), {n} accounts used many times each",
-                     "failed": "failed logons (4625/4771/4768)",
-                     "fast": f"failed logons (4625/4771/4768) at {rate} per second, faster than anyone types"})[kind]}
+                     "failed": "failed logons (4625/4771/4768/SQL Server)",
+                     "fast": f"failed logons (4625/4771/4768/SQL Server) at {rate} per second, faster than anyone types"})[kind]}
 
 
 @correlator("spray", words=_spray_how)
