@@ -226,8 +226,8 @@ def _audit(t: datetime, user: str, ip: str, ok: bool, action: str | None = None)
         f"server_principal_name:{user}", "server_principal_sid:", "database_principal_name:",
         "target_server_principal_name:", "server_instance_name:HIS-DB\\EHR", "database_name:master",
         "schema_name:", "object_name:", f"statement:{statement}",
-        f"additional_information:<action_info xmlns=\"http://schemas.microsoft.com/sqlserver/2008/sqlaudit_data\">"
-        f"<pooled_connection>0</pooled_connection><address>{ip}</address></action_info>",
+        (f"additional_information:<action_info xmlns=\"http://schemas.microsoft.com/sqlserver/2008/sqlaudit_data\">"
+         f"<pooled_connection>0</pooled_connection><address>{ip}</address></action_info>"),
         "application_name:", "host_name:", f"client_ip:{ip}", ""])
     return Ev("MSSQL$EHR", "Application", "HIS-DB", 33205, t, items=[text], qualifiers=16384)
 
