@@ -211,13 +211,13 @@ def test_defender_switched_off_is_still_defender_disabled(tmp_path):
 
 # --- SQL Server audit 33205 ----------------------------------------------------------------------------------
 
-def _audit(t: datetime, user: str, ip: str, ok: bool, action: str | None = None) -> Ev:
+def _audit(t: datetime, user: str, ip: str, ok: bool, action: str | None = None, sep: str = "\n") -> Ev:
     """One SQL Server audit record as SQL Server writes it to the Application log (event 33205, one unnamed text,
     fields one a line; documented format of sys.fn_get_audit_file columns)."""
     action = action or ("LGIS" if ok else "LGIF")
     statement = ("" if ok else f"Login failed for user '{user}'. Reason: Password did not match that for the login "
                  f"provided. [CLIENT: {ip}]")
-    text = "\n".join([
+    text = sep.join([
         "audit_schema_version:1", f"event_time:{t.astimezone(JST).strftime('%Y-%m-%d %H:%M:%S')}.1234567",
         "sequence_number:1", f"action_id:{action}", f"succeeded:{'true' if ok else 'false'}",
         "is_column_permission:false", "session_id:0", "server_principal_id:0", "database_principal_id:0",
@@ -254,3 +254,12 @@ def test_sql_server_audit_successes_and_a_single_failure_are_quiet(tmp_path):
     result = scan([tmp_path / "logs"], tmp_path / "out")
     assert by_rule(result, "brute-force") == [] and by_rule(result, "password-spray") == []
     assert by_rule(result, "chronic-failures") == []
+
+
+def test_sql_server_audit_text_flattened_to_one_line(tmp_path):
+    """Some forwarders turn the record's line breaks into spaces: the fields are still read one by one."""
+    t = datetime(2023, 6, 2, 1, 0, tzinfo=JST)
+    write_jsonl(tmp_path / "logs" / "app.jsonl",
+                [_audit(t + timedelta(milliseconds=500 * i), "sa", "10.20.30.40", ok=False, sep=" ") for i in range(20)])
+    (bf,) = by_rule(scan([tmp_path / "logs"], tmp_path / "out"), "brute-force")
+    assert bf.accounts == ["sa"] and bf.sources == ["10.20.30.40"] and bf.count == 20

@@ -116,7 +116,9 @@ _AUDIT = f"({_MSSQL} AND contains(f_text, 'action_id:'))"
 
 
 def _audit_field(name: str) -> str:
-    return f"nullif(trim(regexp_extract(f_text, '(?:^|[\\r\\n| ]){name}:([^\\r\\n|]*)', 1)), '')"
+    """One field of the audit text: fields one a line, or (exports that flatten lines) one after another on one line."""
+    return (f"nullif(trim(regexp_extract(f_text, '(?:^|[\\r\\n| ]){name}:([^\\r\\n|]*?)(?:\\s+[a-z_]+:|[\\r\\n|]|$)', 1)), "
+            "'')")
 
 
 _TEXT_USER = (f"CASE WHEN {_AUDIT} THEN coalesce({_audit_field('server_principal_name')}, "
