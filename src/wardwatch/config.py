@@ -183,9 +183,16 @@ def _check_tools(path: Path) -> None:
     if not isinstance(tools, list):
         raise ConfigError(f"tools_file: {path}: tools must be a list of {{name, match}} entries")
     for i, tool in enumerate(tools):
-        if not (isinstance(tool, dict) and isinstance(tool.get("name"), str) and isinstance(tool.get("match"), list)
-                and all(isinstance(m, str) for m in tool["match"])):
-            raise ConfigError(f"tools_file: {path}: tools entry {i + 1} needs name: and match: [text, ...]")
+        texts = [tool.get(k) for k in ("match", "regex")] if isinstance(tool, dict) else [None]
+        if not (isinstance(tool, dict) and isinstance(tool.get("name"), str) and any(t is not None for t in texts)
+                and all(t is None or (isinstance(t, list) and all(isinstance(m, str) for m in t)) for t in texts)):
+            raise ConfigError(f"tools_file: {path}: tools entry {i + 1} needs name: and match: [text, ...] "
+                              "(or regex: [pattern, ...])")
+        for pattern in tool.get("regex") or []:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(f"tools_file: {path}: tools entry {i + 1}: regex {pattern!r}: {exc}") from exc
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise ConfigError(f"tools_file: {path}: suspicious_service_paths must be a list of text")
 

@@ -52,15 +52,17 @@ FIELDS: dict[str, list[tuple[str, ...]]] = {
     "workstation": [_E + ("WorkstationName",), _E + ("Workstation",)],
     "auth_package": [_E + ("AuthenticationPackageName",), _E + ("PackageName",)],
     "logon_process": [_E + ("LogonProcessName",)],
-    "status": [_E + ("Status",), _E + ("FailureCode",)],
+    "status": [_E + ("Status",), _E + ("FailureCode",), _E + ("Error Code",)],
     "sub_status": [_E + ("SubStatus",)],
-    "process": [_E + ("NewProcessName",), _E + ("Image",), _E + ("ProcessName",)],
+    "process": [_E + ("NewProcessName",), _E + ("Image",), _E + ("ProcessName",), _E + ("SourceImage",)],
     "parent_process": [_E + ("ParentProcessName",), _E + ("ParentImage",)],
     "command_line": [_E + ("CommandLine",), _E + ("ScriptBlockText",)],
     "service": [_E + ("ServiceName",), _E + ("param1",)],
     "image_path": [_E + ("ImagePath",), _E + ("ServiceFileName",)],
+    "object_name": [_E + ("RelativeTargetName",), _E + ("ObjectName",)],
     "param2": [_E + ("param2",), _E + ("Value",)],
     "param3": [_E + ("param3",)],
+    "action": [_E + ("Action ID",)],  # Defender 1117: 2 quarantine, 3 remove, 6 allow, 8 user defined, 9 none, 10 block
     "member": [_E + ("MemberName",), _E + ("MemberSid",)],
     "member_sid": [_E + ("MemberSid",)],
     "unnamed": [_E + ("Data",)],
@@ -102,9 +104,26 @@ _STAGE2 = (f"CASE json_type({_DATA}) WHEN 'ARRAY' THEN array_to_string(list_filt
            f"lambda x: x NOT IN ('', '(NULL)', '-')), ' | ') WHEN 'VARCHAR' THEN json_extract_string({_DATA}, '$') END AS f_text")
 # Stage 3: free text (payload or unnamed items); SQL Server 18456 and OpenSSH keep user and address there.
 _STAGE3 = "coalesce(f_payload, f_text) AS f_message"
-_TEXT_USER = ("coalesce(nullif(regexp_extract(f_message, 'for (?:invalid user )?(\\S+) from', 1), ''), "
-              "CASE WHEN f_provider LIKE 'MSSQL%' THEN nullif(trim(split_part(f_text, ' | ', 1)), '') END)")
-_TEXT_IP = "nullif(regexp_extract(f_message, '(?:from|CLIENT:) ([0-9A-Fa-f:.]+[0-9A-Fa-f])', 1), '')"
+# SQL Server audit 33205 (Application, MSSQL$<instance> / MSSQLSERVER): the whole audit record is one unnamed text,
+# "action_id:LGIF\nsucceeded:false\n...server_principal_name:sa\n...statement:Login failed for user 'sa'. ...
+# [CLIENT: 10.0.0.5]\n...client_ip:10.0.0.5": its fields are read by name (session_server_principal_name is not
+# server_principal_name). 18456 keeps the login as its first unnamed item.
+_MSSQL = "f_provider LIKE 'MSSQL%'"
+_AUDIT = f"({_MSSQL} AND contains(f_text, 'action_id:'))"
+
+
+def _audit_field(name: str) -> str:
+    """One field of the audit text: fields one a line, or (exports that flatten lines) one after another on one line."""
+    return (f"nullif(trim(regexp_extract(f_text, '(?:^|[\\r\\n| ]){name}:([^\\r\\n|]*?)(?:\\s+[a-z_]+:|[\\r\\n|]|$)', 1)), "
+            "'')")
+
+
+_TEXT_USER = (f"CASE WHEN {_AUDIT} THEN coalesce({_audit_field('server_principal_name')}, "
+              "nullif(regexp_extract(f_text, 'Login failed for user ''([^'']*)''', 1), '')) "
+              f"WHEN {_MSSQL} THEN nullif(trim(split_part(f_text, ' | ', 1)), '') "
+              "ELSE nullif(regexp_extract(f_message, 'for (?:invalid user )?(\\S+) from', 1), '') END")
+_TEXT_IP = (f"coalesce(CASE WHEN {_AUDIT} THEN {_audit_field('client_ip')} END, "
+            "nullif(regexp_extract(f_message, '(?:from|CLIENT:) ([0-9A-Fa-f:.]+[0-9A-Fa-f])', 1), ''))")
 
 COLUMNS: dict[str, str] = {
     "ts": "try_cast(f_time_text AS TIMESTAMP)",
@@ -130,13 +149,19 @@ COLUMNS: dict[str, str] = {
     "workstation": "f_workstation",
     "auth_package": "trim(f_auth_package)",
     "logon_process": "trim(f_logon_process)",
-    "status": "lower(f_status)",
+    # success written any way ("0x0", "0x00000000", "0") reads "0x0", so that rules tell failures by "status|ne"
+    # SQL Server audit: succeeded:true reads "0x0", succeeded:false "failed"
+    "status": ("CASE WHEN regexp_matches(f_status, '^\\s*(0x)?0+\\s*$', 'i') THEN '0x0' "
+               f"WHEN f_status IS NULL AND {_AUDIT} THEN CASE lower({_audit_field('succeeded')}) "
+               "WHEN 'true' THEN '0x0' WHEN 'false' THEN 'failed' END ELSE lower(f_status) END"),
+    "action": f"CASE WHEN {_AUDIT} THEN upper({_audit_field('action_id')}) ELSE f_action END",  # 33205 LGIF: login failed
     "sub_status": "lower(f_sub_status)",
     "process": "f_process",
     "parent_process": "f_parent_process",
     "command_line": "f_command_line",
     "service": "f_service",
     "image_path": "f_image_path",
+    "object_name": "f_object_name",  # a file over a share (5145 RelativeTargetName) or an audited object (4663)
     "param2": "f_param2",
     "param3": "f_param3",
     "member": "f_member",

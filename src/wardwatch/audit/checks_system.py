@@ -134,8 +134,7 @@ def remote_tools(b: Bundle, p: dict[str, Any], ctx: Context) -> Outcome:
         if tool.name.lower() in allowed:
             continue
         for where, text in places:
-            low = text.lower()
-            if any(m.lower() in low for m in tool.match):
+            if tool.matches(text):
                 found.setdefault(tool.name, (tool, where, text.strip()[:120]))
     if not found:
         return passed(T("攻撃・遠隔操作ツールは見つからない", "no attack or remote-access tool found"))

@@ -279,10 +279,13 @@ def _spray_how(hit: Hit, lang: str) -> dict[str, str]:
     if not isinstance(how, tuple):
         return {}
     kind, n = how
+    rate = hit.facts.get("per_second")
     return {"how": ({"explicit": f"明示的な資格情報の使用 (4648) が {n} 個のアカウントにそれぞれ多数回",
-                     "failed": "ログオン失敗 (4625/4771)"} if lang == "ja" else
+                     "failed": "ログオン失敗 (4625/4771/4768/SQL Server)",
+                     "fast": f"ログオン失敗 (4625/4771/4768/SQL Server) が毎秒 {rate} 件、人には打てない速さ"} if lang == "ja" else
                     {"explicit": f"explicit-credential logons (4648), {n} accounts used many times each",
-                     "failed": "failed logons (4625/4771)"})[kind]}
+                     "failed": "failed logons (4625/4771/4768/SQL Server)",
+                     "fast": f"failed logons (4625/4771/4768/SQL Server) at {rate} per second, faster than anyone types"})[kind]}
 
 
 @correlator("spray", words=_spray_how)
@@ -316,6 +319,9 @@ def spray(rule: Rule, ctx: Context) -> list[Hit]:
             row["how"] = ("explicit", row["busy_targets"])
         elif kind == "failed" and row["accounts_count"] >= p["min_accounts"]:
             row["how"] = ("failed", row["accounts_count"])
+        elif kind == "failed" and row["accounts_count"] >= p.get("fast_min_accounts", 5) and \
+                _rate(row) >= p.get("fast_per_second", 5):  # fewer names, at a program's speed
+            row["how"] = ("fast", row["accounts_count"])
         else:
             continue
         row["who"] = who
@@ -323,8 +329,15 @@ def spray(rule: Rule, ctx: Context) -> list[Hit]:
     evidence = _evidence_for(ctx, key, rows)
     return [_hit({**row, "ev": evidence.get(i, [])},
                  facts={"accounts_count": row["accounts_count"], "how": row["how"], "source": row["who"],
+                        **({"per_second": _rate(row)} if row["how"][0] == "fast" else {}),
                         "actors": _clean(row["actors"])})
             for i, row in enumerate(rows)]
+
+
+def _rate(row: dict[str, Any]) -> int:
+    """Failures per second over the campaign (a campaign shorter than a second counts as one second)."""
+    secs = (row["last"] - row["first"]).total_seconds() if row["first"] and row["last"] else 0.0
+    return int(row["n"] // max(secs, 1.0))
 
 
 # --- follows: a success during or after an earlier rule's campaign ---------------------------------------
@@ -361,6 +374,47 @@ def follows(rule: Rule, ctx: Context) -> list[Hit]:
                                        "logon_types": sorted(t for t in row["logon_types"] if t is not None)})
                 hit.evidence = [e for e in f.evidence[:20]] + hit.evidence
                 hits.append(hit)
+    return hits
+
+
+# --- malware: an antivirus detection, and whether it was stopped ------------------------------------------
+
+def _malware_words(hit: Hit, lang: str) -> dict[str, str]:
+    f = hit.facts
+    blocked, unblocked = f.get("blocked", 0), f.get("not_blocked", 0)
+    if lang == "ja":
+        text = ("隔離・削除されました" if blocked and not unblocked else
+                f"{unblocked} 件は隔離・削除されていません（許可・失敗・未処理）" if unblocked else
+                "対処（隔離・削除）の記録はありません")
+    else:
+        text = ("quarantined or removed" if blocked and not unblocked else
+                f"{unblocked} not quarantined or removed (allowed, failed or no action)" if unblocked else
+                "no record of an action (quarantine or removal)")
+    return {"blocked": text}
+
+
+@correlator("malware", words=_malware_words)
+def malware(rule: Rule, ctx: Context) -> list[Hit]:
+    """One hit per host and quiet-gap-bounded period: the threats detected, and how many actions stopped them
+    (selections labelled _kind: detected / action; an action stopped the threat when its action is quarantine,
+    remove or block (2, 3, 10) and its error code is zero)."""
+    action = [i for i, s in enumerate(rule.select) if s.get("_kind") == "action"]
+    acts = ", ".join(map(str, action or [-1]))
+    stopped = "(try_cast(action AS INTEGER) IN (2, 3, 10) AND coalesce(status, '0x0') = '0x0')"
+    sql = f"""{_gap_split(ctx.view, 'host')}
+        SELECT host, camp, min(ts) AS first, max(ts) AS last, count(*) AS n, {_distinct('target_user')} AS accounts,
+               {_distinct('src_ip')} AS sources, list(DISTINCT sel) AS sels,
+               list_sort(list(DISTINCT message) FILTER (WHERE message IS NOT NULL)) AS threats,
+               count(*) FILTER (WHERE sel IN ({acts}) AND {stopped}) AS blocked,
+               count(*) FILTER (WHERE sel IN ({acts}) AND NOT {stopped}) AS not_blocked, {ctx.evidence_sql()}
+        FROM c GROUP BY host, camp ORDER BY host, camp"""
+    hits = []
+    for row in ctx.rows(sql, {"gap_minutes": float(ctx.params.get("gap_hours", 24)) * 60}):
+        hit = _hit(row, facts={"whats": _clean(row["threats"]), "threats": _clean(row["threats"]),
+                               "blocked": int(row["blocked"]), "not_blocked": int(row["not_blocked"])})
+        # stopped: worth a look (where did it come from?); not stopped, or no action recorded: act now
+        hit.severity = Severity.MEDIUM if row["blocked"] and not row["not_blocked"] else Severity.HIGH
+        hits.append(hit)
     return hits
 
 

@@ -100,8 +100,8 @@ def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: ValueLists) ->
 
 
 def _tool_names(f: dict[str, Any], lists: ValueLists) -> list[str]:
-    text = " ".join(f.get("whats", []) + f.get("services", []) + f.get("commands", [])).lower()
-    return [t.name for t in lists.tools if any(m.lower() in text for m in t.match)]
+    text = " ".join(f.get("whats", []) + f.get("services", []) + f.get("commands", []))
+    return [t.name for t in lists.tools if t.matches(text)]
 
 
 def _phase(rule: Rule, hit: Hit) -> str:

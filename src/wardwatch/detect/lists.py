@@ -2,6 +2,7 @@
 tools_file) and the suspicious service paths, typed."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -12,11 +13,19 @@ import yaml
 
 @dataclass(frozen=True)
 class Tool:
-    """An attack or remote-access tool of the tool list: its name, kind, and the substrings that betray it."""
+    """An attack or remote-access tool of the tool list: its name, kind, the substrings that betray it (in a
+    process name, command line, service, file or product name) and the regular expressions (command lines and
+    service paths: the tool's arguments, in any order and with other flags between)."""
 
     name: str
     category: str
     match: tuple[str, ...]
+    regex: tuple[str, ...] = ()
+
+    def matches(self, text: str) -> bool:
+        """Whether the text (any case) names this tool."""
+        low = text.lower()
+        return any(m.lower() in low for m in self.match) or any(re.search(r, text, re.IGNORECASE) for r in self.regex)
 
 
 @dataclass(frozen=True)
@@ -27,12 +36,15 @@ class ValueLists:
     suspicious_service_paths: tuple[str, ...]
 
     def __contains__(self, name: object) -> bool:
-        return name in ("tools", "suspicious_service_paths")
+        return name in ("tools", "tool_patterns", "suspicious_service_paths")
 
     def __getitem__(self, name: str) -> list[str]:
-        """The values of '@name': every tool's substrings for 'tools', the path patterns otherwise."""
+        """The values of '@name': every tool's substrings for 'tools', their regular expressions for
+        'tool_patterns', the path patterns otherwise."""
         if name == "tools":
             return [m for t in self.tools for m in t.match]
+        if name == "tool_patterns":
+            return [r for t in self.tools for r in t.regex]
         if name == "suspicious_service_paths":
             return list(self.suspicious_service_paths)
         raise KeyError(name)
@@ -47,5 +59,6 @@ def load_lists(config: dict[str, Any]) -> ValueLists:
         more = yaml.safe_load(Path(extra).read_text(encoding="utf-8")) or {}
         tools += list(more.get("tools", []))
         paths += list(more.get("suspicious_service_paths", []))
-    return ValueLists(tuple(Tool(str(t["name"]), str(t.get("category", "")), tuple(map(str, t["match"])))
+    return ValueLists(tuple(Tool(str(t["name"]), str(t.get("category", "")), tuple(map(str, t.get("match") or [])),
+                                 tuple(map(str, t.get("regex") or [])))
                             for t in tools), tuple(map(str, paths)))

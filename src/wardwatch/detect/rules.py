@@ -163,6 +163,8 @@ def compile_item(key: str, value: Any, lists: ValueLists, where: str, params: Pa
     if mod == "ne":
         return f"coalesce({low}, '') NOT IN ({', '.join(map(bind, lows))})"
     if mod == "re":
+        if not expanded:  # an empty list ('@tool_patterns' of a list without regular expressions) matches nothing
+            return "false"
         return "(" + " OR ".join(f"regexp_matches({col}, {bind(str(v))}, 'i')" for v in expanded) + ")"
     if len(lows) > 2:  # one case-insensitive regular expression instead of many lower()/contains() calls
         alts = "|".join(_re_escape(v) for v in lows)

@@ -39,7 +39,13 @@ def _field(col: str, sel: dict[str, Any]) -> str:
     ids = sel.get("event_id", [])
     ids = ids if isinstance(ids, list) else [ids]
     if col == "process":
-        return "Image" if "Sysmon" in str(sel.get("channel", "")) else "NewProcessName"
+        if "Sysmon" in str(sel.get("channel", "")):
+            return "SourceImage" if ids == [10] else "Image"
+        return "NewProcessName" if not ids or 4688 in ids else "ProcessName"
+    if col == "object_name":
+        return "RelativeTargetName" if 5145 in ids else "ObjectName"
+    if col == "action":
+        return "Action ID"
     if col == "service":
         return "param1" if {7036, 7040} & set(ids) else "ServiceName"
     if col == "message":
@@ -55,10 +61,15 @@ def _selection(sel: dict[str, Any], lists: ValueLists) -> tuple[dict[str, Any], 
     """(positive items, negated items) of one of our selections in Sigma notation."""
     pos: dict[str, Any] = {}
     neg: dict[str, Any] = {}
+    ids = sel.get("event_id", [])
+    audit: list[str] = []  # SQL Server audit 33205: its fields are lines of the one unnamed text
     for key, value in sel.items():
         if key.startswith("_"):
             continue
         col, _, mod = key.partition("|")
+        if col in ("action", "status") and 33205 in (ids if isinstance(ids, list) else [ids]) and not mod:
+            audit.append(f"action_id:{value}" if col == "action" else "succeeded:false" if value == "failed" else "succeeded:true")
+            continue
         values = value if isinstance(value, list) else [value]
         expanded = [x for v in values for x in (lists[v[1:]] if isinstance(v, str) and v.startswith("@") else [v])]
         name = _field(col, sel)
@@ -68,6 +79,8 @@ def _selection(sel: dict[str, Any], lists: ValueLists) -> tuple[dict[str, Any], 
             neg[name] = expanded
         else:
             pos[name + (f"|{mod}" if mod else "")] = expanded if len(expanded) > 1 else expanded[0]
+    if audit:
+        pos["Data|contains|all" if len(audit) > 1 else "Data|contains"] = audit if len(audit) > 1 else audit[0]
     return pos, neg
 
 
