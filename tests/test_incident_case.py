@@ -35,6 +35,7 @@ def _case(tmp: Path, demo_findings: Path) -> Path:
                      "--title", "電子カルテ停止")
     assert code == 0, out
     assert "[detect]" in out  # the first step is asked at once
+    assert "☎ 医療情報システム安全管理責任者" in out  # with whom to call (contacts.yml)
     return case
 
 

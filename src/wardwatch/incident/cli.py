@@ -10,7 +10,7 @@ import typer
 
 from ..cliopts import By, Config, Lang, Tz
 from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
-from .case import Case, CaseError, contact_list, steps, who
+from .case import Case, CaseError, contact_list, read_contacts, steps, who
 
 incident_app = typer.Typer(add_completion=False, no_args_is_help=True,
                            help="インシデント対応の記録（手順・証拠・連絡先・報告の下書き）/ An incident case: steps, "
@@ -48,8 +48,25 @@ def _show_next(c: Case, lang: str) -> None:
     typer.echo(("次の手順" if lang != "en" else "Next step") + f" [{s['id']}] ({s['phase']}): {s['question'][key]}")
     if s.get("advice"):
         typer.echo(f"  → {s['advice'][key]}")
+    for line in _whom(c, s, lang):
+        typer.echo(f"  ☎ {line}")
     hint = "はい / いいえ / 不明" if s["kind"] == "yesno" else ("文章" if lang != "en" else "text")
     typer.echo(f"  wardwatch incident answer {c.root} {s['id']} ({hint}) --by NAME")
+
+
+def _whom(c: Case, step: dict[str, Any], lang: str) -> list[str]:
+    """Whom to call at this step, from the case's contacts.yml (the number, or a reminder to fill it in)."""
+    try:
+        contacts = read_contacts(c.root)
+    except CaseError:
+        return []
+    out = []
+    for key in step.get("contacts") or []:
+        who_ = contacts.get(key) or {}
+        name = " ".join(str(x) for x in (who_.get("role") or key, who_.get("name") or "") if x)
+        phone = str(who_.get("phone") or "") or ("（contacts.yml に番号を記入）" if lang != "en" else "(add the number in contacts.yml)")
+        out.append(f"{name}: {phone}")
+    return out
 
 
 @incident_app.command("start")
