@@ -116,7 +116,7 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     from .report.html import write_html
     from .report.jsonout import write_json
     from .report.timeline import write_timeline
-    from .story import build_incidents
+    from .story import build_incidents, follow_story
     from .verdict import decide
 
     started = time.perf_counter()
@@ -137,6 +137,7 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     net_stats = guard.run("network logs", _network, store, segments, findings, guard, default={})
     incidents: list[Incident] = guard.run("incidents", build_incidents, findings, tz, float(config.get("incident_gap_hours", 24)),
                           default=[])
+    guard.run("RDP table", follow_story, findings, incidents, default=None)
     coverage: list[Coverage] = guard.run("log coverage", _coverage, findings, default=[])
     timeline: list[TimelineEvent] = guard.run("timeline", timeline_events, store, findings, lang, default=[])
     logs: list[LogSeen] = guard.run("what was read", _logs_seen, store, default=[])

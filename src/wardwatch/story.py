@@ -229,3 +229,28 @@ def _actions(severity: Severity, phases: list[str]) -> Text:
     ja.append("ログとこのレポートを保全する（元のファイルは変更しない）。")
     en.append("Keep the logs and this report as evidence (do not change the original files).")
     return Text("\n".join(ja), "\n".join(en))
+
+
+def follow_story(findings: list[Finding], incidents: list[Incident]) -> None:
+    """RDP logons weighed as the story tells them: the logon that followed the guessing takes that finding's
+    severity, a logon from an address an incident with an entry or lateral movement used is at least high; a
+    logon on the allowlist (planned work) stays as its check said (the least)."""
+    breaches = [f for f in findings if has_tag(f.rule, "breach")]
+    for f in findings:
+        if not has_tag(f.rule, "rdp-in") or f.facts.get("allowed"):
+            continue
+        accounts, sources = {a.lower() for a in f.accounts}, set(f.sources) - GENERIC_SOURCES
+        for b in breaches:
+            if b.host == f.host and accounts & {a.lower() for a in b.accounts} and sources & set(b.sources):
+                f.severity = max(f.severity, b.severity)
+        for inc in incidents:
+            moved = {Phase.ACCESS.value, Phase.LATERAL.value} & {str(p) for p in inc.phases}
+            used = {s for g in inc.findings for s in g.sources}
+            if moved and f.host in inc.hosts and sources & used and _during(f, inc):
+                f.severity = max(f.severity, Severity.HIGH)
+
+
+def _during(f: Finding, inc: Incident, slack: timedelta = timedelta(hours=1)) -> bool:
+    if f.first_seen is None or inc.first_seen is None or inc.last_seen is None:
+        return False
+    return inc.first_seen - slack <= f.first_seen <= inc.last_seen + slack
