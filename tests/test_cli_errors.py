@@ -309,3 +309,12 @@ def test_broken_user_files_and_values_have_no_traceback(tmp_path: Path, args: li
     res = _run([a.format(bad=bad, bin=binary, tmp=tmp_path) for a in args], tmp_path)
     assert res.returncode == 2 and "Traceback" not in res.stdout + res.stderr, res.stderr[-2000:]
     assert needle in " ".join(res.stderr.split()), res.stderr
+
+
+def test_evidence_limit_has_an_upper_bound(tmp_path: Path) -> None:
+    cfg = tmp_path / "settings.yml"
+    cfg.write_text("evidence_limit: 1000000\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="evidence_limit: 1000000 is more than the 100,000"):
+        load_config(cfg)
+    cfg.write_text("evidence_limit: 100000\n", encoding="utf-8")
+    assert load_config(cfg)["evidence_limit"] == 100_000

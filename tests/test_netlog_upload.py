@@ -78,3 +78,12 @@ def test_directory_traffic_is_expected_but_rdp_to_ehr_is_not(tmp_path: Path) -> 
            if f["rule"] == "net-cross-segment"}
     assert sev[("EHR", 3389)] == "high"
     assert {sev[("AD", p)] for p in (88, 389, 445) if ("AD", p) in sev} <= {"low"} and ("AD", 88) in sev
+
+
+def test_a_fortigate_line_without_a_header_keeps_its_own_time() -> None:
+    from datetime import UTC, datetime
+    line = ('date=2024-01-05 time=10:02:03 devname="FGT-HQ" devid="FGT60F" logid="0101039426" type="event" '
+            'subtype="vpn" logdesc="SSL VPN login fail" action="ssl-login-fail" remip=192.0.2.66 user="nurse1"')
+    e = parse_line(line, datetime(2026, 12, 5, tzinfo=UTC), "Asia/Tokyo")
+    assert e.time == datetime(2024, 1, 5, 1, 2, 3, tzinfo=UTC)  # 10:02:03 JST, not the time of the analysis
+    assert e.device == "FGT-HQ" and e.kind == "vpn-failure"

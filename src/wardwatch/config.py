@@ -24,6 +24,7 @@ class ConfigError(ValueError):
 
 
 PATH = "a file name"
+EVIDENCE_LIMIT_MAX = 100_000
 NULL_DEFAULTS: dict[str, type | str] = {"rdp_allowlist": PATH, "tools_file": PATH, "audit.hosts_file": PATH,
                                          "audit.checks": dict, "audit.rdp_hosts": list, "audit.expected_admins": list}
 _TYPE_NAMES = {int: "a whole number", float: "a number", str: "text", bool: "true or false", dict: "a mapping",
@@ -149,6 +150,9 @@ def _check_range(where: str, value: float) -> None:
     low = 1 if name.endswith(("count", "accounts", "hosts", "targets", "each", "limit", "days")) else 0
     if value < low:
         raise ConfigError(f"{where}: {value!r} must be at least {low}")
+    if name == "evidence_limit" and value > EVIDENCE_LIMIT_MAX:  # DuckDB's arg_min(…, n) fails far above this
+        raise ConfigError(f"{where}: {value!r} is more than the {EVIDENCE_LIMIT_MAX:,} events a finding can list "
+                          "(the total is always given)")
 
 
 def _files(config: dict[str, Any], settings_file: Path) -> None:

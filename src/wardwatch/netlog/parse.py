@@ -155,7 +155,9 @@ def p_fortigate(msg: str) -> Fields | None:
     if "type" not in kv:
         return None
     action, logdesc = kv.get("action", ""), kv.get("logdesc", "").lower()
-    base: Fields = {"vendor": "fortigate", "user": kv.get("user", "")}
+    base: Fields = {"vendor": "fortigate", "user": kv.get("user", ""), "devname": kv.get("devname", "")}
+    if kv.get("date") and kv.get("time"):  # the device's own local time: a line without a syslog header keeps it
+        base["localtime"] = f"{kv['date']}T{kv['time']}"
     if kv["type"] == "traffic":
         return {**base, "kind": "traffic", "action": "deny" if action in ("deny", "block", "blocked", "drop") else "allow",
                 "proto": PROTOS.get(kv.get("proto", ""), kv.get("proto", "")), "src": kv.get("srcip", ""),
@@ -358,7 +360,9 @@ def parse_line(line: str, context: datetime, tz: str = "Asia/Tokyo", device: str
         except (IndexError, ValueError):
             got = None
         if got:
-            return NetEvent(time=ts or context, device=dev, vendor=str(got.get("vendor", "")),
+            own = _iso(str(got["localtime"]), tz) if got.get("localtime") else None
+            return NetEvent(time=ts or own or context, device=dev or str(got.get("devname") or ""),
+                            vendor=str(got.get("vendor", "")),
                             kind=str(got.get("kind", "other")), action=str(got.get("action", "")),
                             proto=str(got.get("proto", "")), src=str(got.get("src", "") or ""),
                             sport=_port(got.get("sport")), dst=str(got.get("dst", "") or ""),
