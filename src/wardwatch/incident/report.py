@@ -6,26 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from ..report.labels import severity_label
+from ..report.messages import messages
 from ..report.render import render_page
 from ..textfmt import format_time
 
-LABELS = {
-    "ja": {"title": "インシデント対応記録", "verified": "記録と証拠は改ざんされていません（検査済み）",
-           "not_verified": "記録または証拠の検査で問題が見つかりました", "steps": "対応手順", "open": "未回答",
-           "timeline": "時系列（記録と検知）", "evidence": "証拠（保全したファイル）", "contacts": "連絡先",
-           "drafts": "届出の下書き", "mhlw": "厚生労働省への第一報", "ppc": "個人情報保護委員会への速報",
-           "time": "日時", "by": "記録者", "what": "内容", "file": "ファイル", "size": "サイズ", "source": "元の場所",
-           "answer": "回答", "step": "手順", "phase": "段階", "role": "役割", "name": "名前", "phone": "電話",
-           "opened": "開始", "scan": "WardWatch の検知", "note": "メモ", "fill": "（記入してください）"},
-    "en": {"title": "Incident record", "verified": "Journal and evidence verified unchanged",
-           "not_verified": "Verification found problems in the journal or evidence", "steps": "Response steps",
-           "open": "open", "timeline": "Timeline (journal and detections)", "evidence": "Evidence kept",
-           "contacts": "Contacts", "drafts": "Report drafts", "mhlw": "First report to MHLW",
-           "ppc": "Preliminary report to the PPC", "time": "Time", "by": "By", "what": "What", "file": "File",
-           "size": "Size", "source": "Source", "answer": "Answer", "step": "Step", "phase": "Phase", "role": "Role",
-           "name": "Name", "phone": "Phone", "opened": "Opened", "scan": "WardWatch detection", "note": "Note",
-           "fill": "(to be filled in)"},
-}
 
 def timeline(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """Journal entries and the scans' top findings and incidents, in time order."""
@@ -71,5 +55,5 @@ def _when(tz: str) -> Any:
 def write_html(data: dict[str, Any], path: Path, lang: str) -> None:
     html = render_page("incident.html.j2", when=_when(str(data["case"].get("timezone", "Asia/Tokyo"))),
                        sev=lambda s: severity_label(s, lang) if s else "", d=data,
-                       t=LABELS["en" if lang == "en" else "ja"], lang=lang, rows=timeline(data, lang))
+                       t=messages(lang, "incident"), lang=lang, rows=timeline(data, lang))
     path.write_text(html, encoding="utf-8")

@@ -1,7 +1,7 @@
 """The one message catalog: every user-facing label of every output, in Japanese and English.
 
 Keys are namespaced by the output that shows them (`report.`, `terminal.`, `audit.`, `passwords.`, `severity.`,
-`phase.`, `fact.`, `inventory.`, `checklist.`, `syslog.`); each value is a (ja, en) pair.
+`phase.`, `fact.`, `inventory.`, `checklist.`, `syslog.`, `incident.`); each value is a (ja, en) pair.
 The one rule for a missing key (`message`): a key not in the catalog shows as its own last part (a rule's phase
 or a fact name shown as given); a `{field}` the values lack shows as '-' (textfmt.MISSING), never an error.
 """
@@ -293,6 +293,33 @@ CATALOG: dict[str, tuple[str, str]] = {
     "passwords.who": ("アカウント", "Accounts"),
     "passwords.skipped": ("読めなかった行・ファイル", "Lines or files that could not be read"),
     "passwords.out": ("結果の保存先", "Results saved in"),
+    "incident.title": ('インシデント対応記録', 'Incident record'),
+    "incident.verified": ('記録と証拠は改ざんされていません（検査済み）', 'Journal and evidence verified unchanged'),
+    "incident.not_verified": ('記録または証拠の検査で問題が見つかりました', 'Verification found problems in the journal or evidence'),
+    "incident.steps": ('対応手順', 'Response steps'),
+    "incident.open": ('未回答', 'open'),
+    "incident.timeline": ('時系列（記録と検知）', 'Timeline (journal and detections)'),
+    "incident.evidence": ('証拠（保全したファイル）', 'Evidence kept'),
+    "incident.contacts": ('連絡先', 'Contacts'),
+    "incident.drafts": ('届出の下書き', 'Report drafts'),
+    "incident.mhlw": ('厚生労働省への第一報', 'First report to MHLW'),
+    "incident.ppc": ('個人情報保護委員会への速報', 'Preliminary report to the PPC'),
+    "incident.time": ('日時', 'Time'),
+    "incident.by": ('記録者', 'By'),
+    "incident.what": ('内容', 'What'),
+    "incident.file": ('ファイル', 'File'),
+    "incident.size": ('サイズ', 'Size'),
+    "incident.source": ('元の場所', 'Source'),
+    "incident.answer": ('回答', 'Answer'),
+    "incident.step": ('手順', 'Step'),
+    "incident.phase": ('段階', 'Phase'),
+    "incident.role": ('役割', 'Role'),
+    "incident.name": ('名前', 'Name'),
+    "incident.phone": ('電話', 'Phone'),
+    "incident.opened": ('開始', 'Opened'),
+    "incident.scan": ('WardWatch の検知', 'WardWatch detection'),
+    "incident.note": ('メモ', 'Note'),
+    "incident.fill": ('（記入してください）', '(to be filled in)'),
 }
 
 
