@@ -1,23 +1,15 @@
 """The one place a Finding is made: a check's spec (id, severity, Phase, seed, ja/en templates), the values its
-templates name, and typed evidence. One rule for a template key with no value: it shows as '-'."""
+templates name, and typed evidence. A template key with no value follows textfmt's one rule: it shows as '-'."""
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from ..model import Evidence, Finding, Severity, Text
-from ..textfmt import english_plurals
+from ..textfmt import english_plurals, render
 from .phase import Phase
 from .spec import CheckSpec
-
-MISSING = "-"
-
-
-class _Values(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return MISSING
 
 
 def _shown(value: Any) -> Any:
@@ -26,12 +18,11 @@ def _shown(value: Any) -> Any:
 
 def fill(template: str, values: Mapping[str, Any], lang: str = "ja") -> str:
     """A template with its {names} filled (a Text value gives each language its own words; lists are joined);
-    a name with no value shows as '-'; English plurals fixed."""
+    a name with no value shows as '-' (textfmt's one rule); English plurals fixed."""
     if "{" not in template:
         return template.strip()
-    shown = _Values({k: _shown(v.get(lang) if isinstance(v, Text) else v) for k, v in values.items()})
     try:
-        text = string.Formatter().vformat(template, (), shown).strip()
+        text = render(template, {k: _shown(v.get(lang) if isinstance(v, Text) else v) for k, v in values.items()})
     except (ValueError, IndexError, AttributeError, TypeError):  # a text with braces of its own is not a template
         return template.strip()
     return english_plurals(text) if lang == "en" else text
