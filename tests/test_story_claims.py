@@ -61,3 +61,12 @@ def test_findings_on_the_same_events_are_told_once() -> None:
     other = build_incidents([_f("brute-force", "guessing", count=5, record=1),
                              _f("builtin-admin", "guessing", count=5, record=9)], "Asia/Tokyo")[0]
     assert len([line for line in other.narrative.en.splitlines() if line.startswith("- ")]) == 2
+
+
+def test_an_incident_without_a_host_names_none() -> None:
+    """Network findings link by address: an incident of them alone has no host, and the story does not name one."""
+    net = _f("vpn-brute-force", "guessing", host="", sources=["192.0.2.66"])
+    inc = build_incidents([net], "Asia/Tokyo")[0]
+    first = inc.narrative.ja.splitlines()[0]
+    assert "、「パスワード推測」が起きました" in first and " で「" not in first
+    assert ", on " not in inc.narrative.en.splitlines()[0]

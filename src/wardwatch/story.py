@@ -187,9 +187,11 @@ def _narrative(findings: list[Finding], hosts: list[str], phases: list[str], fir
     chain = (" → " if lang == "en" else " → ").join(PHASE_TEXT[p].get(lang) for p in phases)
     host_list = ", ".join(hosts) if lang == "en" else "、".join(hosts)
     if lang == "en":
-        lines = [f"From {local_time(first, tz)} to {local_time(last, tz)}, on {host_list}: {chain}."]
+        where = f", on {host_list}" if hosts else ""  # network findings are linked by address, not by a host
+        lines = [f"From {local_time(first, tz)} to {local_time(last, tz)}{where}: {chain}."]
     else:
-        lines = [f"{local_time(first, tz)} から {local_time(last, tz)} にかけて、{host_list} で「{chain}」が起きました。"]
+        where = f"{host_list} で" if hosts else ""
+        lines = [f"{local_time(first, tz)} から {local_time(last, tz)} にかけて、{where}「{chain}」が起きました。"]
     told = _same_events(findings)
     for f, also in told[:10]:
         line = f"{'- ' if lang == 'en' else '・'}{local_time(f.first_seen, tz)} {f.summary.get(lang)}"

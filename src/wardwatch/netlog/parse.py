@@ -155,7 +155,8 @@ def p_fortigate(msg: str) -> Fields | None:
     if "type" not in kv:
         return None
     action, logdesc = kv.get("action", ""), kv.get("logdesc", "").lower()
-    base: Fields = {"vendor": "fortigate", "user": kv.get("user", ""), "devname": kv.get("devname", "")}
+    base: Fields = {"vendor": "fortigate", "user": kv.get("user", ""),
+                    "devname": kv.get("devname") or kv.get("devid", "")}  # the device's name, else its serial
     if kv.get("date") and kv.get("time"):  # the device's own local time: a line without a syslog header keeps it
         base["localtime"] = f"{kv['date']}T{kv['time']}"
     if kv["type"] == "traffic":
