@@ -150,3 +150,10 @@ def test_fuzzed_site_files_never_crash(tmp_path: Path) -> None:
     code, out = _run("web", "check", str(site), "--baseline", str(tmp_path / "base.json"), "--out", str(tmp_path / "o"))
     assert code in (0, 1) and "Traceback" not in out
     json.loads((tmp_path / "o" / "findings.json").read_text(encoding="utf-8"))
+
+
+def test_a_web_shell_already_there_is_named_when_the_baseline_is_made(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    (site / "up.php").write_text("<?php @eval($_POST['x']); ?>\n", encoding="utf-8")
+    code, out = _run("web", "baseline", str(site), "--out", str(tmp_path / "base.json"))
+    assert code == 1 and "web.webshell" in out and "up.php:1" in out

@@ -90,3 +90,10 @@ def settings(config: Path | None, tz: str | None, lang: str | None) -> tuple[dic
     except ConfigError as exc:
         fail(str(exc))
     return cfg, str(tz or cfg["timezone"]), str(lang or cfg["lang"])
+
+
+def print_findings(findings: list[Any], lang: str, show_host: bool = True) -> None:
+    """One line per finding, worst first (the order given kept within a severity): `[severity] rule host — summary`."""
+    for f in sorted(findings, key=lambda f: -f.severity):
+        host = f" {f.host or ''}" if show_host else ""
+        typer.echo(f"[{f.severity.label}] {f.rule}{host} — {f.summary.get(lang)}")

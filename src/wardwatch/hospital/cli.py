@@ -10,8 +10,7 @@ from typing import Any, NoReturn
 import typer
 import yaml
 
-from ..cliutil import EXIT_OK, fail, output, settings
-from ..model import Finding
+from ..cliutil import EXIT_OK, fail, output, print_findings, settings
 from ..report.jsonout import finding_dict
 from .inventory import Inventory, InventoryError, load_inventory, schema
 
@@ -63,11 +62,6 @@ def _out_dir(out: Path) -> Path:
     return out
 
 
-def _print(findings: list[Finding], lang: str) -> None:
-    for f in sorted(findings, key=lambda f: -f.severity):
-        typer.echo(f"[{f.severity.label}] {f.rule} {f.host or ''} — {f.summary.get(lang)}")
-
-
 @inventory_app.command("init")
 def inventory_init(
     out: Path = typer.Argument(Path("inventory.yml"), help="File to write (default inventory.yml)"),
@@ -109,7 +103,7 @@ def inventory_check(
     _, tz_, lang_ = settings(config, tz, lang)
     inv = _inventory(inventory)
     findings = run_network(inv, _read_findings([*scan, *audit])) + run_backup(inv)
-    _print(findings, lang_)
+    print_findings(findings, lang_)
     typer.echo(f"{inventory}: valid; {len(findings)} finding(s)")
     if out:
         d = _out_dir(out)

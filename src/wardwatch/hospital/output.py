@@ -74,8 +74,9 @@ def _finding_rows(findings: list[Finding], lang: str) -> list[dict[str, str]]:
 
 def write_findings_html(findings: list[Finding], out: Path, title: str, intro: str, lang: str) -> None:
     """A plain page of findings, worst first (vuln check, web check)."""
-    rows = _finding_rows(sorted(findings, key=lambda f: (-f.severity, f.host or "", f.rule)), lang)
-    for row, f in zip(rows, sorted(findings, key=lambda f: (-f.severity, f.host or "", f.rule)), strict=True):
+    ordered = sorted(findings, key=lambda f: (-f.severity, f.host or "", f.rule))
+    rows = _finding_rows(ordered, lang)
+    for row, f in zip(rows, ordered, strict=True):
         row["sev_label"] = severity_label(f.severity, lang)
     out.write_text(render_page("findings.html.j2", title=title, css=_CSS, L=messages(lang, "inventory"), intro=intro,
                                findings=rows), "utf-8")

@@ -9,16 +9,11 @@ from pathlib import Path
 import typer
 
 from ..cliopts import Config, FindingsOut, Lang, Tz
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
-from ..model import Finding, ReadProblem
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, print_findings, settings
+from ..model import ReadProblem
 
 vuln_app = typer.Typer(add_completion=False, no_args_is_help=True,
                        help="機器の脆弱性とサポート切れを調べる / Known-exploited vulnerabilities and end of support.")
-
-
-def _print(findings: list[Finding], lang: str) -> None:
-    for f in sorted(findings, key=lambda f: (-f.severity, f.host or "")):
-        typer.echo(f"[{f.severity.label}] {f.rule} {f.host or ''} — {f.summary.get(lang)}")
 
 
 @vuln_app.command("check")
@@ -79,7 +74,7 @@ def vuln_check(
     devices = inventory_devices(inv) if inv else []
     findings = vulnerability_findings(to_check(devices), advisories) if advisories else []
     findings += support_findings(devices + bundle_devices(hosts), inv, day, str(eol) if eol else None)
-    _print(findings, lang_)
+    print_findings(sorted(findings, key=lambda f: f.host or ""), lang_)
     for p in problems:
         typer.echo(f"{p.file}: {p.where}: {p.message}", err=True)
     checked = len(to_check(devices))

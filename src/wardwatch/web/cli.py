@@ -8,8 +8,7 @@ import typer
 
 from .. import integrity
 from ..cliopts import Config, FindingsOut, Lang, Tz
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
-from ..model import Finding
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, print_findings, settings
 
 web_app = typer.Typer(add_completion=False, no_args_is_help=True,
                       help="Web サイトの改ざんを調べる / Check the web site for tampering (defacement, web shells).")
@@ -17,11 +16,6 @@ web_app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 def _key_path(baseline: Path, key: Path | None) -> Path:
     return key or baseline.with_name(baseline.name + ".key")
-
-
-def _print(findings: list[Finding], lang: str) -> None:
-    for f in sorted(findings, key=lambda f: -f.severity):
-        typer.echo(f"[{f.severity.label}] {f.rule} — {f.summary.get(lang)}")
 
 
 @web_app.command("baseline")
@@ -35,7 +29,7 @@ def web_baseline(
     config: Config = None,
 ) -> None:
     """正常な状態の基準を作る / Record every file's hash as the known-good baseline."""
-    from .site import findings, make_baseline, scan_content, walk
+    from .site import Comparison, ContentHit, findings, make_baseline
 
     _, _, lang_ = settings(config, None, lang)
     if out.exists() and not force:
@@ -44,14 +38,13 @@ def web_baseline(
     secret = integrity.load_key(output(key_file), create=True)
     assert secret is not None
     unreadable: list[tuple[str, str]] = []
-    data = make_baseline(site, secret, host, unreadable)
+    hits: list[ContentHit] = []
+    data = make_baseline(site, secret, host, unreadable, hits)
     tmp = output(out).with_name(out.name + ".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(out)
-    from .site import Comparison
-    bad = Comparison(hits=[h for rel, p in walk(site).items() for h in scan_content(rel, p) if not h.host])
-    found = findings(bad, site.name)
-    _print(found, lang_)
+    found = findings(Comparison(hits=hits), site.name)
+    print_findings(found, lang_, show_host=False)
     for rel, why in unreadable:
         typer.echo(f"{site / rel}: cannot be read ({why}); not in the baseline", err=True)
     outside = [h for h in data["hosts"] if h not in data["own_hosts"]]
@@ -90,7 +83,7 @@ def web_check(
         fail(str(exc))
     cmp = compare(site, data)
     found = findings(cmp, site.name)
-    _print(found, lang_)
+    print_findings(found, lang_, show_host=False)
     for rel, why in cmp.unreadable:
         typer.echo(f"{site / rel}: cannot be read ({why}); not checked", err=True)
     if lang_ == "en":

@@ -83,8 +83,10 @@ def _summary(files: dict[str, dict[str, Any]], hosts: list[str], created: str) -
     return json.dumps({"files": files, "hosts": hosts, "created_at": created}, sort_keys=True, ensure_ascii=False)
 
 
-def make_baseline(root: Path, key: bytes, own_hosts: list[str], unreadable: list[tuple[str, str]]) -> dict[str, Any]:
-    """Hashes of every file, the outside hosts the pages already use, and a keyed checksum over all of it."""
+def make_baseline(root: Path, key: bytes, own_hosts: list[str], unreadable: list[tuple[str, str]],
+                  hits: list[ContentHit] | None = None) -> dict[str, Any]:
+    """Hashes of every file, the outside hosts the pages already use, and a keyed checksum over all of it; the
+    content checks' hits that name no host (web shells, defacement wording, ...) go to `hits` (one read per file)."""
     files: dict[str, dict[str, Any]] = {}
     seen_hosts: set[str] = set()
     for rel, p in walk(root).items():
@@ -93,7 +95,10 @@ def make_baseline(root: Path, key: bytes, own_hosts: list[str], unreadable: list
         except OSError as exc:
             unreadable.append((rel, exc.strerror or str(exc)))
             continue
-        seen_hosts |= {h.host for h in scan_content(rel, p) if h.host}
+        found = scan_content(rel, p)
+        seen_hosts |= {h.host for h in found if h.host}
+        if hits is not None:
+            hits += [h for h in found if not h.host]
     hosts = sorted({h.lower() for h in own_hosts} | seen_hosts)
     created = datetime.now(UTC).isoformat(timespec="seconds")
     return {"format": FORMAT, "root": str(root), "created_at": created, "own_hosts": sorted(h.lower() for h in own_hosts),
