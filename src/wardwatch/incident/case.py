@@ -157,13 +157,13 @@ class Case:
         tmp.replace(self.root / CHECKPOINT)
 
     # ---------- steps ----------
-    def answers(self) -> dict[str, Entry]:
-        """The latest answer of each step."""
-        return {e.step: e for e in self.entries() if e.kind == "answer"}
+    def answers(self, entries: list[Entry] | None = None) -> dict[str, Entry]:
+        """The latest answer of each step (of the journal as read, or of `entries` already read)."""
+        return {e.step: e for e in (self.entries() if entries is None else entries) if e.kind == "answer"}
 
-    def open_steps(self) -> list[dict[str, Any]]:
+    def open_steps(self, entries: list[Entry] | None = None) -> list[dict[str, Any]]:
         """The steps still to answer, in order (a step with `when` only if an earlier answer calls for it)."""
-        done = self.answers()
+        done = self.answers(entries)
         out = []
         for s in steps():
             if s["id"] in done:

@@ -123,9 +123,10 @@ def incident_status(
     """ケースの状況 / Where the case stands."""
     _, _, lang_ = settings(None, None, lang)
     c = _open(case)
-    answers = c.answers()
+    entries = c.entries()
+    answers = c.answers(entries)
     key = "en" if lang_ == "en" else "ja"
-    open_ids = {s["id"] for s in c.open_steps()}
+    open_ids = {s["id"] for s in c.open_steps(entries)}
     for s in steps():
         a = answers.get(s["id"])
         mark = f"{a.data.get('answer')}  ({a.time}, {a.by})" if a else ("未回答" if s["id"] in open_ids else "—")

@@ -18,9 +18,9 @@ def _text(d: dict[str, Any], lang: str) -> str:
 def export(case: Case, lang: str = "ja") -> dict[str, Any]:
     """The whole case as plain data (the JSON export and what the HTML page shows)."""
     entries = case.entries()
-    answers = case.answers()
+    answers = case.answers(entries)
     rep = case.verify()
-    open_ids = {s["id"] for s in case.open_steps()}
+    open_ids = {s["id"] for s in case.open_steps(entries)}
     return {
         "case": case.meta, "verified": not rep.problems,
         "problems": [{"where": p.where, "message": p.message} for p in rep.problems],
