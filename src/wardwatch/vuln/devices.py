@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..hospital.inventory import Inventory
+from .feeds import one_line
 from .match import Device
 
 EDGE_ROLES = {"vpn", "firewall", "router"}
@@ -24,12 +25,11 @@ def inventory_devices(inv: Inventory) -> list[Device]:
             exposure.append(REMOTE)
         if role == "medical":
             exposure.append(MEDICAL)
+        v = {k: one_line(h.get(k)) for k in ("vendor", "product", "model", "firmware", "version", "cpe", "os")}
         out.append(Device(
-            name=str(h["name"]), vendor=_s(h.get("vendor")), product=_s(h.get("product")) or _s(h.get("os")),
-            model=_s(h.get("model")), version=_s(h.get("firmware")) or _s(h.get("version")), cpe=_s(h.get("cpe")),
-            role=role, segment=inv.host_segment(h) or "", os=" ".join(x for x in (_s(h.get("os")), _s(h.get("version")))
-                                                                  if x),
-            exposure=exposure))
+            name=str(h["name"]), vendor=v["vendor"], product=v["product"] or v["os"], model=v["model"],
+            version=v["firmware"] or v["version"], cpe=v["cpe"], role=role, segment=inv.host_segment(h) or "",
+            os=" ".join(x for x in (v["os"], v["version"]) if x), exposure=exposure))
     return out
 
 
@@ -40,8 +40,4 @@ def to_check(devices: list[Device]) -> list[Device]:
 
 def bundle_devices(hosts: list[dict[str, Any]]) -> list[Device]:
     """Hosts of an audit's findings.json (audit.hosts: {'host', 'os'}), for end of support only."""
-    return [Device(name=str(h["host"]), os=_s(h.get("os")), role="host") for h in hosts if h.get("host")]
-
-
-def _s(value: Any) -> str:
-    return "" if value is None else " ".join(str(value).split())
+    return [Device(name=str(h["host"]), os=one_line(h.get("os")), role="host") for h in hosts if h.get("host")]

@@ -84,17 +84,17 @@ def _kev(path: Path, text: str, problems: list[ReadProblem]) -> Iterator[Advisor
         raise FeedError(f"{path}: JSON without a 'vulnerabilities' list: not the CISA KEV catalog")
     for i, item in enumerate(items):
         where = f"vulnerabilities[{i}]"
-        if not isinstance(item, dict) or not _str(item.get("cveID")) or not _str(item.get("product")):
+        if not isinstance(item, dict) or not one_line(item.get("cveID")) or not one_line(item.get("product")):
             problems.append(ReadProblem(str(path), where, "entry without cveID or product: skipped"))
             continue
-        cve = _str(item.get("cveID"))
+        cve = one_line(item.get("cveID"))
         yield Advisory(
-            source="kev", id=cve, cves=[cve], title=_str(item.get("vulnerabilityName")),
-            affected=[Affected(_str(item.get("vendorProject")), _str(item.get("product")))],
+            source="kev", id=cve, cves=[cve], title=one_line(item.get("vulnerabilityName")),
+            affected=[Affected(one_line(item.get("vendorProject")), one_line(item.get("product")))],
             file=str(path), where=where, exploited=True,
-            ransomware=_str(item.get("knownRansomwareCampaignUse")).lower() == "known",
-            date_added=_str(item.get("dateAdded")), due_date=_str(item.get("dueDate")),
-            notes=[n for n in (_str(item.get("requiredAction")), _str(item.get("notes"))) if n])
+            ransomware=one_line(item.get("knownRansomwareCampaignUse")).lower() == "known",
+            date_added=one_line(item.get("dateAdded")), due_date=one_line(item.get("dueDate")),
+            notes=[n for n in (one_line(item.get("requiredAction")), one_line(item.get("notes"))) if n])
 
 
 # ---------- MyJVN / JVN iPedia ----------
@@ -110,7 +110,7 @@ def _children(el: Element, name: str) -> list[Element]:
 def _child_text(el: Element, name: str) -> str:
     for c in el:
         if _local(c) == name:
-            return " ".join("".join(c.itertext()).split())
+            return _text(c)
     return ""
 
 
@@ -139,7 +139,7 @@ def _vuldef(path: Path, root: Element, problems: list[ReadProblem]) -> Iterator[
             continue
         affected = []
         for item in (e for e in body.iter() if _local(e) == "AffectedItem"):
-            versions = [" ".join("".join(v.itertext()).split()) for v in item if _local(v) == "VersionNumber"]
+            versions = [_text(v) for v in item if _local(v) == "VersionNumber"]
             found: list[Range] = []
             readable = True
             for text in versions:
@@ -152,7 +152,7 @@ def _vuldef(path: Path, root: Element, problems: list[ReadProblem]) -> Iterator[
                                      _child_text(item, "Cpe"), found if readable and found else None))
         cves = sorted({_child_text(r, "VulinfoID") for r in body.iter() if _local(r) == "RelatedItem"
                        and _child_text(r, "VulinfoID").upper().startswith("CVE-")})
-        severity = next((" ".join("".join(s.itertext()).split()) for s in body.iter() if _local(s) == "Severity"), "")
+        severity = next((_text(s) for s in body.iter() if _local(s) == "Severity"), "")
         if not affected:
             problems.append(ReadProblem(str(path), where, "no AffectedItem (no product named): skipped"))
             continue
@@ -166,7 +166,7 @@ def _jvnrss(path: Path, root: Element, problems: list[ReadProblem]) -> Iterator[
     for n, item in enumerate(e for e in root.iter() if _local(e) == "item"):
         vid = _child_text(item, "identifier") or _child_text(item, "title")
         where = f"item {vid or n + 1}"
-        affected = [Affected(c.get("vendor", ""), c.get("product", ""), " ".join("".join(c.itertext()).split()))
+        affected = [Affected(c.get("vendor", ""), c.get("product", ""), _text(c))
                     for c in item if _local(c) == "cpe"]
         if not affected:
             problems.append(ReadProblem(str(path), where, "item without sec:cpe (no product named): skipped"))
@@ -224,5 +224,10 @@ def _csv(path: Path, text: str, problems: list[ReadProblem]) -> Iterator[Advisor
                        ransomware=rec.get("ransomware", "").lower() in yes)
 
 
-def _str(value: Any) -> str:
+def one_line(value: Any) -> str:
+    """A value as text on one line (runs of white space made one space); '' for None."""
     return " ".join(str(value).split()) if value is not None else ""
+
+
+def _text(el: Element) -> str:
+    return one_line("".join(el.itertext()))
