@@ -174,6 +174,7 @@ def test_matching_merges_feeds_on_one_cve(tmp_path: Path) -> None:
     ("Microsoft Windows 11 Pro", "10.0.22631", True), ("Microsoft Windows 11 Enterprise", "10.0.26100", False),
     ("Windows 11", "", None), ("Windows Server", "2022", False), ("Windows 10 Enterprise LTSC", "10.0.17763", False),
     ("Microsoft Windows 10 Pro", "10.0.19045", True),
+    ("Windows 11 23H2", "", True), ("Windows 11 24H2", "", None), ("Windows 11 Pro 24H2", "", True),
 ])
 def test_end_of_support(os_text: str, version: str, ended: bool | None) -> None:
     life = lookup(os_text, version)
@@ -291,3 +292,17 @@ def test_vuln_findings_answer_the_checklist(tmp_path: Path) -> None:
     assert lines and all("いいえ (auto)" in line for line in lines), lines
     code, out = _cli("checklist", "fill", "--inventory", str(path), "--out", str(tmp_path / "cl2"))
     assert any(line.startswith("2-②") and "はい (auto)" in line for line in out.splitlines()), out
+
+
+def test_a_release_name_settles_the_end_and_the_date_said_holds_for_every_edition(tmp_path: Path) -> None:
+    from builders.inventories import segmented_hospital, write
+
+    from wardwatch.hospital.inventory import load_inventory
+    from wardwatch.vuln.check import support_findings
+    from wardwatch.vuln.devices import inventory_devices
+    inv = segmented_hospital()
+    inv["hosts"].append({"name": "pc23", "address": "10.250.10.31", "os": "Windows 11", "version": "23H2",
+                         "role": "terminal"})
+    loaded = load_inventory(write(tmp_path, "inv.yml", inv))
+    (f,) = [f for f in support_findings(inventory_devices(loaded), loaded, date(2026, 12, 5)) if f.host == "pc23"]
+    assert f.rule == "vuln.end-of-support" and f.facts["end"] == "2026-11-10"  # Enterprise's end: every edition over

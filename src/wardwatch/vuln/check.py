@@ -128,10 +128,13 @@ def support_findings(devices: list[Device], inv: Inventory | None, today: date, 
         worse = bool(reach["from_other_segments"] or reach["internet"] or d.exposure and d.exposure != [MEDICAL]
                      or (MEDICAL in d.exposure and not reach["kept_apart"]))
         flows_ja, flows_en = _reach_text(reach)
+        # the edition unknown but every one it may be has ended: say the latest of their end dates (ended by then)
+        system = life.name if life.sure else d.os
+        end = (life.end if life.sure or life.latest_end is None else life.latest_end).isoformat()
         out.append(_make("vuln.end-of-support", d.name, Severity.HIGH if worse else None,
-                         {"system": life.name, "end": life.end.isoformat(), "table_as_of": life.as_of,
+                         {"system": system, "end": end, "table_as_of": life.as_of,
                           "exposure": d.exposure, **reach},
-                         {"device": d.name, "system": life.name, "end": life.end.isoformat(),
+                         {"device": d.name, "system": system, "end": end,
                           "flows_ja": flows_ja, "flows_en": flows_en, **_exposure(d)}))
     return out
 

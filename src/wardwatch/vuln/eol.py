@@ -34,6 +34,16 @@ class Lifecycle:
 
 
 @lru_cache(maxsize=4)
+def releases(path: str | None = None) -> dict[str, dict[str, int]]:
+    """Release names (23H2) to builds, per product ('windows 11'), from the table."""
+    text = Path(path).read_text(encoding="utf-8-sig") if path else \
+        (resources.files("wardwatch.vuln") / "data" / "eol.yml").read_text(encoding="utf-8")
+    data = useryaml.load(text) or {}
+    return {str(k).lower(): {str(r).lower(): int(b) for r, b in (v or {}).items()}
+            for k, v in (data.get("releases") or {}).items()}
+
+
+@lru_cache(maxsize=4)
 def table(path: str | None = None) -> tuple[str, tuple[dict[str, Any], ...]]:
     """The shipped end-of-support table, or a user's own copy (same layout)."""
     text = Path(path).read_text(encoding="utf-8-sig") if path else \
@@ -46,11 +56,30 @@ def table(path: str | None = None) -> tuple[str, tuple[dict[str, Any], ...]]:
     return str(data.get("as_of", "")), rows
 
 
+def _release_build(text: str, path: str | None) -> int | None:
+    """The build a release name stands for ('windows 11 23h2' → 22631), when the table knows it."""
+    m = re.search(r"\b(\d\dh[12])\b", text)
+    if not m:
+        return None
+    for product, builds in releases(path).items():
+        if re.search(r"\b" + r"\s*".join(map(re.escape, product.split())) + r"\b", text) and m.group(1) in builds:
+            return builds[m.group(1)]
+    return None
+
+
+def _possible(rows: list[dict[str, Any]], build: int | None) -> list[dict[str, Any]]:
+    """The rows a host whose edition is not given may be: any edition but the LTSC/IoT ones (which a host names),
+    of its build when the build is known."""
+    general = [r for r in rows if not r.get("editions") or set(r["editions"]) - {"ltsc", "ltsb", "iot"}]
+    same = [r for r in general if r.get("build") == build] if build is not None else []
+    return same or general
+
+
 def lookup(os_text: str, version: str = "", path: str | None = None) -> Lifecycle | None:
     """The row for a host's OS text (e.g. 'Microsoft Windows 11 Pro', '10.0.22631'), or None if the table has none."""
     text = f"{os_text} {version}".lower()
     build_m = re.search(r"\b10\.0\.(\d{4,5})\b", text) or re.search(r"\bbuild\s*(\d{4,5})\b", text)
-    build = int(build_m.group(1)) if build_m else None
+    build = int(build_m.group(1)) if build_m else _release_build(text, path)
     editions = {w for w in EDITION_WORDS if re.search(rf"\b{w}\b", text)}
     as_of, rows = table(path)
     candidates = [r for r in rows if r["_re"].search(text)]
@@ -65,13 +94,9 @@ def lookup(os_text: str, version: str = "", path: str | None = None) -> Lifecycl
         sure = best.get("build") is None or build is not None
         if best.get("editions") and not editions:
             sure = False
-        latest = None if sure else max(r["end"] for r in candidates if not r.get("editions")
-                                       or {"home", "pro"} & set(r["editions"]))
+        latest = None if sure else max(r["end"] for r in _possible(candidates, build))
         return Lifecycle(str(best["name"]), best["end"], sure, as_of, latest)
-    plain = [r for r in candidates if not r.get("editions") or {"home", "pro"} & set(r["editions"])]
-    if build is not None:
-        same = [r for r in plain if r.get("build") == build]
-        plain = same or plain
+    plain = _possible(candidates, build)
     if not plain:
         return None
     earliest = min(plain, key=lambda r: r["end"])
