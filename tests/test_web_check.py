@@ -157,3 +157,8 @@ def test_a_web_shell_already_there_is_named_when_the_baseline_is_made(tmp_path: 
     (site / "up.php").write_text("<?php @eval($_POST['x']); ?>\n", encoding="utf-8")
     code, out = _run("web", "baseline", str(site), "--out", str(tmp_path / "base.json"))
     assert code == 1 and "web.webshell" in out and "up.php:1" in out
+
+
+def test_every_web_finding_names_its_seed(tmp_path: Path) -> None:
+    from wardwatch.web.site import web_specs
+    assert {s.seed for s in web_specs().values()} == {"004 ⑤"}
