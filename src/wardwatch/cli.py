@@ -53,6 +53,10 @@ from .procure.cli import procure_app  # noqa: E402  (procurement clauses for the
 
 app.add_typer(procure_app, name="procure")
 
+from .isac.cli import isac_app  # noqa: E402  (Medical ISAC: many hospitals, the same rules, DuckDB or Spark)
+
+app.add_typer(isac_app, name="isac")
+
 LEVELS = ("informational", "low", "medium", "high", "critical")
 
 

@@ -98,13 +98,15 @@ def _load_shipped() -> None:
     from ..audit.checkdefs import check_specs as audit_specs
     from ..detect.rules import load_rules
     from ..hospital.rules import check_specs as hospital_specs
+    from ..isac.cross import cross_specs
     from ..netlog.detect import load_network_rules
     from ..vuln.check import vuln_specs
     from ..web.site import web_specs
     known = dict(_SPECS)
     load_rules()
     load_network_rules()
-    for spec in [*audit_specs(), *hospital_specs(), *vuln_specs().values(), *web_specs().values()]:
+    for spec in [*audit_specs(), *hospital_specs(), *vuln_specs().values(), *web_specs().values(),
+                 *cross_specs().values()]:
         register(spec)
     with _LOCK:
         _SPECS.update(known)  # a rule loaded by the user under a shipped id keeps its own declarations

@@ -1,0 +1,81 @@
+"""One ingest task (one input of one hospital) and one scan task (one hospital): the work both engines hand out."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ..guard import Guard
+from ..model import ScanResult
+from .dataset import (
+    Ingested,
+    event_batches,
+    hospital_store,
+    input_dict,
+    input_from,
+    network_table,
+    read_input,
+    read_manifest,
+    work_dir,
+    write_network,
+    write_part,
+)
+from .indicators import indicator_rows
+
+
+@dataclass
+class Settings:
+    """What every scan task needs, the same on every engine (it travels to Spark's workers as it is)."""
+
+    config: dict[str, Any]
+    tz: str
+    lang: str
+    rule_paths: list[Path] | None = None
+    min_level: str | None = None
+
+
+def task_tag(hospital: str, path: str) -> str:
+    """A stable name for one input's files in the dataset (the same input read again overwrites, never doubles)."""
+    return hashlib.sha256(f"{hospital}\0{path}".encode()).hexdigest()[:16]
+
+
+def ingest_one(dataset: Path, hospital: str, path: str, tz: str) -> Iterator[pa.RecordBatch]:
+    """Read one input with the project's readers and store; yield its events (with hospital and day) a batch at
+    a time; its network events and manifest entry are written into the dataset by this task."""
+    work = work_dir()
+    tag = task_tag(hospital, path)
+    try:
+        inputs, store = read_input(path, hospital, tz, work)
+        try:
+            events = 0
+            for batch in event_batches(store, hospital):
+                events += batch.num_rows
+                yield batch
+            net = network_table(store.network, hospital)
+            write_network(dataset, net, tag)
+        finally:
+            store.con.close()
+        for i, inp in enumerate(inputs):  # a zip is one task and several inputs; its network lines count once
+            item = Ingested(hospital, input_dict(inp), inp.events, net.num_rows if i == 0 else 0)
+            write_part(dataset, item, task_tag(hospital, inp.path))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def scan_one(dataset: Path, hospital: str, out_dir: Path,
+             settings: Settings) -> tuple[ScanResult, list[dict[str, Any]]]:
+    """The whole scan pipeline (rules, Sigma, network rules, story, every report) over one hospital's part of the
+    dataset, written into out_dir; returns the result and its indicator rows for the cross-hospital checks."""
+    from ..scan import analyse
+    started = time.perf_counter()
+    store = hospital_store(dataset, hospital)
+    inputs = [input_from(i) for i in read_manifest(dataset, hospital).get("inputs", [])]
+    result = analyse(store, inputs, out_dir, settings.config, settings.tz, settings.lang, Guard(), started,
+                     rule_paths=settings.rule_paths, min_level=settings.min_level)
+    return result, indicator_rows(hospital, result.findings)
