@@ -74,6 +74,7 @@ class DuckDBEngine:
         import duckdb
         schema = event_schema()
         con = duckdb.connect()
+        (dataset / EVENTS).mkdir(parents=True, exist_ok=True)
         target = sql_literal(str(dataset / EVENTS))
         for hospital, path in tasks:
             batches = (_conform(b, schema) for b in ingest_one(dataset, hospital, path, tz))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import ipaddress
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 from .indicators import generic_account
 
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 TLP = ("clear", "green", "amber", "amber+strict", "red")
 SHARED_KINDS = {"attacker-source", "tool"}  # supplier addresses and account names stay inside the ISAC
 
@@ -28,14 +30,16 @@ class Shared:
     targeted: list[str]
 
     @property
+    def is_tool_name(self) -> bool:
+        return self.kind == "tool" and not _SHA256.match(self.value)
+
+    @property
     def pattern(self) -> str:
-        value = self.value.replace("\\", "\\\\").replace("'", "\\'")
+        """The STIX pattern of an address or a file hash; a tool known only by name has none."""
         if self.kind == "attacker-source":
             family = "ipv6-addr" if ":" in self.value else "ipv4-addr"
-            return f"[{family}:value = '{value}']"
-        if len(self.value) == 64 and all(c in "0123456789abcdef" for c in self.value):
-            return f"[file:hashes.'SHA-256' = '{value}']"
-        return f"[file:name = '{value}']"
+            return f"[{family}:value = '{self.value}']"
+        return f"[file:hashes.'SHA-256' = '{self.value}']" if not self.is_tool_name else ""
 
     @property
     def description(self) -> str:
@@ -84,12 +88,15 @@ def stix_bundle(shared: list[Shared], tlp: str, producer: str) -> Any:
     now = datetime.now(UTC)
     objects: list[Any] = [identity]
     for s in shared:
-        objects.append(stix2.Indicator(
-            name=f"{'Attacking address' if s.kind == 'attacker-source' else 'Attack tool'}: {s.value}",
-            description=s.description, pattern=s.pattern, pattern_type="stix",
-            valid_from=s.first_seen or now, indicator_types=["malicious-activity"],
-            created_by_ref=identity.id, object_marking_refs=[marking],
-            labels=[f"tlp:{tlp}", f"hospitals:{s.hospitals}"]))
+        common = {"description": s.description, "created_by_ref": identity.id, "object_marking_refs": [marking],
+                  "labels": [f"tlp:{tlp}", f"hospitals:{s.hospitals}"]}
+        if s.is_tool_name:  # a tool known by name: a STIX Tool (a name is no pattern to match files by)
+            objects.append(stix2.Tool(name=s.value, **common))
+        else:
+            objects.append(stix2.Indicator(
+                name=f"{'Attacking address' if s.kind == 'attacker-source' else 'Attack tool'}: {s.value}",
+                pattern=s.pattern, pattern_type="stix", valid_from=s.first_seen or now,
+                indicator_types=["malicious-activity"], **common))
     return stix2.Bundle(objects=objects)
 
 
