@@ -17,7 +17,7 @@ from wardwatch.demo import write_scenario
 from wardwatch.isac.cross import cross_findings
 from wardwatch.isac.dataset import hospitals, read_manifest
 from wardwatch.isac.engines import DuckDBEngine, Engine
-from wardwatch.isac.hospitals import Settings
+from wardwatch.isac.hospitals import Settings, tasks_of
 from wardwatch.isac.synth import Plan, Supplier, write_hospital
 from wardwatch.scan import run_scan
 
@@ -58,7 +58,7 @@ def spark() -> Iterator[Engine]:
 def _run(engine: Engine, dataset: Path, out: Path, sources: dict[str, list[Path]]) -> list[Any]:
     """Ingest each hospital's inputs and scan them all on one engine; the cross-hospital findings."""
     for hospital, paths in sources.items():
-        engine.ingest(dataset, [(hospital, str(p)) for p in paths], TZ)
+        engine.ingest(dataset, tasks_of(hospital, paths), TZ)
     outcomes = engine.scan(dataset, out, hospitals(dataset), Settings(load_config(), TZ, "ja"))
     return cross_findings(engine.cross([r for o in outcomes for r in o.indicators]), TZ)
 

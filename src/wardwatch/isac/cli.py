@@ -48,6 +48,7 @@ def ingest(
     """病院のログをデータセットへ取り込む / Add one hospital's logs to the partitioned dataset."""
     from ..integrity import file_sha256
     from .dataset import DatasetError, already_read, check_hospital
+    from .hospitals import tasks_of
     try:
         check_hospital(hospital)
     except DatasetError as exc:
@@ -59,12 +60,13 @@ def ingest(
         typer.echo(f"{p.file}: {p.message}", err=True)
     output(out).mkdir(parents=True, exist_ok=True)
     seen = already_read(out, hospital)
-    tasks: list[tuple[str, str]] = []
+    todo: list[Path] = []
     for f in files:
         if file_sha256(f) in seen:
             typer.echo(f"{f}: already in the dataset for {hospital} (same SHA-256); not read again", err=True)
         else:
-            tasks.append((hospital, str(f)))
+            todo.append(f)
+    tasks = tasks_of(hospital, todo)
     eng = _engine(engine, master, cores)
     started = time.perf_counter()
     try:
@@ -74,11 +76,11 @@ def ingest(
     from .dataset import read_manifest
     inputs = read_manifest(out, hospital).get("inputs", [])
     read = {i["path"]: i for i in inputs}
-    events = sum(int(read[p]["events"]) for _, p in tasks if p in read)
-    bad = [e for _, p in tasks if p in read for e in read[p].get("errors", [])]
+    events = sum(int(read[str(p)]["events"]) for p in todo if str(p) in read)
+    bad = [e for p in todo if str(p) in read for e in read[str(p)].get("errors", [])]
     for e in bad[:20]:
         typer.echo(f"{e['file']} ({e['where']}): {e['message']}", err=True)
-    typer.echo(f"{hospital}: {len(tasks)} input(s), {events:,} events into {out} "
+    typer.echo(f"{hospital}: {len(todo)} input(s), {events:,} events into {out} "
                f"({engine}, {time.perf_counter() - started:.1f} s)")
     raise typer.Exit(EXIT_SKIPPED if problems or any(e.get("skipped_file") for e in bad) else EXIT_OK)
 

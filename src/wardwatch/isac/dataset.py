@@ -66,15 +66,15 @@ EVENT_SQL = ("SELECT " + ", ".join([*COLUMNS, "file"]) + ", CAST($hospital AS VA
              "coalesce(strftime(CAST(ts AS DATE), '%Y-%m-%d'), 'unknown') AS day FROM events")
 
 
-def read_input(path: str, hospital: str, tz: str, work: Path) -> tuple[list[InputFile], EventStore]:
-    """One input (a file, a zip or a folder) read into a store of its own under work: the readers, hashes and
+def read_input(paths: list[str], hospital: str, tz: str, work: Path) -> tuple[list[InputFile], EventStore]:
+    """Inputs (files, zips or folders) read into a store of their own under work: the readers, hashes and
     problems exactly as `wardwatch scan` has them. The caller takes the events (`EVENT_SQL`) and closes it."""
     store = EventStore(work / "store", threads=1)
     guard = Guard()
     from ..scan import ingest
-    inputs = ingest([Path(path)], store, guard=guard, tz=tz)
-    for prob in guard.problems:  # the store itself failed: the input is named with what went wrong
-        for inp in inputs or [InputFile(path, "", 0)]:
+    inputs = ingest([Path(p) for p in paths], store, guard=guard, tz=tz)
+    for prob in guard.problems:  # the store itself failed: the inputs are named with what went wrong
+        for inp in inputs or [InputFile(p, "", 0) for p in paths]:
             inp.errors.append(ReadProblem(inp.path, "-", f"{prob.stage}: {prob.message}"))
     return inputs, store
 

@@ -45,7 +45,7 @@ class Outcome:
 class Engine(Protocol):
     name: str
 
-    def ingest(self, dataset: Path, tasks: list[tuple[str, str]], tz: str) -> None: ...
+    def ingest(self, dataset: Path, tasks: list[tuple[str, list[str]]], tz: str) -> None: ...
 
     def scan(self, dataset: Path, out: Path, hospitals: list[str], settings: Settings) -> list[Outcome]: ...
 
@@ -70,17 +70,17 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def ingest(self, dataset: Path, tasks: list[tuple[str, str]], tz: str) -> None:
+    def ingest(self, dataset: Path, tasks: list[tuple[str, list[str]]], tz: str) -> None:
         import duckdb
         schema = event_schema()
         con = duckdb.connect()
         (dataset / EVENTS).mkdir(parents=True, exist_ok=True)
         target = sql_literal(str(dataset / EVENTS))
-        for hospital, path in tasks:
-            batches = (_conform(b, schema) for b in ingest_one(dataset, hospital, path, tz))
+        for hospital, paths in tasks:
+            batches = (_conform(b, schema) for b in ingest_one(dataset, hospital, paths, tz))
             reader = pa.RecordBatchReader.from_batches(schema, batches)
             con.register("batch", reader)
-            pattern = sql_literal(task_tag(hospital, path) + "_{i}")
+            pattern = sql_literal(task_tag(hospital, paths) + "_{i}")
             con.execute(f"COPY (SELECT * FROM batch) TO {target} (FORMAT parquet, COMPRESSION zstd, "
                         f"PARTITION_BY (hospital, host, day), OVERWRITE_OR_IGNORE, FILENAME_PATTERN {pattern})")
             con.unregister("batch")
@@ -120,7 +120,7 @@ class SparkEngine:
                       .getOrCreate())
         self.spark.sparkContext.setLogLevel("ERROR")
 
-    def ingest(self, dataset: Path, tasks: list[tuple[str, str]], tz: str) -> None:
+    def ingest(self, dataset: Path, tasks: list[tuple[str, list[str]]], tz: str) -> None:
         if not tasks:
             return
         schema = event_schema()
@@ -128,11 +128,12 @@ class SparkEngine:
 
         def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
             for b in batches:
-                for hospital, path in zip(b.column("hospital").to_pylist(), b.column("path").to_pylist(), strict=True):
-                    for events in ingest_one(Path(ds), hospital, path, tz):
+                tasks = zip(b.column("hospital").to_pylist(), b.column("paths").to_pylist(), strict=True)
+                for hospital, paths in tasks:
+                    for events in ingest_one(Path(ds), hospital, paths, tz):
                         yield _conform(events, schema)
 
-        frame = self.spark.createDataFrame(tasks, "hospital string, path string").repartition(len(tasks))
+        frame = self.spark.createDataFrame(tasks, "hospital string, paths array<string>").repartition(len(tasks))
         (frame.mapInArrow(read, _spark_ddl(schema)).write.mode("append")
          .partitionBy("hospital", "host", "day").option("compression", "zstd").parquet(str(dataset / EVENTS)))
         gather_manifests(dataset, self.name)

@@ -40,18 +40,36 @@ class Settings:
     min_level: str | None = None
 
 
-def task_tag(hospital: str, path: str) -> str:
-    """A stable name for one input's files in the dataset (the same input read again overwrites, never doubles)."""
-    return hashlib.sha256(f"{hospital}\0{path}".encode()).hexdigest()[:16]
+TASK_BYTES = 64 << 20  # inputs read by one task: up to this size together (small logs share a task, as Spark
+TASK_FILES = 64        # splits its own files), so that a folder of hundreds of small logs is not hundreds of tasks
 
 
-def ingest_one(dataset: Path, hospital: str, path: str, tz: str) -> Iterator[pa.RecordBatch]:
-    """Read one input with the project's readers and store; yield its events (with hospital and day) a batch at
-    a time; its network events and manifest entry are written into the dataset by this task."""
+def task_tag(hospital: str, paths: list[str]) -> str:
+    """A stable name for one task's files in the dataset (the same inputs read again overwrite, never double)."""
+    return hashlib.sha256("\0".join([hospital, *paths]).encode()).hexdigest()[:16]
+
+
+def tasks_of(hospital: str, files: list[Path]) -> list[tuple[str, list[str]]]:
+    """The files of one hospital grouped into ingest tasks of about TASK_BYTES (a larger file is a task alone)."""
+    out: list[tuple[str, list[str]]] = []
+    size = 0
+    for f in files:
+        n = f.stat().st_size if f.is_file() else 0
+        if not out or size + n > TASK_BYTES or len(out[-1][1]) >= TASK_FILES:
+            out.append((hospital, []))
+            size = 0
+        out[-1][1].append(str(f))
+        size += n
+    return out
+
+
+def ingest_one(dataset: Path, hospital: str, paths: list[str], tz: str) -> Iterator[pa.RecordBatch]:
+    """Read one task's inputs with the project's readers and store; yield their events (with hospital and day) a
+    batch at a time; their network events and manifest entries are written into the dataset by this task."""
     work = work_dir()
-    tag = task_tag(hospital, path)
+    tag = task_tag(hospital, paths)
     try:
-        inputs, store = read_input(path, hospital, tz, work)
+        inputs, store = read_input(paths, hospital, tz, work)
         try:
             events = 0
             for batch in event_batches(store, hospital):
@@ -63,7 +81,7 @@ def ingest_one(dataset: Path, hospital: str, path: str, tz: str) -> Iterator[pa.
             store.con.close()
         for i, inp in enumerate(inputs):  # a zip is one task and several inputs; its network lines count once
             item = Ingested(hospital, input_dict(inp), inp.events, net.num_rows if i == 0 else 0)
-            write_part(dataset, item, task_tag(hospital, inp.path))
+            write_part(dataset, item, task_tag(hospital, [inp.path]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
