@@ -99,9 +99,10 @@ class Finding:
 
 def finding_hosts(f: Finding) -> list[str]:
     """The hosts a finding names: its own, or the list in its facts (a network finding keeps a count there)."""
+    from .checks.factspec import fact  # the checks package is built on this module
     if f.host:
         return [f.host]
-    listed = f.facts.get("hosts")
+    listed = fact(f, "hosts")
     return [str(h) for h in listed] if isinstance(listed, (list, tuple)) else []
 
 

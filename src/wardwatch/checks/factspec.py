@@ -17,9 +17,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -59,12 +59,14 @@ class FactError(TypeError):
 
 @dataclass(frozen=True)
 class Fact:
-    """One declared fact: its name, type (see TYPES; `| null` allows None), meaning, and whether it may be absent."""
+    """One declared fact: its name, type (see TYPES; `| null` allows None), meaning, whether it may be absent, and
+    the family that declares it for all its checks ("" when the check itself does)."""
 
     name: str
     type: str
     meaning: Text
     optional: bool = False
+    family: str = ""
 
     def accepts(self, value: Any) -> bool:
         base, _, null = self.type.partition(" | ")
@@ -115,11 +117,16 @@ def declare(raw: Any, where: str, error: type[ValueError] = ValueError) -> FactD
     return out
 
 
-@lru_cache(maxsize=None)
+def families() -> list[str]:
+    """The names of the families declared in facts.yml."""
+    return [str(k) for k in _data()["families"]]
+
+
+@cache
 def family(name: str) -> FactDecl:
     """The facts every check of a family writes (facts.yml `families:`), or a check made in code declares there."""
-    decl = declare(_data()["families"][name], f"checks/facts.yml families.{name}")
-    return decl or {}
+    decl = declare(_data()["families"][name], f"checks/facts.yml families.{name}") or {}
+    return {k: replace(f, family=name) for k, f in decl.items()}
 
 
 def with_family(name: str, own: FactDecl | None) -> FactDecl | None:

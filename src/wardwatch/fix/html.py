@@ -5,6 +5,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from ..checks.factspec import fact
 from ..report.render import render_page
 from .gpo import gpo_rows, show
 from .model import ABSENT, UNKNOWN
@@ -86,7 +87,7 @@ def host_view(plan: HostPlan, files: list[str], lang: str) -> dict[str, Any]:
             "lesson": c.lesson.get(lang), "seed": c.seed, "risk": _fill(c.risk.get(lang), plan),
             "undo": c.undo.get(lang), "gpo": c.gpo.get(lang)})
     not_fixed = [{"rule": f"audit.{c}", "title": _check_title(plan, c, lang),
-                  "advice": str((plan.failing[c].get("facts") or {}).get("fix_command") or "")} for c in plan.not_fixed]
+                  "advice": str(fact(plan.failing[c], "fix_command") or "")} for c in plan.not_fixed]
     domain = None if plan.domain is None else (t["domain"] if plan.domain else t["workgroup"])
     return {"host": plan.host, "changes": changes, "not_fixed": not_fixed, "notes": [n.get(lang) for n in plan.notes],
             "predicted": [{"rule": f"audit.{k}", "status": v} for k, v in plan.predicted.items()], "files": files,

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from ..audit.parsers import as_bool, as_int, as_list
+from ..checks.factspec import fact
 from ..model import ReadProblem, Text
 from . import model
 from .catalog import ChangeSpec, load_catalog
@@ -155,7 +156,7 @@ def inventory_vendors(path: Path | None) -> dict[str, list[str]]:
 
 
 def _logs(finding: dict[str, Any], pattern: re.Pattern[str]) -> list[re.Match[str]]:
-    return list(pattern.finditer(str((finding.get("facts") or {}).get("fix_command", ""))))
+    return list(pattern.finditer(str(fact(finding, "fix_command", ""))))
 
 
 def _steps(change: ChangeSpec, plan: HostPlan) -> list[Step]:
@@ -164,7 +165,7 @@ def _steps(change: ChangeSpec, plan: HostPlan) -> list[Step]:
     if change.kind == "inf":
         steps = [Step(change.id, "inf", ("inf", change.section, k), v) for k, v in change.values.items()]
     elif change.kind == "auditpol":
-        failing = {g.upper() for g in _GUID.findall(str((plan.failing["audit-logon"].get("facts") or {}).get("fix_command", "")))}
+        failing = {g.upper() for g in _GUID.findall(str(fact(plan.failing["audit-logon"], "fix_command", "")))}
         for sub in change.subcategories:
             if not failing or sub["guid"].upper() in failing:
                 steps.append(Step(change.id, "auditpol", ("auditpol", sub["guid"].upper(), sub["name"]), int(sub["value"])))
@@ -241,7 +242,7 @@ def _profile_off(plan: HostPlan) -> bool:
         return any(isinstance(p, dict) and as_bool(p.get("enabled")) is False
                    for p in as_list(rdp.get("firewall_profiles")))
     finding = plan.failing.get("rdp-any-source") or {}
-    return int(finding.get("count") or 0) > len((finding.get("facts") or {}).get("rules") or [])
+    return int(finding.get("count") or 0) > len(fact(finding, "rules") or [])
 
 
 def build_host(host: str, failing: dict[str, dict[str, Any]], bundle: Any = None,

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from .. import useryaml
-from ..checks.factspec import family
+from ..checks.factspec import fact, family
 from ..checks.finding import make, spec_of
 from ..model import Finding, Severity, Text
 from .dates import parse_date
@@ -177,7 +177,7 @@ def names_rule(entry: str, rule: str) -> bool:
 def _qualifies(entry: str, finding: dict[str, Any]) -> bool:
     """`rule@exposure`: only findings whose facts.exposure names it (a vulnerable remote-maintenance device)."""
     _, _, need = entry.partition("@")
-    return not need or need in ((finding.get("facts") or {}).get("exposure") or [])
+    return not need or need in (fact(finding, "exposure") or [])
 
 
 # The device classes of the form's rows, and the inventory roles that belong to each.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..checks.factspec import meanings as fact_meanings
 from ..story import PHASE_TEXT
 from ..textfmt import fill
 
@@ -164,16 +165,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "phase.noise": ("設定の不具合", "Misconfiguration"),
     "phase.health": ("ログの状態", "Log health"),
     "phase.other": ("その他", "Other"),
-    "fact.failures": ("失敗回数", "Failures"),
-    "fact.successes": ("成功回数", "Successes"),
-    "fact.rate_per_min": ("1分あたりの回数", "Per minute"),
-    "fact.duration_s": ("続いた秒数", "Duration (s)"),
-    "fact.logon_type": ("ログオンの種類", "Logon type"),
-    "fact.event_ids": ("イベントID", "Event IDs"),
-    "fact.tool": ("ツール", "Tool"),
-    "fact.path": ("パス", "Path"),
-    "fact.service": ("サービス", "Service"),
-    "fact.destinations": ("接続先", "Destinations"),
+    **{f"fact.{name}": (text.ja, text.en) for name, text in fact_meanings().items()},  # checks/facts.yml
     "syslog.summary": (
         "{events} line(s), {unknown} not recognised, {n} finding(s) → {path}",
         "{events} line(s), {unknown} not recognised, {n} finding(s) → {path}",
