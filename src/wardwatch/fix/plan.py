@@ -43,20 +43,21 @@ class Step:
 
     @property
     def target(self) -> str:
-        k = self.key
-        if k[0] == "inf":
-            return f"secpol.inf [{k[1]}] {k[2]}"
-        if k[0] == "auditpol":
-            return f"auditpol {k[2]} {k[1]}"
+        """What the step sets, as the plan names it for a person (TARGETS, by the key's kind)."""
+        k = list(self.key)
         if k[0] == "reg":
-            return f"{k[1].replace('HKEY_LOCAL_MACHINE', 'HKLM')}\\{k[2]}"
+            k[1] = k[1].replace("HKEY_LOCAL_MACHINE", "HKLM")
         if k[0] == "eventlog":
-            return f"wevtutil {k[1]} {'maxSize' if k[2] == 'max_size' else 'retention'}"
-        if k[0] == "feature":
-            return f"Windows feature {k[1]}"
-        if k[0] == "scope":
-            return f"firewall rules of group {k[1]} and {k[2]}: remote addresses"
-        return f"firewall rule {k[1]}"
+            k[2] = "maxSize" if k[2] == "max_size" else "retention"
+        return TARGETS.get(k[0], TARGETS["firewall"]).format(*k)
+
+
+# How a step's target is named, by the kind of its model key ({1}, {2}: the key's parts).
+TARGETS = {
+    "inf": "secpol.inf [{1}] {2}", "auditpol": "auditpol {2} {1}", "reg": "{1}\\{2}", "eventlog": "wevtutil {1} {2}",
+    "feature": "Windows feature {1}", "scope": "firewall rules of group {1} and {2}: remote addresses",
+    "firewall": "firewall rule {1}",
+}
 
 
 @dataclass
