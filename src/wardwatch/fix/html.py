@@ -55,7 +55,8 @@ def host_view(plan: HostPlan, files: list[str], lang: str) -> dict[str, Any]:
         changes.append({
             "id": c.id, "title": _fill(c.title.get(lang), plan),
             "fixes": [{"rule": f"audit.{x}", "title": _check_title(plan, x, lang)} for x in plan.fixes(c)],
-            "steps": [{"target": s.target, "now": _shown(s, s.old, lang), "new": _shown(s, s.new, lang)} for s in steps],
+            "steps": [{"target": s.target, "now": _shown(s, s.old, lang), "new": _shown(s, s.new, lang)}
+                      for s in steps],
             "lesson": c.lesson.get(lang), "seed": c.seed, "risk": _fill(c.risk.get(lang), plan),
             "undo": c.undo.get(lang), "gpo": c.gpo.get(lang)})
     not_fixed = [{"rule": f"audit.{c}", "title": _check_title(plan, c, lang),

@@ -109,8 +109,8 @@ def audit_failures(paths: list[Path]) -> dict[str, dict[str, dict[str, Any]]]:
     hosts: dict[str, dict[str, dict[str, Any]]] = {}
     for path in paths:
         data = _load(path)
-        audit = data.get("audit") if isinstance(data.get("audit"), dict) else {}
-        for h in audit.get("hosts") or []:
+        audit = data.get("audit")
+        for h in (audit.get("hosts") if isinstance(audit, dict) else None) or []:
             if isinstance(h, dict) and h.get("host"):
                 hosts.setdefault(str(h["host"]).upper(), {})
         for f in data["findings"]:

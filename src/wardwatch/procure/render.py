@@ -128,7 +128,8 @@ def build(catalog: Catalog, selected: list[Selected], items: list[dict[str, Any]
                 where += " " + message("procure.more", lang, n=len(g.where) - MAX_WHERE)
             gaps.append(GapLine(g.rule, g.title, where))
         note = "" if gaps else (w["always"] if c.always else w["no_gap"])
-        seeds = [f"{catalog.sources.get(sd['file'], {}).get(lang) or sd['file']}: {sd['place_en' if lang == 'en' else 'place']}"
+        seeds = [f"{catalog.sources.get(sd['file'], {}).get(lang) or sd['file']}: "
+                 f"{sd['place_en' if lang == 'en' else 'place']}"
                  for sd in c.seeds]
         views.append(ClauseView(n, c.id, c.title[lang], paragraphs(c.body(lang, catalog.params), lang), gaps, note,
                                 seeds, [_item_label(items, x, version, catalog, lang) for x in c.checklist]))
