@@ -94,7 +94,7 @@ class Finding:
     evidence_total: int = 0
     seed: str = ""
     phase: str = "other"  # where it sits in the attack chain (see story.PHASES)
-    facts: dict[str, Any] = field(default_factory=dict)  # figures shown as details (rate, duration, ...)
+    facts: dict[str, Any] = field(default_factory=dict)  # figures and names, as its check declares them (factspec)
 
 
 def finding_hosts(f: Finding) -> list[str]:

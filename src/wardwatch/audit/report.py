@@ -11,7 +11,7 @@ from rich.table import Table
 from ..checks.factspec import fact
 from ..model import Finding, Run, Severity
 from ..report.jsonout import result_dict
-from ..report.labels import format_time, severity_label
+from ..report.labels import fact_label, format_time, severity_label
 from ..report.messages import messages
 from ..report.render import render_page
 from ..report.style import SEVERITY_STYLE as STYLE
@@ -59,7 +59,8 @@ def _finding(f: Finding, tz: str, lang: str) -> dict[str, Any]:
             "title": f.title.get(lang), "summary": f.summary.get(lang), "seen": fact(f, "seen", []),
             "recommended": fact(f, "recommended", ""), "fix": fact(f, "fix_command", ""), "gpo": fact(f, "gpo_path", ""),
             "seed": f.seed, "accounts": f.accounts, "evidence": [e.file for e in f.evidence],
-            "extra": [(k, ", ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in extra.items()],
+            "extra": [(fact_label(k, lang), ", ".join(map(str, v)) if isinstance(v, list) else str(v))
+                      for k, v in extra.items()],
             "when": format_time(f.first_seen, tz)}
 
 
