@@ -8,6 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from wardwatch.checks.factspec import fact
 from wardwatch.checks.spec import tagged
 from wardwatch.model import (
     Coverage,
@@ -125,7 +126,7 @@ def _incident(inc: Incident, anchors: dict[int, str], tz: str, lang: str) -> dic
 def _rdp(findings: list[Finding], tag: str, tz: str, lang: str) -> list[dict[str, Any]]:
     rows = []
     for f in sorted(tagged(findings, tag), key=lambda f: (f.host or "", _ts(f.first_seen))):
-        dests = f.facts.get("destinations")
+        dests = fact(f, "destinations")
         rows.append({"host": f.host or label("unknown_host", lang), "sev": _sev(f.severity, lang),
                      "accounts": ", ".join(f.accounts), "sources": ", ".join(f.sources),
                      "destinations": _value(dests, tz, lang) if dests else ", ".join(f.sources),
@@ -138,8 +139,8 @@ def short_days(result: ScanResult) -> float:
     """The coverage check's `min_days` (the check tagged `coverage`): as the run used it (its findings' facts),
     else its default in the settings."""
     for f in tagged(result.findings, "coverage"):
-        if isinstance(f.facts.get("min_days"), (int, float)):
-            return float(f.facts["min_days"])
+        if isinstance(fact(f, "min_days"), (int, float)):
+            return float(fact(f, "min_days"))
     from wardwatch.checks.spec import registered
     from wardwatch.config import defaults
     rules = defaults()["rules"]
