@@ -32,7 +32,7 @@ from wardwatch.report.labels import (
 )
 from wardwatch.report.render import render_page
 from wardwatch.report.svg import matrix_svg
-from wardwatch.report.timechart import timeline_context
+from wardwatch.report.timechart import is_detection, timeline_context
 from wardwatch.verdict import CANNOT_JUDGE
 
 MAX_EVIDENCE = 50
@@ -221,7 +221,7 @@ def build_context(result: ScanResult) -> dict[str, Any]:
     anchors = {id(f): a for f, a in ordered}
     events = _count(result.stats.get("events"), sum(i.events for i in result.inputs))
     hosts = {f.host for f in result.findings if f.host} | {c.host for c in result.coverage}
-    timed = sorted((f for f in result.findings if f.first_seen), key=lambda f: _ts(f.first_seen))
+    timed = sorted((f for f in result.findings if f.first_seen and is_detection(f)), key=lambda f: _ts(f.first_seen))
     seconds = result.stats.get("seconds")
     min_days = short_days(result)
     texts = {**labels(lang), "coverage_note": label("coverage_note", lang, days=_days(min_days))}

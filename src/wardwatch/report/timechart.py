@@ -321,7 +321,7 @@ def timeline_context(result: ScanResult, tz: str, lang: str) -> dict[str, Any]:
                       "sev": {"cls": inc.severity.label, "label": severity_label(inc.severity, lang)},
                       "title": label("tl_zoom_title", lang, id=inc.id),
                       "period": f"{format_time(inc.first_seen, tz, False)} – {format_time(last, tz, False)}"
-                                + (f" ({format_duration(span, lang)})" if span else ""),
+                                + (f" ({format_duration(span, lang)})" if span >= 1 else ""),
                       "svg": Markup(zoom_svg(inc, coverage, tz, lang))})
     return {"svg": Markup(overview_svg(result.findings, result.incidents, coverage, tz, lang)),
             "zooms": zooms, "zooms_open": ZOOMS_OPEN,
