@@ -32,7 +32,13 @@ def pack(items: list[tuple[float, float, T]], radius: float, count_width: Callab
     lane joins the last cluster of the lane that frees first."""
     clusters: list[Cluster[T]] = []
     for a, b, what in sorted(items, key=lambda i: (i[0], i[1])):
-        near = next((c for c in reversed(clusters) if a - c.a <= 2 * radius and abs(b - c.b) <= 2 * radius), None)
+        near = None
+        for c in reversed(clusters):  # started in order: only the last few can be near
+            if a - c.a > 2 * radius:
+                break
+            if abs(b - c.b) <= 2 * radius:
+                near = c
+                break
         if near is None:
             clusters.append(Cluster(a, b, [what]))
         else:

@@ -4,7 +4,7 @@ computer's log coverage as a thin band apart from the detections."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,6 +51,7 @@ PHASE_COLOURS = {"guessing": "#e69f00", "access": "#d55e00", "tools": "#cc79a7",
                  "cleanup": "#8c6d1f"}
 OFF_CHAIN = "#6b7280"
 SHADE = "#fde68a"  # an incident's time in the overview
+EARLY = datetime.min.replace(tzinfo=UTC)
 
 
 def is_detection(f: Finding) -> bool:
@@ -137,7 +138,7 @@ def overview_svg(findings: Sequence[Finding], incidents: Sequence[Incident], cov
     chosen from the detections alone; incidents shaded (a link to their zoom), coverage as bands under the rows."""
     shown = [f for f in findings if is_detection(f)]
     rows: dict[str, tuple[str, str, list[Finding]]] = {}
-    for f in sorted(shown, key=lambda f: (_span(f) is None, _span(f) or (datetime.min, datetime.min))):
+    for f in sorted(shown, key=lambda f: (_span(f) is None, _span(f) or (EARLY, EARLY))):
         key, text, whole = _row_of(f, lang)
         rows.setdefault(key, (text, whole, []))[2].append(f)
     logs = _logs(coverage)
@@ -252,7 +253,7 @@ def zoom_svg(inc: Incident, coverage: Sequence[Coverage], tz: str, lang: str) ->
         return (order.index(p) if p in order else len(order), p)
 
     groups: dict[str, tuple[str, str, dict[str, list[Finding]]]] = {}
-    for f in sorted(inc.findings, key=lambda f: (_span(f) is None, _span(f) or (datetime.min, datetime.min))):
+    for f in sorted(inc.findings, key=lambda f: (_span(f) is None, _span(f) or (EARLY, EARLY))):
         key, text, whole = _row_of(f, lang)
         groups.setdefault(key, (text, whole, {}))[2].setdefault(_phase(f), []).append(f)
     phases = sorted({p for g in groups.values() for p in g[2]}, key=stage_key)
