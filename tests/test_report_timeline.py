@@ -187,6 +187,15 @@ def test_untimed_findings_have_their_column() -> None:
     assert len(late) == 1 and late[0].get("data-n") == "2"
 
 
+def test_no_timed_finding_still_shows_the_logs() -> None:
+    """Findings without a time only: the bands run on the logs' own span, and the picture says so."""
+    logs = [coverage("SV1", "Security", jst(2022, 10, 1), jst(2022, 10, 31))]
+    svg = ET.fromstring(overview_svg([finding("audit-policy", Severity.LOW, "SV1", None)], [], logs, "Asia/Tokyo",
+                                     "en"))
+    assert [r for r in svg.iter("rect") if r.get("class") == "coverage"]
+    assert any("No finding has a time" in t for t in texts(svg))
+
+
 def test_ticks_in_the_runs_zone() -> None:
     t = jst(2022, 10, 31, 4, 7)
     found = [finding("brute-force", Severity.HIGH, "A", t, t + timedelta(hours=5))]

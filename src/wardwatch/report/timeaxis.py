@@ -101,21 +101,19 @@ def _runs(intervals: Iterable[tuple[datetime, datetime, float]]) -> list[tuple[d
 
 
 def _widths(weights: list[float], room: float, least: float) -> list[float]:
-    """Room shared by weight, no share under `least` (equal shares when even that does not fit)."""
+    """Room shared by weight (weights > 0), no share under `least` (equal shares when even that does not fit)."""
     n = len(weights)
     if n * least >= room:
         return [room / n] * n
     fixed: dict[int, float] = {}
     while True:
         free = [i for i in range(n) if i not in fixed]
-        left = room - sum(fixed.values())
-        total = sum(weights[i] for i in free) or float(len(free))
-        share = {i: left * ((weights[i] / total) if sum(weights[j] for j in free) else 1 / len(free)) for i in free}
+        left, total = room - sum(fixed.values()), sum(weights[i] for i in free)
+        share = {i: left * weights[i] / total for i in free}
         small = [i for i in free if share[i] < least]
         if not small:
             return [fixed.get(i, share.get(i, 0.0)) for i in range(n)]
-        for i in small:
-            fixed[i] = least
+        fixed.update((i, least) for i in small)
 
 
 def build_axis(intervals: list[tuple[datetime, datetime, float]], x0: float, x1: float, *, min_gap: timedelta,
