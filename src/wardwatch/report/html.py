@@ -32,7 +32,8 @@ from wardwatch.report.labels import (
     severity_label,
 )
 from wardwatch.report.render import render_page
-from wardwatch.report.svg import matrix_svg, timeline_svg
+from wardwatch.report.svg import matrix_svg
+from wardwatch.report.timechart import is_detection, timeline_context
 from wardwatch.verdict import CANNOT_JUDGE
 
 MAX_EVIDENCE = 50
@@ -221,7 +222,7 @@ def build_context(result: ScanResult) -> dict[str, Any]:
     anchors = {id(f): a for f, a in ordered}
     events = _count(result.stats.get("events"), sum(i.events for i in result.inputs))
     hosts = {f.host for f in result.findings if f.host} | {c.host for c in result.coverage}
-    timed = sorted((f for f in result.findings if f.first_seen), key=lambda f: _ts(f.first_seen))
+    timed = sorted((f for f in result.findings if f.first_seen and is_detection(f)), key=lambda f: _ts(f.first_seen))
     seconds = result.stats.get("seconds")
     min_days = short_days(result)
     texts = {**labels(lang), "coverage_note": label("coverage_note", lang, days=_days(min_days))}
@@ -235,7 +236,7 @@ def build_context(result: ScanResult) -> dict[str, Any]:
                        for s in sorted(Severity, reverse=True)],
         "incidents": [_incident(i, anchors, tz, lang)
                       for i in sorted(result.incidents, key=lambda i: (-i.severity, _ts(i.first_seen)))],
-        "svg": Markup(timeline_svg(result.findings, tz, lang)),
+        **timeline_context(result, tz, lang),  # svg (the overview), zooms (one per incident)
         "untimed": sum(1 for f in result.findings if f.first_seen is None and f.last_seen is None),
         "timeline_rows": [{"when": format_time(f.first_seen, tz), "host": f.host or label("unknown_host", lang),
                            "sev": _sev(f.severity, lang), "title": f.title.get(lang), "anchor": anchors[id(f)]}

@@ -427,6 +427,49 @@ CATALOG: dict[str, tuple[str, str]] = {
     "incident.scan": ('WardWatch の検知', 'WardWatch detection'),
     "incident.note": ('メモ', 'Note'),
     "incident.fill": ('（記入してください）', '(to be filled in)'),
+    # the scan report's timeline pictures (report/timechart.py): overview, zooms, coverage bands, axis breaks
+    "report.tl_overview_note": (
+        "横一列が1台のコンピューターです。印の形と色は重要度、印の下の細い帯はログが記録している期間です。"
+        "検知のない長い期間は省いています（斜線の区切り）。印にマウスを重ねると内容が出ます。",
+        "Each row is one computer. A mark's shape and colour give its severity; the thin band under a row is the "
+        "time its logs cover. Long stretches without findings are left out (the slanted break). Hover over a mark "
+        "to see what it is.",
+    ),
+    "report.tl_overview_aria": (
+        "攻撃のタイムライン（全体）: 検知のあるコンピューター {hosts} 台、検知 {findings} 件",
+        "Attack timeline (overview): {hosts} computers with findings, {findings} findings",
+    ),
+    "report.tl_zooms": ("インシデントごとの拡大図", "Each incident, zoomed in"),
+    "report.tl_zoom_note": (
+        "インシデントの時間だけを拡大しています。行はコンピューターと攻撃の段階、色は段階、形は重要度です。"
+        "近すぎて重なる印は1つにまとめ、件数を「×数」で示します。",
+        "Each picture spans one incident's own time. Rows are computers and attack stages; the colour is the stage, "
+        "the shape the severity. Marks too close to tell apart are joined, with their number (×n).",
+    ),
+    "report.tl_zoom_title": ("{id} の拡大図", "{id} zoomed in"),
+    "report.tl_zoom_aria": (
+        "{id} の拡大図: コンピューター {hosts} 台、検知 {findings} 件",
+        "{id} zoomed in: {hosts} computers, {findings} findings",
+    ),
+    "report.tl_zoom_more": ("ほかのインシデント（{n} 件）の拡大図", "The other {n} incidents, zoomed in"),
+    "report.tl_to_card": ("インシデントの説明へ", "To the incident"),
+    "report.tl_coverage": ("ログが記録している期間", "Time the logs cover"),
+    "report.tl_coverage_tip": ("{channel}: {first} – {last}（{events} 件）", "{channel}: {first} – {last} ({events} events)"),
+    "report.tl_no_detection": ("検知なし", "no findings"),
+    "report.tl_break": (
+        "省いた期間（検知なし）: {span}（{first} – {last}）",
+        "Left out (no findings): {span} ({first} – {last})",
+    ),
+    "report.tl_break_legend": ("検知のない期間を省略", "Stretch without findings left out"),
+    "report.tl_times_in": ("時刻は {zone}（{tz}）で表示", "Times in {zone} ({tz})"),
+    "report.tl_more_hosts": ("{host} ほか{n}台", "{host} and {n} more"),
+    "report.tl_more_findings": ("… ほか {n} 件", "… and {n} more"),
+    "report.tl_incident_tip": ("{id}（{sev}）: {first} – {last}", "{id} ({sev}): {first} – {last}"),
+    "report.tl_incident_shade": ("インシデントの期間（クリックで拡大図へ）", "Incident time (click for its zoom)"),
+    "report.tl_only_coverage": (
+        "時刻のある検知はありません。帯はログが記録している期間です。",
+        "No finding has a time; the bands are the time the logs cover.",
+    ),
 }
 
 
