@@ -78,7 +78,7 @@ def test_two_sheets_print_settings_and_summary(tmp_path: Path) -> None:
     for ws in (wb["医療機関確認用"], vendor):
         assert str(ws.page_setup.paperSize) == str(ws.PAPERSIZE_A4) and ws.page_setup.orientation == "landscape"
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
-        assert ws.page_setup.fitToHeight == 0 and ws.print_title_rows == f"{HEADER_ROW}:{HEADER_ROW}"
+        assert ws.page_setup.fitToHeight == 0 and ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
         assert ws.print_area
     summary = {(r[0], r[1]): r for r in wb["集計"].iter_rows(min_row=5, values_only=True) if r[0]}
     answers = [r[3] for r in _items(wb["医療機関確認用"])]
