@@ -1,4 +1,4 @@
-"""Outputs: findings.json (scan's format), the flow-matrix SVG, HTML pages and the .xlsx checklist form."""
+"""Outputs: findings.json (scan's format), the flow-matrix SVG and the HTML pages (the .xlsx form: xlsxform.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -7,8 +7,6 @@ from html import escape
 from pathlib import Path
 
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..model import Finding, InputFile, Run
 from ..report.jsonout import write_json
@@ -112,34 +110,6 @@ def xlsx_rows(filled: list[Filled]) -> list[list[str]]:
     return [[f.row.number, f.row.name, f.row.device, f.final.answer if f.final else "",
              _d(f.final.date if f.final else None), _d(f.final.target_date if f.final else None), _remarks(f)]
             for f in filled]
-
-
-def write_xlsx(filled: list[Filled], out: Path, title: str, facility: str) -> None:
-    """The checklist as .xlsx laid out like the official form (item, 確認結果, 日付, 備考)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "チェックリスト"
-    ws["A1"] = title
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = f"医療機関名: {facility}"
-    ws.append([])
-    ws.append(XLSX_HEADERS)
-    for cell in ws[4]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDDDDD")
-    red = PatternFill("solid", fgColor="F8CBAD")
-    for f, values in zip(filled, xlsx_rows(filled), strict=False):
-        ws.append(values)
-        if f.conflict:
-            for cell in ws[ws.max_row]:
-                cell.fill = red
-    for col, width in zip("ABCDEFG", (10, 44, 16, 10, 12, 12, 70), strict=True):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=5):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A5"
-    wb.save(out)
 
 
 def write_checklist_html(filled: list[Filled], out: Path, title: str, facility: str) -> None:

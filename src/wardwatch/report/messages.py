@@ -470,6 +470,71 @@ CATALOG: dict[str, tuple[str, str]] = {
         "時刻のある検知はありません。帯はログが記録している期間です。",
         "No finding has a time; the bands are the time the logs cover.",
     ),
+    # checklist.xlsx laid out as the MHLW form (hospital/xlsxform.py)
+    "xlsx.sheet.0": ("医療機関確認用", "For the hospital"),
+    "xlsx.sheet.1": ("事業者確認用", "For suppliers"),
+    "xlsx.sheet.summary": ("集計", "Summary"),
+    "xlsx.target.0": ("医療機関", "the hospital"),
+    "xlsx.target.1": ("事業者", "each supplier"),
+    "xlsx.facility": ("医療機関名: {facility}", "Hospital: {facility}"),
+    "xlsx.how": (
+        "黄色の行は WardWatch の自動判定（要確認）です。証拠（備考）を確かめ、確認結果を選び、確認日を記入してください。"
+        "「いいえ」には目標日を記入してください。",
+        "Yellow rows are WardWatch's automatic proposals (to be confirmed): check the evidence in the remarks, choose the "
+        "answer and write the date you checked. Give a target date for each いいえ (no).",
+    ),
+    "xlsx.blank": (
+        "この様式は{target}が記入します（WardWatch は自動判定していません）。",
+        "This sheet is for {target} to fill in (WardWatch proposes no answers here).",
+    ),
+    "xlsx.wording": (
+        "確認項目の文言は公式様式の要約です。番号・文言は厚生労働省の最新の様式で確かめてください。",
+        "Item texts summarise the official form (in Japanese): check numbers and wording against MHLW's current form.",
+    ),
+    "xlsx.col.number": ("番号", "No."),
+    "xlsx.col.item": ("確認項目", "Item"),
+    "xlsx.col.device": ("対象機器", "Devices"),
+    "xlsx.col.result1": ("確認結果（1回目）", "Answer (1st check)"),
+    "xlsx.col.date1": ("確認日（1回目）", "Date (1st check)"),
+    "xlsx.col.result2": ("確認結果（2回目）", "Answer (2nd check)"),
+    "xlsx.col.date2": ("確認日（2回目）", "Date (2nd check)"),
+    "xlsx.col.target": ("目標日（いいえの場合）", "Target date (if no)"),
+    "xlsx.col.remarks": ("備考", "Remarks"),
+    "xlsx.section.0": ("0 医療情報システムの有無", "0 Whether a medical information system is used"),
+    "xlsx.section.1": ("1 体制構築", "1 Organisation"),
+    "xlsx.section.2": ("2 医療情報システムの管理・運用", "2 Managing and running the medical information systems"),
+    "xlsx.section.3": ("3 インシデント発生に備えた対応", "3 Preparing for incidents"),
+    "xlsx.section.x": ("その他（番号未確認の項目）", "Other (items whose number is unconfirmed)"),
+    "xlsx.auto": ("自動判定（要確認）", "Automatic answer (to be confirmed)"),
+    "xlsx.auto_was": ("自動判定は「{answer}」", "The automatic answer was {answer}"),
+    "xlsx.conflict": (
+        "【食い違い】回答「{human}」と自動判定「{auto}」が異なります",
+        "[Conflict] answered {human}, the evidence says {auto}",
+    ),
+    "xlsx.na": ("該当なし（回答ファイル）", "Not applicable (answers file)"),
+    "xlsx.no_target": ("※「いいえ」の目標日が未記入です", "* No target date is given for this いいえ (no)"),
+    "xlsx.unconfirmed": ("※番号・文言は未確認（公式様式で確認してください）", "* Number and wording unconfirmed"),
+    "xlsx.choice_title": ("確認結果", "Answer"),
+    "xlsx.choice_error": ("「はい」か「いいえ」を選んでください", "Choose はい (yes) or いいえ (no)"),
+    "xlsx.date_title": ("日付", "Date"),
+    "xlsx.date_error": ("日付を入力してください（例: 2026-04-01）", "Enter a date (e.g. 2026-04-01)"),
+    "xlsx.summary_title": ("チェックリスト集計", "Checklist summary"),
+    "xlsx.summary_note": (
+        "件数は作成時の回答です。右の2列は Excel が今の回答から数え直します（1回目の確認結果）。",
+        "Counts are the answers when the file was made; the two right-hand columns are recounted by Excel from the "
+        "current 1st-check answers.",
+    ),
+    "xlsx.sum.sheet": ("様式", "Sheet"),
+    "xlsx.sum.section": ("区分", "Section"),
+    "xlsx.sum.yes": ("はい", "Yes"),
+    "xlsx.sum.no": ("いいえ", "No"),
+    "xlsx.sum.na": ("該当なし", "N/A"),
+    "xlsx.sum.none": ("未回答", "Unanswered"),
+    "xlsx.sum.total": ("行数", "Rows"),
+    "xlsx.sum.all": ("合計", "Total"),
+    "xlsx.sum.yes_now": ("はい（現在）", "Yes (now)"),
+    "xlsx.sum.no_now": ("いいえ（現在）", "No (now)"),
+
 }
 
 
