@@ -94,5 +94,5 @@ def vuln_check(
                        out / "findings.json", tz_, lang_)
         from ..hospital.output import write_findings_html
         write_findings_html(findings, out / "vuln.html", "WardWatch: 脆弱性とサポート期限" if lang_ != "en" else
-                            "WardWatch: vulnerabilities and end of support", summary, lang_)
+                            "WardWatch: vulnerabilities and end of support", summary, lang_, tz_)
     raise typer.Exit(EXIT_SKIPPED if findings or problems else EXIT_OK)

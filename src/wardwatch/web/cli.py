@@ -96,6 +96,6 @@ def web_check(
         from ..hospital.output import write_findings, write_findings_html
         write_findings(found, [str(baseline)], out / "findings.json", tz_, lang_)
         write_findings_html(found, out / "web.html", f"WardWatch: {site.name}" + (" の改ざん確認" if lang_ != "en" else
-                            " tamper check"), summary, lang_)
+                            " tamper check"), summary, lang_, tz_)
     typer.echo(summary)
     raise typer.Exit(EXIT_SKIPPED if found or cmp.unreadable else EXIT_OK)
