@@ -43,6 +43,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str
     (site / "index.html").write_text("<html><body><h1>外来</h1></body></html>\n", encoding="utf-8")
     _run("web", "baseline", str(site), "--out", str(work / "base.json"))
     (site / "index.html").write_text("<html><body><h1>Hacked by x</h1></body></html>\n", encoding="utf-8")
+    hashes = work / "hashes.txt"
+    nt = "8846f7eaee8fb117ad06bdd830b7586c"  # the same password twice
+    hashes.write_text(f"EHR-DB01\\Administrator:500:aad3b435b51404eeaad3b435b51404ee:{nt}:::\n"
+                      f"EHR-DB01\\nurse1:1001:aad3b435b51404eeaad3b435b51404ee:{nt}:::\n", encoding="utf-8")
     out: dict[tuple[str, str], str] = {}
     for lang in ("ja", "en"):
         o = work / lang
@@ -53,6 +57,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str
         _run("checklist", "fill", "--inventory", str(inv), "--audit", audit, "--out", str(o / "checklist"),
              "--lang", lang)
         _run("web", "check", str(site), "--baseline", str(work / "base.json"), "--out", str(o / "web"), "--lang", lang)
+        _run("vuln", "check", "--inventory", str(inv), "--out", str(o / "vuln"), "--lang", lang)
+        _run("audit", "passwords", str(hashes), "--out", str(o / "passwords"), "--lang", lang)
         _run("fix", "plan", audit, "--bundles", str(bundles), "--out", str(o / "fix"), "--lang", lang)
         _run("procure", audit, "--out", str(o / "procure"), "--lang", lang)
         case = o / "case"
@@ -61,7 +67,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str
         _run("incident", "report", str(case), "--lang", lang)
         files = {"scan": o / "demo" / "result" / "report.html", "audit": o / "audit" / "report.html",
                  "inventory": o / "inventory" / "inventory.html", "checklist": o / "checklist" / "checklist.html",
-                 "web": o / "web" / "web.html", "fix": o / "fix" / "plan.html",
+                 "web": o / "web" / "web.html", "vuln": o / "vuln" / "vuln.html",
+                 "passwords": o / "passwords" / "report.html", "fix": o / "fix" / "plan.html",
                  "procure": o / "procure" / "procurement.html", "incident": case / "report" / "incident.html"}
         for name, path in files.items():
             out[(name, lang)] = path.read_text(encoding="utf-8")
@@ -106,7 +113,7 @@ def _labels(html: str) -> list[str]:
     return parser.labels
 
 
-PAGES = ("scan", "audit", "inventory", "checklist", "web", "fix", "procure", "incident")
+PAGES = ("scan", "audit", "inventory", "checklist", "web", "vuln", "passwords", "fix", "procure", "incident")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -133,7 +140,7 @@ def test_labels_in_the_page_language(pages: dict[tuple[str, str], str], page: st
     assert not [t for t in en if not t.startswith(("医療機関における",))], en  # the official form's own title
 
 
-@pytest.mark.parametrize("page", ("scan", "audit", "inventory", "web"))
+@pytest.mark.parametrize("page", ("scan", "audit", "inventory", "web", "passwords"))
 def test_severities_translated_and_worst_first(pages: dict[tuple[str, str], str], page: str) -> None:
     names = {s.label for s in Severity}
     ja_badges = re.findall(r'<span class="badge (\w+)">([^<]*)</span>', pages[(page, "ja")])
@@ -141,7 +148,7 @@ def test_severities_translated_and_worst_first(pages: dict[tuple[str, str], str]
     for cls, text in ja_badges:
         if cls in names:
             assert text == message(f"severity.{cls}", "ja")
-    if page in ("inventory", "web"):  # the table of findings: worst first
+    if page in ("inventory", "web", "passwords"):  # the table of findings: worst first
         table = pages[(page, "en")].split('<table class="findings">')[1].split("</table>")[0]
         ranks = [int(Severity.parse(c)) for c in re.findall(r'<span class="badge (\w+)">', table)]
         assert ranks == sorted(ranks, reverse=True)
@@ -185,6 +192,7 @@ def test_training_references_are_documents_with_lessons(pages: dict[tuple[str, s
     assert cited(["002 RDP; 000 Q&A 25", "004 ⑤"], "ja")[0][0] == "研修 Q&A 000"
     html = pages[("scan", "ja")]
     assert "研修資料 002" in html and 'class="lesson"' in html and "参考事例" not in html
+    assert "8846f7ea" not in pages[("passwords", "ja")] and "nurse1" in pages[("passwords", "ja")]
     assert "このページが引用した研修資料" in html
 
 

@@ -13,12 +13,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..model import Finding, InputFile, Run
+from ..report.findings_page import findings_page
 from ..report.jsonout import write_json
 from ..report.labels import format_time
 from ..report.messages import has, message, messages
-from ..report.page import findings_verdict
 from ..report.render import render_page
-from ..report.style import severity_badge
 from .checklist import NA, NO, YES, Filled
 from .inventory import Inventory
 from .netcheck import matrix
@@ -69,29 +68,6 @@ def matrix_svg(inv: Inventory, lang: str = "ja") -> str:
     return "".join(parts)
 
 
-def _finding_rows(findings: list[Finding], lang: str) -> list[dict[str, Any]]:
-    """Findings as table rows, worst first (then by check and host)."""
-    ordered = sorted(findings, key=lambda f: (-f.severity, f.rule, f.host or ""))
-    return [{"sev": severity_badge(f.severity, lang), "rule": f.rule, "host": f.host or "", "title": f.title.get(lang),
-             "summary": f.summary.get(lang), "advice": f.advice.get(lang), "seed": f.seed,
-             "same_seed": n > 0 and f.seed == ordered[n - 1].seed} for n, f in enumerate(ordered)]
-
-
-def _findings_page(findings: list[Finding], lang: str, tz: str, bad: str, good: str) -> dict[str, Any]:
-    """What every page of findings shows: the verdict card, the rows, the training documents cited."""
-    return {"lang": lang, "verdict": findings_verdict(findings, lang, bad, good),
-            "findings": _finding_rows(findings, lang), "seeds": [f.seed for f in findings if f.seed],
-            "generated": format_time(datetime.now(UTC), tz)}
-
-
-def write_findings_html(findings: list[Finding], out: Path, title: str, intro: str, lang: str,
-                        tz: str = "Asia/Tokyo") -> None:
-    """A plain page of findings, worst first (vuln check, web check)."""
-    t = messages(lang, "inventory")
-    out.write_text(render_page("findings.html.j2", title=title, L=t, intro=intro,
-                               **_findings_page(findings, lang, tz, t["verdict_bad"], t["verdict_good"])), "utf-8")
-
-
 def write_inventory_html(inv: Inventory, findings: list[Finding], out: Path, lang: str,
                          tz: str = "Asia/Tokyo") -> None:
     """The inventory check report: the flow matrix picture and the findings."""
@@ -102,7 +78,7 @@ def write_inventory_html(inv: Inventory, findings: list[Finding], out: Path, lan
                                L=t, nav=[("flows", t["nav_flows"]), ("findings", t["nav_findings"])],
                                legend=[(level, colour, t[f"level.{level}"]) for level, colour in COLOURS.items()],
                                svg=Markup(matrix_svg(inv, lang)),
-                               **_findings_page(findings, lang, tz, t["verdict_bad"], t["verdict_good"])), "utf-8")
+                               **findings_page(findings, lang, tz, t["verdict_bad"], t["verdict_good"])), "utf-8")
 
 
 def _remarks(f: Filled) -> str:

@@ -268,7 +268,15 @@ def _verdict(result: ScanResult, events: int, lang: str, min_days: float) -> dic
             "counts_label": label("sev_counts", lang)}
 
 
-def _network(netlog: dict[str, Any], lang: str) -> dict[str, Any]:
+def _moment(value: Any, tz: str) -> str:
+    """An ISO time of the network section as the report shows times (its own text when it is not one)."""
+    try:
+        return format_time(datetime.fromisoformat(str(value)), tz)
+    except ValueError:
+        return str(value)
+
+
+def _network(netlog: dict[str, Any], lang: str, tz: str = "Asia/Tokyo") -> dict[str, Any]:
     """The segment × segment picture and the 'what did not happen' list, when syslog was scanned."""
     if not netlog:
         return {"network": None}
@@ -277,7 +285,7 @@ def _network(netlog: dict[str, Any], lang: str) -> dict[str, Any]:
              for q in netlog.get("not_seen", [])]
     return {"network": {"svg": Markup(matrix_svg(netlog.get("segment_matrix", {}), netlog.get("segments", []),
                                                  label("matrix_caption", lang))),
-                        "window": " – ".join(str(w) for w in netlog.get("window", []) if w), "not_seen": quiet}}
+                        "window": " – ".join(_moment(w, tz) for w in netlog.get("window", []) if w), "not_seen": quiet}}
 
 
 def build_context(result: ScanResult) -> dict[str, Any]:
@@ -297,7 +305,7 @@ def build_context(result: ScanResult) -> dict[str, Any]:
     cards = [(f, a) for f, a in ordered if not has_tag(f.rule, "coverage")]
     in_incident = {id(f) for i in incidents for f in i.findings}
     coverage = _coverage(result.section("coverage"), tz, lang, min_days, logs)
-    network = _network(result.section("network") or {}, lang)
+    network = _network(result.section("network") or {}, lang, tz)
     inputs = _inputs(result.inputs)
     return {
         "lang": lang, "tz": tz, "L": texts, "title": texts["title"],

@@ -274,6 +274,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "inventory.finding": ("指摘", "Finding"),
     "inventory.summary": ("内容と対処", "What and what to do"),
     "inventory.seed": ("研修の教訓", "From the training"),
+    "inventory.accounts": ("アカウント", "Accounts"),
     "checklist.facility": ("医療機関名: {facility}", "Facility: {facility}"),
     "terminal.title": ("WardWatch スキャン結果", "WardWatch scan result"),
     "terminal.events": ("件のイベント", "events"),
@@ -360,6 +361,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "passwords.who": ("アカウント", "Accounts"),
     "passwords.skipped": ("読めなかった行・ファイル", "Lines or files that could not be read"),
     "passwords.out": ("結果の保存先", "Results saved in"),
+    "passwords.intro": (
+        "{files} ファイルの {accounts} アカウントのパスワードのハッシュを、攻撃者がよく試すパスワードと比べ、使い回しを"
+        "調べました（ハッシュもパスワードもこのページには書きません）。",
+        "The password hashes of {accounts} accounts in {files} file(s) were compared with the passwords attackers try "
+        "first, and checked for reuse (neither hashes nor passwords are written on this page).",
+    ),
     "incident.title": ('インシデント対応記録', 'Incident record'),
     "incident.verified": ('記録と証拠は改ざんされていません（検査済み）', 'Journal and evidence verified unchanged'),
     "incident.not_verified": ('記録または証拠の検査で問題が見つかりました', 'Verification found problems in the journal or evidence'),
@@ -430,6 +437,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Each problem below comes with its fix (command and GPO); wardwatch fix plan writes a plan.",
     ),
     "audit.result": ("結果", "Result"),
+    "audit.host": ("ホスト", "Host"),
+    "audit.what": ("内容", "What was found"),
     "audit.details": ("詳細（点検項目の ID、根拠）", "Details (check id, evidence)"),
     "audit.path": ("パス", "Path"),
     "audit.size": ("サイズ", "Size"),

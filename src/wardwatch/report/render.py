@@ -30,7 +30,8 @@ def page_title(title: str) -> str:
     """A page's heading without the product's name, which the header shows above it."""
     for head in ("WardWatch: ", "WardWatch：", "WardWatch "):
         if title.startswith(head) and len(title) > len(head):
-            return title[len(head):]
+            rest = title[len(head):]
+            return rest[0].upper() + rest[1:] if rest[0].isascii() else rest
     return title
 
 
