@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -221,6 +222,13 @@ def _log_size(f: Finding | None, anchor: str) -> dict[str, Any]:
     return {"anchor": anchor, "size": _kb(kb), "recommended": _kb(rec), "small": small}
 
 
+def _flagged(rows: list[dict[str, Any]], flag: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """The problem rows of a long table, shown above it while the whole table is folded; none when the table is
+    short enough to show whole or every row is a problem (then the one table is shown)."""
+    flagged = [r for r in rows if flag(r)]
+    return flagged if len(rows) > FOLD_ROWS and len(flagged) < len(rows) else []
+
+
 def _inputs(inputs: list[InputFile]) -> list[dict[str, Any]]:
     return [{"path": i.path, "sha256": i.sha256, "size": format_size(i.size), "events": format_number(i.events),
              "format": i.format or "—", "skipped": any(e.skipped_file for e in i.errors),
@@ -334,12 +342,13 @@ def build_context(result: ScanResult) -> dict[str, Any]:
         "rdp_in": _rdp(result.findings, "rdp-in", tz, lang),  # the rules tagged so in their files
         "rdp_out": _rdp(result.findings, "rdp-out", tz, lang),
         "coverage": coverage,
-        "coverage_flagged": [c for c in coverage if c["short"] or c["small"]] if len(coverage) > FOLD_ROWS else [],
+        "coverage_flagged": _flagged(coverage, lambda c: c["short"] or c["small"]),
         "coverage_advice": logs[0][0].advice.get(lang) if logs else "",
         "coverage_seed": logs[0][0].seed if logs else "",
         **network,
         "inputs": inputs,
-        "inputs_flagged": [i for i in inputs if i["errors"]] if len(inputs) > FOLD_ROWS else [],
+        "inputs_flagged": _flagged(inputs, lambda i: bool(i["errors"])),
+        "inputs_fold": len(inputs) > FOLD_ROWS and not any(i["errors"] for i in inputs),
         "seconds": label("seconds", lang, n=f"{float(seconds):,.1f}") if isinstance(seconds, (int, float)) else "",
     }
 

@@ -26,6 +26,14 @@ def when(text: str) -> Markup:
     return Markup('<span class="nw">{}</span> <span class="nw">{}</span>').format(day, clock)
 
 
+def breakable(text: str) -> Markup:
+    """A long name (host, log channel, path) that may wrap after its dots, slashes and hyphens, never inside a part."""
+    out = str(Markup.escape(text))
+    for ch in "./-\\":
+        out = out.replace(ch, ch + "<wbr>")
+    return Markup(out)
+
+
 def page_title(title: str) -> str:
     """A page's heading without the product's name, which the header shows above it."""
     for head in ("WardWatch: ", "WardWatch：", "WardWatch "):
@@ -35,7 +43,7 @@ def page_title(title: str) -> str:
     return title
 
 
-ENV.filters.update(when=when, page_title=page_title)
+ENV.filters.update(when=when, page_title=page_title, breakable=breakable)
 # What every template may use (page.html.j2, macros.html.j2): the frame's labels, severities, training references.
 ENV.globals.update(
     version=__version__,

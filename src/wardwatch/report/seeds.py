@@ -62,6 +62,13 @@ def _width(text: str) -> float:
     return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in text)
 
 
+def _sentence(text: str) -> bool:
+    """Whether a seed's words are a sentence (a lesson) rather than a topic: long, or a list of clauses outside
+    brackets."""
+    bare = re.sub(r"[（(][^）)]*[）)]", "", text)
+    return _width(bare) > 30 or ("、" in bare and _width(bare) > 16)
+
+
 def _numbers(rest: str) -> tuple[list[int], str]:
     """Q&A numbers named in the text, and the text without them."""
     nums: list[int] = []
@@ -86,7 +93,7 @@ def _doc_ref(doc: str, rest: str, lang: str) -> SeedRef:
     head, sep, said = topic.partition(": ") if ": " in topic else topic.partition("：")
     if sep and _width(head) <= 30:  # "topic: what the slide says" → the slide's words are its lesson
         topic, lessons = head.strip(), [said.strip(), *lessons]
-    elif not lessons and (_width(topic) > 30 or ("、" in topic and _width(topic) > 16)):  # a sentence: the lesson
+    elif not lessons and _sentence(topic):  # a sentence of the slide: the lesson itself
         topic, lessons = "", [topic]
     if topic and topic in label:
         topic = ""
