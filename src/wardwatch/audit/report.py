@@ -8,6 +8,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from ..checks.factspec import fact
 from ..model import Finding, Run, Severity
 from ..report.jsonout import result_dict
 from ..report.labels import fact_label, format_size, format_time, severity_label
@@ -55,13 +56,13 @@ def run_of(result: AuditResult) -> Run:
 
 
 def _finding(f: Finding, tz: str, lang: str) -> dict[str, Any]:
-    facts = f.facts
-    extra = {k: v for k, v in facts.items() if k not in ("seen", "recommended", "fix_command", "gpo_path")}
+    extra = {k: v for k, v in f.facts.items() if k not in ("seen", "recommended", "fix_command", "gpo_path")}
     return {"rule": f.rule, "sev": severity_badge(f.severity, lang), "host": f.host or "—",
-            "title": f.title.get(lang), "summary": f.summary.get(lang), "seen": facts.get("seen", []),
-            "recommended": facts.get("recommended", ""), "fix": facts.get("fix_command", ""), "gpo": facts.get("gpo_path", ""),
+            "title": f.title.get(lang), "summary": f.summary.get(lang), "seen": fact(f, "seen", []),
+            "recommended": fact(f, "recommended", ""), "fix": fact(f, "fix_command", ""), "gpo": fact(f, "gpo_path", ""),
             "seed": f.seed, "accounts": f.accounts, "evidence": [e.file for e in f.evidence],
-            "extra": [(fact_label(k, lang), ", ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in extra.items()],
+            "extra": [(fact_label(k, lang), ", ".join(map(str, v)) if isinstance(v, list) else str(v))
+                      for k, v in extra.items()],
             "when": format_time(f.first_seen, tz)}
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from wardwatch.checks.factspec import fact
 from wardwatch.checks.spec import has_tag, tagged
 from wardwatch.model import (
     Coverage,
@@ -33,7 +34,8 @@ from wardwatch.report.labels import (
 )
 from wardwatch.report.render import render_page
 from wardwatch.report.style import severity_badge
-from wardwatch.report.svg import matrix_svg, timeline_svg
+from wardwatch.report.svg import matrix_svg
+from wardwatch.report.timechart import is_detection, timeline_context
 from wardwatch.verdict import CANNOT_JUDGE, CLEAR
 
 MAX_EVIDENCE = 50
@@ -160,7 +162,7 @@ def _by_incident(incidents: list[Incident], ordered: list[tuple[Finding, str]], 
 def _rdp(findings: list[Finding], tag: str, tz: str, lang: str) -> list[dict[str, Any]]:
     rows = []
     for f in sorted(tagged(findings, tag), key=lambda f: (f.host or "", _ts(f.first_seen))):
-        dests = f.facts.get("destinations")
+        dests = fact(f, "destinations")
         rows.append({"host": f.host or label("unknown_host", lang), "sev": _sev(f.severity, lang),
                      "accounts": ", ".join(f.accounts), "sources": ", ".join(f.sources),
                      "destinations": _value(dests, tz, lang) if dests else ", ".join(f.sources),
@@ -173,8 +175,8 @@ def short_days(result: ScanResult) -> float:
     """The coverage check's `min_days` (the check tagged `coverage`): as the run used it (its findings' facts),
     else its default in the settings."""
     for f in tagged(result.findings, "coverage"):
-        if isinstance(f.facts.get("min_days"), (int, float)):
-            return float(f.facts["min_days"])
+        if isinstance(fact(f, "min_days"), (int, float)):
+            return float(fact(f, "min_days"))
     from wardwatch.checks.spec import registered
     from wardwatch.config import defaults
     rules = defaults()["rules"]
@@ -192,7 +194,7 @@ def _coverage(rows: list[Coverage], tz: str, lang: str, min_days: float,
               found: list[tuple[Finding, str]] | None = None) -> list[dict[str, Any]]:
     """One row per host and log: the period the logs hold, with what the coverage check found about it (the file's
     size against the recommended one); a check's finding with no such row becomes a row of its own."""
-    by_log = {(str(f.facts.get("host", f.host or "")), str(f.facts.get("channel", ""))): (f, a)
+    by_log = {(f.host or "", str(fact(f, "channel", ""))): (f, a)
               for f, a in found or []}
     out = []
     for c in rows:
@@ -202,14 +204,14 @@ def _coverage(rows: list[Coverage], tz: str, lang: str, min_days: float,
                     "events": format_number(c.events), "gap": format_hours(c.largest_gap_hours, lang),
                     "files": len(c.files), **_log_size(f, anchor)})
     for (host, channel), (f, anchor) in by_log.items():
-        days = f.facts.get("days")
-        gap = f.facts.get("largest_gap_hours")
+        days = fact(f, "days")
+        gap = fact(f, "largest_gap_hours")
         out.append({"host": host or f.host or label("unknown_host", lang), "channel": channel or "—",
                     "first": format_time(f.first_seen, tz), "last": format_time(f.last_seen, tz),
                     "days": f"{days:,.1f}" if isinstance(days, (int, float)) else "—",
-                    "short": bool(f.facts.get("short")), "events": format_number(f.count),
+                    "short": bool(fact(f, "short")), "events": format_number(f.count),
                     "gap": format_hours(gap, lang) if isinstance(gap, (int, float)) else "—",
-                    "files": len(f.facts.get("files") or []), **_log_size(f, anchor)})
+                    "files": len(fact(f, "files") or []), **_log_size(f, anchor)})
     return sorted(out, key=lambda r: (r["host"], r["channel"]))
 
 
@@ -217,7 +219,7 @@ def _log_size(f: Finding | None, anchor: str) -> dict[str, Any]:
     """The log file's size and the size recommended (seed 002), from the coverage check's finding."""
     if f is None:
         return {"anchor": "", "size": "", "recommended": "", "small": False}
-    kb, rec = f.facts.get("file_kb"), f.facts.get("recommended_kb")
+    kb, rec = fact(f, "file_kb"), fact(f, "recommended_kb")
     small = isinstance(kb, (int, float)) and isinstance(rec, (int, float)) and kb < rec
     return {"anchor": anchor, "size": _kb(kb), "recommended": _kb(rec), "small": small}
 
@@ -304,7 +306,7 @@ def build_context(result: ScanResult) -> dict[str, Any]:
     anchors = {id(f): a for f, a in ordered}
     events = _count(result.stats.get("events"), sum(i.events for i in result.inputs))
     hosts = {f.host for f in result.findings if f.host} | {c.host for c in result.coverage}
-    timed = sorted((f for f in result.findings if f.first_seen), key=lambda f: _ts(f.first_seen))
+    timed = sorted((f for f in result.findings if f.first_seen and is_detection(f)), key=lambda f: _ts(f.first_seen))
     seconds = result.stats.get("seconds")
     min_days = short_days(result)
     texts = {**labels(lang), "coverage_note": label("coverage_note", lang, days=_days(min_days))}
@@ -331,7 +333,7 @@ def build_context(result: ScanResult) -> dict[str, Any]:
                        for s in sorted(Severity, reverse=True)],
         "incidents": [_incident(i, n, anchors, tz, lang) for n, i in enumerate(incidents, 1)],
         "open_incidents": OPEN_INCIDENTS,
-        "svg": Markup(timeline_svg(result.findings, tz, lang)),
+        **timeline_context(result, tz, lang),  # svg (the overview), zooms (one per incident)
         "untimed": sum(1 for f in result.findings if f.first_seen is None and f.last_seen is None),
         "timeline_rows": [{"when": format_time(f.first_seen, tz), "host": f.host or label("unknown_host", lang),
                            "sev": _sev(f.severity, lang), "title": f.title.get(lang), "anchor": anchors[id(f)]}

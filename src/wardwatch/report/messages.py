@@ -1,7 +1,8 @@
 """The one message catalog: every user-facing label of every output, in Japanese and English.
 
 Keys are namespaced by the output that shows them (`report.`, `terminal.`, `audit.`, `passwords.`, `severity.`,
-`phase.`, `fact.`, `inventory.`, `checklist.`, `syslog.`, `incident.`); each value is a (ja, en) pair.
+`phase.`, `fact.`, `inventory.`, `checklist.`, `syslog.`, `fix.`, `procure.`, `incident.`); each value is a (ja, en)
+pair; a list (steps, columns) is one item a line (`lines`).
 The one rule for a missing key (`message`): a key not in the catalog shows as its own last part (a rule's phase
 or a fact name shown as given); a `{field}` the values lack shows as '-' (textfmt.MISSING), never an error.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..checks.factspec import meanings as fact_meanings
 from ..story import PHASE_TEXT
 from ..textfmt import fill
 
@@ -164,92 +166,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "phase.noise": ("設定の不具合", "Misconfiguration"),
     "phase.health": ("ログの状態", "Log health"),
     "phase.other": ("その他", "Other"),
-    "fact.failures": ("失敗回数", "Failures"),
-    "fact.successes": ("成功回数", "Successes"),
-    "fact.rate_per_min": ("1分あたりの回数", "Per minute"),
-    "fact.duration_s": ("続いた秒数", "Duration (s)"),
-    "fact.logon_type": ("ログオンの種類", "Logon type"),
-    "fact.event_ids": ("イベントID", "Event IDs"),
-    "fact.tool": ("ツール", "Tool"),
-    "fact.path": ("パス", "Path"),
-    "fact.service": ("サービス", "Service"),
-    "fact.destinations": ("接続先", "Destinations"),
-    "fact.accounts_count": ("アカウント数", "Accounts"),
-    "fact.actors": ("操作したアカウント", "Actors"),
-    "fact.age_days": ("経過日数", "Age (days)"),
-    "fact.allowed": ("許可された件数", "Allowed"),
-    "fact.blocked": ("遮断された件数", "Blocked"),
-    "fact.burst_seconds": ("集中した秒数", "Burst (s)"),
-    "fact.channel": ("ログの種類", "Log"),
-    "fact.channels": ("ログの種類", "Logs"),
-    "fact.clinical": ("診療系", "Clinical"),
-    "fact.commands": ("コマンド", "Commands"),
-    "fact.days": ("日数", "Days"),
-    "fact.denied": ("拒否された件数", "Denied"),
-    "fact.destination": ("宛先", "Destination"),
-    "fact.details": ("詳細", "Details"),
-    "fact.device": ("機器", "Device"),
-    "fact.devices": ("機器", "Devices"),
-    "fact.dst": ("宛先", "Destination"),
-    "fact.dst_segment": ("宛先のセグメント", "Destination segment"),
-    "fact.dst_segments": ("宛先のセグメント", "Destination segments"),
-    "fact.enabled": ("有効", "Enabled"),
-    "fact.expected_directory_traffic": ("想定されるドメイン通信", "Expected directory traffic"),
-    "fact.file_kb": ("ファイルの大きさ（KB）", "File size (KB)"),
-    "fact.files": ("ファイル", "Files"),
-    "fact.fix_command": ("直し方（コマンド）", "Fix (command)"),
-    "fact.gap_hours": ("空白とみなす時間", "Gap threshold (h)"),
-    "fact.gpo_path": ("GPO の場所", "GPO path"),
-    "fact.guess_count": ("推測の回数", "Guesses"),
-    "fact.guess_rule": ("推測の検知", "Guessing rule"),
-    "fact.hosts": ("コンピューター", "Computers"),
-    "fact.hosts_count": ("コンピューター数", "Computers"),
-    "fact.how": ("方法", "How"),
-    "fact.key": ("キー", "Key"),
-    "fact.largest_gap_hours": ("最大の空白（時間）", "Largest gap (h)"),
-    "fact.last": ("最後", "Last"),
-    "fact.last_logon": ("最後のログオン", "Last logon"),
-    "fact.last_update": ("最後の更新", "Last update"),
-    "fact.length": ("長さ", "Length"),
-    "fact.logon_types": ("ログオンの種類", "Logon types"),
-    "fact.members": ("メンバー", "Members"),
-    "fact.min_days": ("必要な日数", "Days needed"),
-    "fact.night": ("夜間・早朝", "At night"),
-    "fact.not_blocked": ("遮断されなかった件数", "Not blocked"),
-    "fact.packages": ("パッケージ", "Packages"),
-    "fact.peak": ("最多", "Peak"),
-    "fact.per_second": ("1秒あたり", "Per second"),
-    "fact.policy": ("ポリシー", "Policy"),
-    "fact.port": ("ポート", "Port"),
-    "fact.ports": ("ポート", "Ports"),
-    "fact.rare": ("まれ", "Rare"),
-    "fact.rate_per_minute": ("1分あたりの回数", "Per minute"),
-    "fact.recommended": ("推奨", "Recommended"),
-    "fact.recommended_kb": ("推奨の大きさ（KB）", "Recommended size (KB)"),
-    "fact.row": ("チェックリストの行", "Checklist row"),
-    "fact.rules": ("規則", "Rules"),
-    "fact.scope": ("範囲", "Scope"),
-    "fact.seen": ("見たこと", "Seen"),
-    "fact.seen_rule": ("もとの検知", "Seen by rule"),
-    "fact.services": ("サービス", "Services"),
-    "fact.short": ("短すぎる", "Too short"),
-    "fact.source": ("接続元", "Source"),
-    "fact.src": ("送信元", "Source"),
-    "fact.src_segment": ("送信元のセグメント", "Source segment"),
-    "fact.success_count": ("成功の回数", "Successes"),
-    "fact.success_first": ("最初の成功", "First success"),
-    "fact.system": ("システム", "System"),
-    "fact.target": ("対象", "Target"),
-    "fact.targets": ("対象", "Targets"),
-    "fact.threats": ("脅威", "Threats"),
-    "fact.threshold": ("しきい値", "Threshold"),
-    "fact.tools": ("ツール", "Tools"),
-    "fact.unknown_user": ("存在しないユーザー名", "Unknown user names"),
-    "fact.who": ("誰が", "Who"),
-    "fact.why": ("理由", "Why"),
-    "fact.window_s": ("時間の幅（秒）", "Window (s)"),
-    "fact.workstations": ("端末", "Workstations"),
-    "fact.wrong_password": ("パスワード間違い", "Wrong password"),
+    **{f"fact.{name}": (text.ja, text.en) for name, text in fact_meanings().items()},  # checks/facts.yml
     "syslog.summary": (
         "{events} line(s), {unknown} not recognised, {n} finding(s) → {path}",
         "{events} line(s), {unknown} not recognised, {n} finding(s) → {path}",
@@ -367,6 +284,120 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The password hashes of {accounts} accounts in {files} file(s) were compared with the passwords attackers try "
         "first, and checked for reuse (neither hashes nor passwords are written on this page).",
     ),
+    # the fix plan page (fix/html.py); how_steps: one step a line
+    "fix.title": ("WardWatch 修正プラン", "WardWatch fix plan"),
+    "fix.generated": ("作成日時", "Generated"),
+    "fix.hosts": ("ホスト", "Hosts"),
+    "fix.inputs": ("元にした点検結果", "Audit results used"),
+    "fix.how": ("使い方", "How to use it"),
+    "fix.how_steps": (
+        "このページと各ホストのファイルを読み、リスクと調整事項を確認する（WardWatch 自身は何も変更しません）。\n"
+        "対象のホストで管理者の PowerShell から .\\apply.ps1 を実行する（既定は WhatIf: 現在の値を保存し、何をするか表示するだけ）。\n"
+        "内容を確認してから .\\apply.ps1 -Apply で変更する。変更前の値は backup-日時 フォルダーに保存され、undo.ps1 も置かれます。\n"
+        "元に戻すには backup-日時\\undo.ps1 -Apply。\n"
+        "ドメインでは、同じ設定をグループ ポリシーで配布する（下の GPO の表、gpo.csv）。AD のない PC は secpol.inf を secedit /configure で取り込む（000 Q&A 6, 8）。",
+        "Read this page and each host's files; check the risks and what to coordinate (WardWatch changes nothing itself).\n"
+        "On the host, run .\\apply.ps1 from an administrator PowerShell (default WhatIf: it saves the current values and shows what it would do).\n"
+        "After review, run .\\apply.ps1 -Apply. The old values are saved in a backup-<time> folder, with undo.ps1.\n"
+        "To go back: backup-<time>\\undo.ps1 -Apply.\n"
+        "In a domain, deploy the same settings by Group Policy (the GPO table below, gpo.csv); PCs without AD import secpol.inf with secedit /configure (000 Q&A 6, 8).",
+    ),
+    "fix.change": ("変更", "Change"),
+    "fix.fixes": ("直す点検項目", "Fixes"),
+    "fix.now": ("現在", "Now"),
+    "fix.new": ("変更後", "After"),
+    "fix.lesson": ("研修の教訓", "Training lesson"),
+    "fix.seed": ("出典", "Source"),
+    "fix.risk": ("リスク", "Risk"),
+    "fix.undo": ("戻し方", "Undo"),
+    "fix.gpo": ("GPO", "GPO"),
+    "fix.notes": ("先に調整すること", "Coordinate first"),
+    "fix.not_fixed": ("このプランでは直さない項目（人の判断が必要）", "Not in this plan (needs a person's decision)"),
+    "fix.predicted": ("モデルで適用した後の点検結果", "Audit result after the plan (model)"),
+    "fix.files": ("ファイル", "Files"),
+    "fix.empty": ("変更はありません（直せる不合格の点検項目がない）。", "No change (no failing check this plan can fix)."),
+    "fix.gpo_table": ("ドメインの場合: グループポリシーの管理での設定", "In a domain: the settings in Group Policy Management"),
+    "fix.gpo_hosts": ("対象", "Hosts"),
+    "fix.value": ("値", "Value"),
+    "fix.unknown": ("不明（束なし）", "unknown (no bundle)"),
+    "fix.absent": ("なし", "none"),
+    "fix.member": ("所属", "Membership"),
+    "fix.domain": ("ドメイン参加", "Domain member"),
+    "fix.workgroup": ("ワークグループ", "Workgroup"),
+    "fix.port": ("新しい RDP ポート", "New RDP port"),
+    "fix.fix_cmd": ("点検の推奨", "The check's advice"),
+    "fix.yes": ("はい", "yes"),
+    "fix.no": ("いいえ", "no"),
+    "fix.pass": ("合格", "pass"),
+    "fix.fail": ("不合格", "fail"),
+    "fix.no_overwrite": ("上書きしない（満杯で記録停止）", "do not overwrite (stops when full)"),
+    "fix.overwrite": ("必要に応じて上書き", "overwrite as needed"),
+    # the procurement document (procure/render.py); about_lines, fields, cols: one item a line
+    "procure.made": ("作成日", "Made"),
+    "procure.by": ("作成", "By"),
+    "procure.inputs": ("元にした結果", "Based on"),
+    "procure.none_given": ("なし（全要件を出力）", "none (every clause)"),
+    "procure.about": ("この文書について", "About this document"),
+    "procure.about_lines": (
+        "次の調達（システム更新・新規導入・保守契約の更新）の仕様書に入れるセキュリティ要件の記載例です。WardWatch の点検で見つかった不備をもとに選んでいます。\n"
+        "研修資料にあるとおり、契約書や仕様書に書かれていないことは、事業者は基本的に対応しません。必要な要件は仕様書に書いてください。\n"
+        "文言は自院の状況と事業者との協議にあわせて修正してください（WardWatch の clauses.yml をコピーして編集し --clauses で指定すると、次回から自院の文言で出力されます）。\n"
+        "各要件の下の小さい字（見つかった不備・根拠・チェックリスト）は院内での説明用です。事業者へ送る仕様書からは削除してかまいません。\n"
+        "別紙の事業者確認用チェックリストは、契約するすべての事業者に送付し、回答を求めてください。",
+        "Example security clauses for the specification of the next procurement (a system renewal, a new system, a renewed maintenance contract), chosen from the gaps WardWatch found.\n"
+        "As the MHLW training says, vendors do nothing that the contract or the specification does not say. Write what you need into the specification.\n"
+        "Adapt the wording to the hospital and to what you agree with the vendor (copy WardWatch's clauses.yml, edit it and pass it with --clauses to get your own wording next time).\n"
+        "The small type under each clause (gaps found, sources, checklist items) is for explaining it inside the hospital; delete it from the specification you send.\n"
+        "Send the attached vendor checklist (事業者確認用) to every vendor you contract with and ask for answers.",
+    ),
+    "procure.requirements": ("セキュリティ要件", "Security requirements"),
+    "procure.gap": ("見つかった不備", "Gap found"),
+    "procure.no_gap": ("今回の結果に該当する不備はありません（すべての要件を出力）", "No gap in these results (all clauses were asked for)"),
+    "procure.always": ("すべての調達に入れる要件です", "A clause for every procurement"),
+    "procure.more": ("ほか {n} 件", "and {n} more"),
+    "procure.seed": ("根拠", "Source"),
+    "procure.checklist": ("チェックリスト", "Checklist"),
+    "procure.sep": ("、", ", "),
+    "procure.annex": ("別紙\u3000事業者確認用チェックリスト", "Attachment: the vendor's checklist (事業者確認用)"),
+    "procure.annex_intro": (
+        "厚生労働省「医療機関におけるサイバーセキュリティ対策チェックリスト」（{version}）の事業者確認用の項目です。各項目の「はい」「いいえ」の欄に〇を付け、確認日を記入してください。「いいえ」の項目には目標日を記入してください。機器ごとの欄がある項目は、機器ごとに回答してください。",
+        "The supplier items of the MHLW cybersecurity checklist ({version}). Mark yes or no for each item and write the date checked; for each no, a target date. Items with rows per device are answered per device.",
+    ),
+    "procure.annex_note": (
+        "項目の文言は要約です。正式な様式は厚生労働省のチェックリスト（事業者確認用）を使用してください。",
+        "Item texts are summaries (in Japanese, as on the MHLW form); use the official MHLW form (事業者確認用) for the answer.",
+    ),
+    "procure.fields": (
+        "事業者名\n"
+        "対象システム\n"
+        "回答者（所属・氏名）\n"
+        "回答日",
+        "Vendor\n"
+        "System\n"
+        "Answered by (department, name)\n"
+        "Date",
+    ),
+    "procure.cols": (
+        "番号\n"
+        "項目\n"
+        "確認内容\n"
+        "対象\n"
+        "はい\n"
+        "いいえ\n"
+        "確認日\n"
+        "目標日",
+        "No.\n"
+        "Item\n"
+        "What is checked\n"
+        "Scope\n"
+        "Yes\n"
+        "No\n"
+        "Date checked\n"
+        "Target date",
+    ),
+    "procure.version.R5": ("令和5年6月版", "June 2023 (R5)"),
+    "procure.version.R6": ("令和6年度版", "FY2024 (R6)"),
+    "procure.version.R7": ("令和7年度版", "FY2025 (R7)"),
     "incident.title": ('インシデント対応記録', 'Incident record'),
     "incident.verified": ('記録と証拠は改ざんされていません（検査済み）', 'Journal and evidence verified unchanged'),
     "incident.not_verified": ('記録または証拠の検査で問題が見つかりました', 'Verification found problems in the journal or evidence'),
@@ -731,6 +762,49 @@ CATALOG: dict[str, tuple[str, str]] = {
         "\"We just called our EHR vendor\" is a pitfall: know beforehand a security firm that can find out what was "
         "affected.",
     ),
+    # the scan report's timeline pictures (report/timechart.py): overview, zooms, coverage bands, axis breaks
+    "report.tl_overview_note": (
+        "横一列が1台のコンピューターです。印の形と色は重要度、印の下の細い帯はログが記録している期間です。"
+        "検知のない長い期間は省いています（斜線の区切り）。印にマウスを重ねると内容が出ます。",
+        "Each row is one computer. A mark's shape and colour give its severity; the thin band under a row is the "
+        "time its logs cover. Long stretches without findings are left out (the slanted break). Hover over a mark "
+        "to see what it is.",
+    ),
+    "report.tl_overview_aria": (
+        "攻撃のタイムライン（全体）: 検知のあるコンピューター {hosts} 台、検知 {findings} 件",
+        "Attack timeline (overview): {hosts} computers with findings, {findings} findings",
+    ),
+    "report.tl_zooms": ("インシデントごとの拡大図", "Each incident, zoomed in"),
+    "report.tl_zoom_note": (
+        "インシデントの時間だけを拡大しています。行はコンピューターと攻撃の段階、色は段階、形は重要度です。"
+        "近すぎて重なる印は1つにまとめ、件数を「×数」で示します。",
+        "Each picture spans one incident's own time. Rows are computers and attack stages; the colour is the stage, "
+        "the shape the severity. Marks too close to tell apart are joined, with their number (×n).",
+    ),
+    "report.tl_zoom_title": ("{id} の拡大図", "{id} zoomed in"),
+    "report.tl_zoom_aria": (
+        "{id} の拡大図: コンピューター {hosts} 台、検知 {findings} 件",
+        "{id} zoomed in: {hosts} computers, {findings} findings",
+    ),
+    "report.tl_zoom_more": ("ほかのインシデント（{n} 件）の拡大図", "The other {n} incidents, zoomed in"),
+    "report.tl_to_card": ("インシデントの説明へ", "To the incident"),
+    "report.tl_coverage": ("ログが記録している期間", "Time the logs cover"),
+    "report.tl_coverage_tip": ("{channel}: {first} – {last}（{events} 件）", "{channel}: {first} – {last} ({events} events)"),
+    "report.tl_no_detection": ("検知なし", "no findings"),
+    "report.tl_break": (
+        "省いた期間（検知なし）: {span}（{first} – {last}）",
+        "Left out (no findings): {span} ({first} – {last})",
+    ),
+    "report.tl_break_legend": ("検知のない期間を省略", "Stretch without findings left out"),
+    "report.tl_times_in": ("時刻は {zone}（{tz}）で表示", "Times in {zone} ({tz})"),
+    "report.tl_more_hosts": ("{host} ほか{n}台", "{host} and {n} more"),
+    "report.tl_more_findings": ("… ほか {n} 件", "… and {n} more"),
+    "report.tl_incident_tip": ("{id}（{sev}）: {first} – {last}", "{id} ({sev}): {first} – {last}"),
+    "report.tl_incident_shade": ("インシデントの期間（クリックで拡大図へ）", "Incident time (click for its zoom)"),
+    "report.tl_only_coverage": (
+        "時刻のある検知はありません。帯はログが記録している期間です。",
+        "No finding has a time; the bands are the time the logs cover.",
+    ),
 }
 
 
@@ -752,6 +826,11 @@ def message(key: str, lang: str, **values: Any) -> str:
     pair = CATALOG.get(key)
     text = _pick(pair, lang) if pair else key.rsplit(".", 1)[-1]
     return fill(text, values) if values else text
+
+
+def lines(key: str, lang: str) -> list[str]:
+    """A message that is a list (steps, table columns): one item a line."""
+    return message(key, lang).splitlines()
 
 
 def messages(lang: str, namespace: str) -> dict[str, str]:
