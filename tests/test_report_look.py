@@ -125,6 +125,7 @@ def test_one_frame_and_one_style_sheet(pages: dict[tuple[str, str], str], page: 
         assert message("page.language_name", lang) in html  # the header names the page's language
         assert html.count("<style>") == 1 and "@media print" in html and "@page { size: A4" in html
         assert "thead { display: table-header-group; }" in html and "break-before: page" in html
+        assert "td.id, td.nowrap { white-space: nowrap; }" in html and "word-break: keep-all" in html  # 2-①, イベント数
         assert not re.search(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
         assert "@import" not in html and "url(" not in html and "<link" not in html and "<script src" not in html
 

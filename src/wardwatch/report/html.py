@@ -144,13 +144,13 @@ def _incident(inc: Incident, n: int, anchors: dict[int, str], tz: str, lang: str
             "steps": steps, "findings": items}
 
 
-def _by_incident(incidents: list[Incident], ordered: list[tuple[Finding, str]], shown: set[int], tz: str,
+def _by_incident(incidents: list[Incident], cards: list[tuple[Finding, str]], tz: str,
                  lang: str) -> list[dict[str, Any]]:
-    """Each incident's findings (worst first, then by time), each finding under its first incident only."""
-    anchors = {id(f): a for f, a in ordered}
+    """Each incident's findings shown as cards (worst first, then by time), each under its first incident only."""
+    anchors = {id(f): a for f, a in cards}
     groups, done = [], set()
     for n, inc in enumerate(incidents, 1):
-        mine = [f for f in inc.findings if id(f) in anchors and id(f) in shown and id(f) not in done]
+        mine = [f for f in inc.findings if id(f) in anchors and id(f) not in done]
         done |= {id(f) for f in mine}
         mine.sort(key=lambda f: (-f.severity, _ts(f.first_seen), f.rule, f.host or ""))
         if mine:
@@ -338,7 +338,7 @@ def build_context(result: ScanResult) -> dict[str, Any]:
         "timeline_rows": [{"when": format_time(f.first_seen, tz), "host": f.host or label("unknown_host", lang),
                            "sev": _sev(f.severity, lang), "title": f.title.get(lang), "anchor": anchors[id(f)]}
                           for f in timed],
-        "by_incident": _by_incident(incidents, cards, {id(f) for f, _ in cards}, tz, lang),
+        "by_incident": _by_incident(incidents, cards, tz, lang),
         "groups": _groups([(f, a) for f, a in cards if id(f) not in in_incident], tz, lang),
         "n_logs": format_number(len(logs)),
         "rdp_in": _rdp(result.findings, "rdp-in", tz, lang),  # the rules tagged so in their files
