@@ -23,8 +23,7 @@ from wardwatch.hospital.checklist import (
 from wardwatch.hospital.cli import checklist_app
 from wardwatch.hospital.inventory import InventoryError, load_inventory
 from wardwatch.hospital.netcheck import run_network
-from wardwatch.hospital.output import xlsx_rows
-from wardwatch.hospital.xlsxform import COLUMNS, HEADER_ROW, Sheet, write_form
+from wardwatch.hospital.xlsxform import COLUMNS, HEADER_ROW, Sheet, form_row, write_form
 from wardwatch.report.jsonout import finding_dict
 
 TODAY = date(2026, 3, 1)
@@ -183,8 +182,8 @@ def test_user_updated_item_data(tmp_path: Path) -> None:
 def test_no_without_target_date_is_flagged(tmp_path: Path) -> None:
     clinic = load_inventory(write(tmp_path, "c.yml", flat_clinic()))
     filled = fill(rows(load_items(), "R6", "医療機関"), _evidence(clinic), {}, TODAY)
-    row = next(r for r in xlsx_rows(filled) if r[0] == "1-(1)")
-    assert row[3] == "いいえ" and "目標日" in row[6]
+    row = next(form_row(f, "ja") for f in filled if f.row.number == "1-(1)")
+    assert row[3] == "いいえ" and "目標日" in str(row[8])
 
 
 def test_unlisted_host_from_scan_answers_2_1_no(tmp_path: Path) -> None:

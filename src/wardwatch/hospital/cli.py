@@ -108,7 +108,7 @@ def inventory_check(
     if out:
         d = _out_dir(out)
         write_findings(findings, [str(inventory), *map(str, [*scan, *audit])], d / "findings.json", tz_, lang_)
-        write_inventory_html(inv, findings, d / "inventory.html", lang_)
+        write_inventory_html(inv, findings, d / "inventory.html", lang_, tz_)
         typer.echo(f"wrote {d / 'findings.json'} and {d / 'inventory.html'}")
     raise typer.Exit(EXIT_OK)
 
@@ -193,7 +193,7 @@ def checklist_fill(
     sheets.sort(key=lambda s: TARGETS.index(s.target))
     write_form(sheets, d / "checklist.xlsx", str(data["meta"]["title"]),
                str(data["meta"]["versions"].get(version, version)), facility, lang_)
-    write_checklist_html(filled, d / "checklist.html", title, facility)
+    write_checklist_html(filled, d / "checklist.html", title, facility, lang_, tz_)
     found = cl_findings(filled)
     write_findings(found, [str(p) for p in (inventory, answers, *scan, *audit, *vuln) if p], d / "findings.json", tz_,
                    lang_)

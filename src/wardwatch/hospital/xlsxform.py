@@ -80,7 +80,7 @@ def _remarks(f: Filled, lang: str) -> str:
     return "\n".join(parts)
 
 
-def _values(f: Filled, lang: str) -> list[object]:
+def form_row(f: Filled, lang: str) -> list[object]:
     """One row's cells in COLUMNS order. An automatic answer is a proposal: its 確認日 is left for the person who
     confirms it; a person's answer keeps the date they gave."""
     final = f.final
@@ -141,7 +141,7 @@ def _form_sheet(ws: Worksheet, sheet: Sheet, title: str, facility: str, lang: st
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(COLUMNS))
             ws.cell(row=r, column=1).fill = SECTION_FILL
         r += 1
-        for col, value in enumerate(_values(f, lang), start=1):
+        for col, value in enumerate(form_row(f, lang), start=1):
             cell = ws.cell(row=r, column=col, value=value)
             cell.border = BOX
             cell.alignment = Alignment(wrap_text=True, vertical="top")
