@@ -14,6 +14,8 @@ import json
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -109,34 +111,35 @@ def failures(truth: dict[str, Any], files: list[str], raised: dict[str, set[str]
         e = entry_for(truth, rel) or {}
         must, may = set(e.get("must", [])), set(e.get("may", []))
         must_not = set(e.get("must_not", []))
-        got = raised.get(rel, set())
-        for r in must:
-            per_rule[r]["must"] += 1
-            if r in got:
-                per_rule[r]["found"] += 1
-            else:
-                fails.add((rel, "missed", r))
-        for r in got:
-            per_rule[r]["raised"] += 1
-            if r in must | may and r not in must_not:
-                per_rule[r]["true"] += 1
-            else:
-                fails.add((rel, "false-positive", r))
-        need, allowed = set(e.get("phases", [])), set(e.get("phases", [])) | set(e.get("phases_maybe", []))
-        claims = claimed.get(rel, set())
-        for p in need:
-            phase["must"] += 1
-            if p in claims:
-                phase["claimed_must"] += 1
-            else:
-                fails.add((rel, "missed-phase", p))
-        for p in claims:
-            phase["claims"] += 1
-            if p in allowed:
-                phase["true_claims"] += 1
-            else:
-                fails.add((rel, "over-claimed-phase", p))
+        rules = _Tally(lambda r: per_rule[r], ("must", "found", "raised", "true"), ("missed", "false-positive"))
+        rules.add(fails, rel, must, (must | may) - must_not, raised.get(rel, set()))
+        need = set(e.get("phases", []))
+        phases = _Tally(lambda _: phase, ("must", "claimed_must", "claims", "true_claims"),
+                        ("missed-phase", "over-claimed-phase"))
+        phases.add(fails, rel, need, need | set(e.get("phases_maybe", [])), claimed.get(rel, set()))
     return fails, {"per_rule": per_rule, "phase": phase}
+
+
+@dataclass
+class _Tally:
+    """Counts for one kind of expectation (rules raised, phases claimed): `counters(x)` holds x's counts, named
+    (needed, needed and got, got, got and allowed); a miss or a wrong one is a failure of kind `fail_kinds`."""
+
+    counters: Callable[[str], dict[str, int]]
+    names: tuple[str, str, str, str]
+    fail_kinds: tuple[str, str]
+
+    def add(self, fails: set[tuple[str, str, str]], rel: str, need: set[str], allowed: set[str], got: set[str]) -> None:
+        needed, found, raised, right = self.names
+        checks = [(x, x in got, needed, found, self.fail_kinds[0]) for x in need]  # each needed one: got?
+        checks += [(x, x in allowed, raised, right, self.fail_kinds[1]) for x in got]  # each one got: allowed?
+        for x, ok, counted, passed, fail_kind in checks:
+            counts = self.counters(x)
+            counts[counted] += 1
+            if ok:
+                counts[passed] += 1
+            else:
+                fails.add((rel, fail_kind, x))
 
 
 def listed_gaps(truth: dict[str, Any]) -> set[tuple[str, str, str]]:

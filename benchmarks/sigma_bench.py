@@ -25,7 +25,6 @@ Exit status 2 with an ``"error"`` key when ../shared is missing. Use an idle mac
 """
 from __future__ import annotations
 
-import argparse
 import json
 import resource
 import shutil
@@ -130,22 +129,16 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "--child":
         result, cache, store, rules, *inputs = argv[1:]
         return child(Path(result), Path(cache), Path(store), Path(rules), [Path(p) for p in inputs])
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    from benchcli import emit, lacks, parser  # beside this script
+
+    ap = parser(__doc__)
     ap.add_argument("--events", type=int, default=0, help="also a dense corpus of this many events (e.g. 1000000)")
     ap.add_argument("--top", type=int, default=8, help="densest files copied for --events")
     ap.add_argument("--repeats", type=int, default=5, help="warm runs over the corpus (the median is reported)")
-    ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
-    if not (args.shared / "corpus" / "evtx").exists() or not (args.shared / "sigma" / "rules" / "windows").exists():
-        print(json.dumps({"error": f"{args.shared} lacks corpus/evtx or sigma/rules/windows"}))
+    if lacks(args.shared, "corpus/evtx", "sigma/rules/windows"):
         return 2
-    result = benchmark(args.shared, args.events, args.top, args.repeats)
-    text = json.dumps(result, indent=1, ensure_ascii=False)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
-    print(text)
-    return 0
+    return emit(benchmark(args.shared, args.events, args.top, args.repeats), args.out)
 
 
 if __name__ == "__main__":

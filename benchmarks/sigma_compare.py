@@ -24,7 +24,6 @@ Exit status 2 with an ``"error"`` key when ../shared is missing.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -161,20 +160,14 @@ def compare(shared: Path, details: bool) -> dict[str, Any]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    from benchcli import emit, lacks, parser  # beside this script
+
+    ap = parser(__doc__)
     ap.add_argument("--details", action="store_true", help="add example (file, record id) pairs per difference")
-    ap.add_argument("--out", type=Path)
     args = ap.parse_args()
-    if not (args.shared / "oracle" / "zircolite-A.json").exists():
-        print(json.dumps({"error": f"{args.shared} has no oracle/zircolite-A.json"}))
+    if lacks(args.shared, "oracle/zircolite-A.json"):
         return 2
-    result = compare(args.shared, args.details)
-    text = json.dumps(result, indent=1, ensure_ascii=False)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
-    print(text)
-    return 0
+    return emit(compare(args.shared, args.details), args.out)
 
 
 if __name__ == "__main__":

@@ -116,8 +116,8 @@ def test_cli_outputs_contain_no_password_or_hash(tmp_path: Path) -> None:
     for f in files:
         hashes |= {h.lower() for h in re.findall(r"[0-9A-Fa-f]{32}", f.read_bytes().decode("utf-16-le" if f.name == "ntds.txt" else "utf-8", "ignore").replace("\x00", ""))}
     hashes |= {nt(p) for p in [*PASSWORDS.values(), "P@ssw0rd", "tanaka", ""]}
-    produced = [p for p in out.rglob("*") if p.is_file()]
-    assert [p.name for p in produced] == ["findings.json"]
+    produced = sorted(p for p in out.rglob("*") if p.is_file())
+    assert [p.name for p in produced] == ["findings.json", "report.html"]  # the page is checked like the rest
     raw = [p.read_text(encoding="utf-8") for p in produced] + [result.output]
     assert "HOSPITAL\\\\kimura" in raw[0]  # accounts are named
     texts = [t.lower() for t in raw]

@@ -14,6 +14,7 @@ import json
 import random
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -226,52 +227,46 @@ def test_bundle_zip_bomb_part_is_refused(tmp_path: Path) -> None:
 
 # ---------- inventories, checklist answers, settings files ----------
 
+def _used_or_refused_with_lines(load: Callable[[Path], Any], path: Path, what: str, n: int) -> Any:
+    """What load made of the file; None when it refused it with the file's name and a line for each problem
+    (any other exception fails the test)."""
+    from wardwatch.hospital.inventory import InventoryError
+
+    try:
+        return load(path)
+    except InventoryError as exc:
+        assert exc.path == str(path) and exc.problems, n
+        for p in exc.problems:
+            assert p.message and str(p), (n, p)
+        return None
+    except Exception as exc:
+        raise AssertionError(f"{what} case {n}: {type(exc).__name__}: {exc}") from exc
+
+
 def test_any_inventory_is_used_or_refused_with_lines(tmp_path: Path) -> None:
     from wardwatch.hospital.backupcheck import run_backup
-    from wardwatch.hospital.inventory import InventoryError, load_inventory
+    from wardwatch.hospital.inventory import load_inventory
     from wardwatch.hospital.netcheck import run_network
 
     for n, data in enumerate(fz.cases(INVENTORIES, fz.SEED + 13, fz.inventory_case)):
         path = tmp_path / f"{n}.yml"
         path.write_bytes(data)
-        try:
-            inv = load_inventory(path)
-        except InventoryError as exc:
-            assert exc.path == str(path) and exc.problems, n
-            for p in exc.problems:
-                assert p.message and str(p), (n, p)
-            continue
-        except Exception as exc:
-            raise AssertionError(f"inventory case {n}: {type(exc).__name__}: {exc}") from exc
-        run_network(inv, [])
-        run_backup(inv)
+        inv = _used_or_refused_with_lines(load_inventory, path, "inventory", n)
+        if inv is not None:
+            run_network(inv, [])
+            run_backup(inv)
 
 
 def test_any_answers_file_is_used_or_refused_with_lines(tmp_path: Path) -> None:
-    from wardwatch.hospital.checklist import (
-        Evidence,
-        fill,
-        findings,
-        load_answers,
-        load_items,
-        rows,
-    )
-    from wardwatch.hospital.inventory import InventoryError
+    from wardwatch.hospital.checklist import Evidence, fill, findings, load_answers, load_items, rows
 
     rowlist = rows(load_items(), "R6", "医療機関")
     for n, data in enumerate(fz.cases(ANSWER_FILES, fz.SEED + 17, fz.answers_case)):
         path = tmp_path / f"{n}.yml"
         path.write_bytes(data)
-        try:
-            human = load_answers(path, "R6", "医療機関")
-        except InventoryError as exc:
-            assert exc.path == str(path) and exc.problems, n
-            for p in exc.problems:
-                assert p.message and str(p), (n, p)
-            continue
-        except Exception as exc:
-            raise AssertionError(f"answers case {n}: {type(exc).__name__}: {exc}") from exc
-        findings(fill(rowlist, Evidence(None, []), human, date(2025, 4, 1)))
+        human = _used_or_refused_with_lines(lambda p: load_answers(p, "R6", "医療機関"), path, "answers", n)
+        if human is not None:
+            findings(fill(rowlist, Evidence(None, []), human, date(2025, 4, 1)))
 
 
 def test_any_settings_file_text_is_used_or_refused_with_its_name(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from builders.sigma import SECURITY, T0, event, make_store
+from builders.sigma import SECURITY, T0, event, make_store, sigma_rule
 
 from wardwatch.sigma import check_rules, run_sigma
 from wardwatch.sigma.correlate import Event, bursts
@@ -59,19 +59,7 @@ def test_temporal_ordered_needs_the_order() -> None:
     assert bursts([ev(0, "b"), ev(100, "a")], s) == []
 
 
-BASE = """title: Failed logon
-id: aaaaaaaa-0000-0000-0000-000000000001
-name: failed_logon
-status: test
-logsource:
-    product: windows
-    service: security
-detection:
-    selection:
-        EventID: 4625
-    condition: selection
-level: low
-"""
+BASE = sigma_rule("Failed logon", "aaaaaaaa-0000-0000-0000-000000000001", {"EventID": 4625}, name="failed_logon")
 
 
 def correlation(generate: bool, count: int = 3) -> str:

@@ -10,6 +10,7 @@ import orjson
 import pytest
 import yaml
 from builders.events import scan
+from builders.sigma import sigma_rule
 
 from wardwatch.config import load_config
 from wardwatch.demo import Ev, to_json, write_scenario
@@ -157,20 +158,8 @@ def test_a_number_field_with_text_is_refused_naming_the_rule_file():
 
 # --- Sigma: compiled SQL keeps literals, written by the one helper ----------------------------------------
 
-SIGMA_RULE = textwrap.dedent(f"""\
-    title: Quoted value
-    id: 22222222-2222-2222-2222-222222222222
-    status: test
-    logsource:
-        product: windows
-        service: security
-    detection:
-        selection:
-            EventID: 4688
-            CommandLine|contains: "{DROP}"
-        condition: selection
-    level: high
-    """)
+SIGMA_RULE = sigma_rule("Quoted value", "22222222-2222-2222-2222-222222222222",
+                        {"EventID": 4688, "CommandLine|contains": DROP}, level="high")
 
 
 @pytest.mark.parametrize("engine", ["python", "sql"])

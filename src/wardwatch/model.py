@@ -94,14 +94,15 @@ class Finding:
     evidence_total: int = 0
     seed: str = ""
     phase: str = "other"  # where it sits in the attack chain (see story.PHASES)
-    facts: dict[str, Any] = field(default_factory=dict)  # figures shown as details (rate, duration, ...)
+    facts: dict[str, Any] = field(default_factory=dict)  # figures and names, as its check declares them (factspec)
 
 
 def finding_hosts(f: Finding) -> list[str]:
     """The hosts a finding names: its own, or the list in its facts (a network finding keeps a count there)."""
+    from .checks.factspec import fact  # the checks package is built on this module
     if f.host:
         return [f.host]
-    listed = f.facts.get("hosts")
+    listed = fact(f, "hosts")
     return [str(h) for h in listed] if isinstance(listed, (list, tuple)) else []
 
 

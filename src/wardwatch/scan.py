@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .checks.factspec import fact
 from .checks.spec import tagged
 from .guard import Guard
 from .model import (
@@ -208,6 +209,6 @@ def _network(store: EventStore, segments: Any, findings: list[Finding], guard: G
 
 
 def _coverage(findings: list[Finding]) -> list[Coverage]:
-    return [Coverage(f.host or "", f.facts.get("channel", ""), f.first_seen, f.last_seen, f.count,
-                     float(f.facts.get("days", 0)), float(f.facts.get("largest_gap_hours", 0)), list(f.facts.get("files", [])))
+    return [Coverage(f.host or "", fact(f, "channel", ""), f.first_seen, f.last_seen, f.count,
+                     float(fact(f, "days", 0)), float(fact(f, "largest_gap_hours", 0)), list(fact(f, "files", [])))
             for f in tagged(findings, "coverage")]

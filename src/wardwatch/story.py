@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from .checks.factspec import fact
 from .checks.phase import CHAIN, Phase
 from .checks.spec import has_tag
 from .model import Finding, Incident, Severity, Text, finding_hosts
@@ -45,7 +46,7 @@ TACTIC_PHASES: dict[str, Phase] = {
 def _tactic_phase(f: Finding) -> Phase | None:
     """A Sigma finding's phase from its ATT&CK tags: the latest on the chain among the techniques that prove one,
     else among its tactics (tag order does not matter)."""
-    tags = [str(t).lower().removeprefix("attack.").replace("-", "_") for t in f.facts.get("tags", []) or []]
+    tags = [str(t).lower().removeprefix("attack.").replace("-", "_") for t in fact(f, "tags") or []]
     by_technique = [TECHNIQUE_PHASES.get(t, TECHNIQUE_PHASES.get(t.split(".")[0])) for t in tags
                     if t in TECHNIQUE_PHASES or t.split(".")[0] in TECHNIQUE_PHASES]
     found = by_technique or [TACTIC_PHASES[t] for t in tags if t in TACTIC_PHASES]
@@ -59,19 +60,19 @@ def _proven(f: Finding, phase: Phase) -> bool:
     if phase is Phase.ACCESS:
         return remote or has_tag(f.rule, "breach")
     if phase is Phase.LATERAL:
-        return remote or len(set(finding_hosts(f)) | set(map(str, f.facts.get("hosts") or []))) > 1
+        return remote or len(set(finding_hosts(f)) | set(map(str, fact(f, "hosts") or []))) > 1
     return True
 
 
 def phase_of(f: Finding) -> Phase | None:
     """The attack-chain phase a finding proves: its rule's (or its Sigma rule's ATT&CK tactics), when its events
     prove it (see _proven); None otherwise."""
-    phase = Phase(f.phase) if f.phase in PHASES else _tactic_phase(f) if f.facts.get("tags") else None
+    phase = Phase(f.phase) if f.phase in PHASES else _tactic_phase(f) if fact(f, "tags") else None
     return phase if phase is not None and _proven(f, phase) else None
 
 
 def _hosts(f: Finding) -> list[str]:
-    listed = f.facts.get("hosts")
+    listed = fact(f, "hosts")
     return [str(h) for h in listed] if isinstance(listed, (list, tuple)) and listed else finding_hosts(f)
 
 
@@ -239,7 +240,7 @@ def follow_story(findings: list[Finding], incidents: list[Incident]) -> None:
     logon on the allowlist (planned work) stays as its check said (the least)."""
     breaches = [f for f in findings if has_tag(f.rule, "breach")]
     for f in findings:
-        if not has_tag(f.rule, "rdp-in") or f.facts.get("allowed"):
+        if not has_tag(f.rule, "rdp-in") or fact(f, "allowed"):
             continue
         accounts, sources = {a.lower() for a in f.accounts}, set(f.sources) - GENERIC_SOURCES
         for b in breaches:

@@ -154,3 +154,57 @@ _ONE_THING = re.compile(r"(?<![\d,.])\b1 ((?:[A-Za-z/-]+ ){0,2}?)(" + "|".join(_
 def english_plurals(text: str) -> str:
     """'1 times' → '1 time', '1 network/RDP logons' → '1 network/RDP logon': English text filled from templates."""
     return _ONE_THING.sub(lambda m: f"1 {m.group(1)}{_PLURAL_NOUNS[m.group(2)]}", text)
+
+
+# --- time axes of the report's pictures: tick labels in the run's zone, ja and en ---------------------------------
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _axis_date(local: datetime, unit: str, lang: str) -> str:
+    """A calendar date down to unit ('year', 'month', 'day'): 2022年10月31日 / 31 Oct 2022."""
+    en = lang == "en"
+    if unit == "year":
+        return f"{local.year}" if en else f"{local.year}年"
+    if unit == "month":
+        return f"{_MONTHS_EN[local.month - 1]} {local.year}" if en else f"{local.year}年{local.month}月"
+    if en:
+        return f"{local.day} {_MONTHS_EN[local.month - 1]} {local.year}"
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def axis_tick(local: datetime, unit: str, lang: str) -> str:
+    """A tick label of a time axis in local time, ticks `unit` apart ('year' … 'second'). A tick that starts a
+    larger unit says so: 00:00 shows its day (10/31, 31 Oct), January its year."""
+    en = lang == "en"
+    if unit == "year" or (unit == "month" and local.month == 1):
+        return _axis_date(local, "year", lang)
+    if unit == "month":
+        return _MONTHS_EN[local.month - 1] if en else f"{local.month}月"
+    if unit == "day" or (local.hour, local.minute, local.second) == (0, 0, 0):
+        return f"{local.day} {_MONTHS_EN[local.month - 1]}" if en else f"{local.month}/{local.day}"
+    return local.strftime("%H:%M:%S" if unit == "second" else "%H:%M")
+
+
+def axis_context(first: datetime, last: datetime, unit: str, lang: str, short: bool = False) -> str:
+    """What the ticks of one stretch of axis leave out: the date under hour ticks, the month under day ticks, the
+    year under month ticks ('' under year ticks); a range when the stretch crosses one (short: its start only)."""
+    outer = {"second": "day", "minute": "day", "hour": "day", "day": "month", "month": "year"}.get(unit)
+    if outer is None:
+        return ""
+    a, b = _axis_date(first, outer, lang), _axis_date(last, outer, lang)
+    return a if a == b or short else f"{a} – {b}"
+
+
+def rough_duration(seconds: float, lang: str) -> str:
+    """A long stretch of time said roughly: 約3年 / about 3 years, 約5か月 / about 5 months; shorter ones as in
+    tables (format_duration)."""
+    days = seconds / 86400
+    en = lang == "en"
+    if days >= 730:
+        n = round(days / 365.25)
+        return f"about {n} years" if en else f"約{n}年"
+    if days >= 60:
+        n = round(days / 30.44)
+        return f"about {n} months" if en else f"約{n}か月"
+    return format_duration(seconds, lang)

@@ -1,4 +1,5 @@
-"""Events as the evtx reader gives them (pyevtx-rs JSON) and a store holding them, for Sigma tests."""
+"""Events as the evtx reader gives them (pyevtx-rs JSON), a store holding them, and Sigma rule texts, for Sigma
+tests."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -6,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import yaml
 
 from wardwatch.store import EventStore
 
@@ -35,3 +37,12 @@ def make_store(tmp: Path, events: list[str], file: str = "logs/test.evtx") -> Ev
     store.add(events, file)
     store.close()
     return store
+
+
+def sigma_rule(title: str, rule_id: str, selection: dict[str, Any], level: str = "low", name: str | None = None,
+               service: str = "security") -> str:
+    """A Sigma detection rule on a Windows log as YAML text: one selection, `condition: selection`."""
+    rule = {"title": title, "id": rule_id, **({"name": name} if name else {}), "status": "test",
+            "logsource": {"product": "windows", "service": service},
+            "detection": {"selection": selection, "condition": "selection"}, "level": level}
+    return yaml.safe_dump(rule, sort_keys=False, allow_unicode=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from ..checks.factspec import FactDecl, declare, family
 from ..checks.phase import Phase
 from ..checks.spec import CheckSpec
 from ..config import ConfigError
@@ -28,6 +29,7 @@ class CheckDef:
     recommended: Text
     fix_command: str
     gpo: Text
+    facts: FactDecl  # what its finding carries: every audit check's facts and its evaluator's own
 
     @property
     def rule(self) -> str:
@@ -44,6 +46,10 @@ def _merge(base: Any, over: Any) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         return {**base, **{k: _merge(base.get(k), v) for k, v in over.items()}}
     return over
+
+
+def _facts(spec: dict[str, Any], where: str) -> FactDecl:
+    return {**family("audit"), **(declare(spec.get("facts"), where, ConfigError) or {})}
 
 
 def raw_checks() -> dict[str, dict[str, Any]]:
@@ -75,7 +81,8 @@ def load_checks(overrides: dict[str, Any] | None = None) -> list[CheckDef]:
         fix = spec.get("fix") or {}
         out.append(CheckDef(name, spec["check"], spec.get("scope", "host"), severity, str(spec.get("seed", "")), params,
                             _text(spec["title"], name), _text(spec["summary"], name), _text(spec["recommended"], name),
-                            str(fix.get("command", "")), _text(fix.get("gpo", {"ja": "", "en": ""}), name)))
+                            str(fix.get("command", "")), _text(fix.get("gpo", {"ja": "", "en": ""}), name),
+                            _facts(spec, name)))
     return out
 
 
@@ -88,5 +95,5 @@ def check_specs() -> list[CheckSpec]:
             id=f"audit.{name}", kind=str(spec["check"]), severity=Severity.parse(spec["severity"]), phase=Phase.CONFIG,
             title=_text(spec["title"], where), summary=_text(spec["summary"], where),
             advice=_text(spec["recommended"], where), seed=str(spec.get("seed", "")),
-            params=dict(spec.get("params") or {}), source=where))
+            params=dict(spec.get("params") or {}), source=where, facts=_facts(spec, where)))
     return out

@@ -94,7 +94,9 @@ def audit_passwords(
 ) -> None:
     """パスワードの弱さと使い回しを調べる（ハッシュもパスワードも出力しない）/ Check NT hashes; prints neither."""
     from ..model import Run
+    from ..report.findings_page import write_findings_html
     from ..report.jsonout import write_json
+    from ..report.messages import message
     from .encoding import DecodeError
     from .passwords import run_passwords
     from .pwreport import print_password_summary
@@ -107,6 +109,9 @@ def audit_passwords(
     out_dir = _out_dir(out, "wardwatch-passwords")
     result = Run(datetime.now(UTC), tz_, lang_, inputs=inputs, findings=findings, stats=dict(stats))
     write_json(result, out_dir / "findings.json")
+    write_findings_html(findings, out_dir / "report.html", message("passwords.title", lang_),
+                        message("passwords.intro", lang_, accounts=stats.get("accounts", "-"), files=len(inputs)),
+                        lang_, tz_)
     print_password_summary(result, out_dir, Console())
     raise typer.Exit(EXIT_SKIPPED if any(i.errors for i in inputs) else EXIT_OK)
 

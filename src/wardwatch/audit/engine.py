@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..checks.factspec import family
 from ..checks.finding import make, spec_of
 from ..checks.phase import Phase
 from ..model import FileRef, Finding, Severity, Text
@@ -71,7 +72,8 @@ def to_finding(check: CheckDef, outcome: Outcome, host: str | None, when: dateti
              **{k: _plain(v, lang) for k, v in outcome.facts.items() if k != "fix_commands"}}
     if outcome.missing:
         facts["not_collected"] = outcome.missing
-    return make(spec_of(check.rule, check.severity, check.title, check.recommended, PHASE, check.seed, check.summary),
+    return make(spec_of(check.rule, check.severity, check.title, check.recommended, PHASE, check.seed, check.summary,
+                        check.facts),
                 host=host, first=when, last=when, count=max(1, len(outcome.items)),
                 values={"items": _items(outcome, "ja")}, values_en={"items": _items(outcome, "en")},
                 evidence=[FileRef(f) for f in files], accounts=outcome.accounts, severity=outcome.severity,
@@ -96,7 +98,7 @@ def run_host(bundle: Bundle, checks: list[CheckDef], ctx: Context) -> HostResult
 NOT_COLLECTED_SPEC = spec_of(
     "audit.not-collected", Severity.LOW, Text("点検できなかった項目（未収集）", "Checks that could not be judged (not collected)"),
     Text("管理者として収集スクリプトを最後まで実行し直してください。", "Run the collector again as administrator and let it finish."),
-    PHASE)
+    PHASE, facts=family("audit.not-collected"))
 
 
 def not_collected_finding(r: HostResult, checks: dict[str, CheckDef], lang: str) -> Finding | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from ..checks.factspec import family
 from ..checks.finding import make, spec_of
 from ..checks.phase import Phase
 from ..model import FileRef, Finding, InputFile, ReadProblem, Severity, Text
@@ -148,7 +149,8 @@ def read_word_list(path: Path) -> Iterator[str]:
 def _finding(rule: str, severity: Severity, title: Text, summary: Text, advice: Text, accounts: list[Account],
              facts: dict[str, object], seed: str) -> Finding:
     hosts = sorted({a.name.split("\\", 1)[0] for a in accounts if "\\" in a.name})
-    return make(spec_of(rule, severity, title, advice, Phase.CONFIG, seed), host=hosts[0] if len(hosts) == 1 else None,
+    return make(spec_of(rule, severity, title, advice, Phase.CONFIG, seed, facts=family(rule)),
+                host=hosts[0] if len(hosts) == 1 else None,
                 count=len(accounts), summary=summary, accounts=sorted(a.name for a in accounts),
                 evidence=[FileRef(a.source) for a in accounts][:50], evidence_total=len(accounts),
                 facts={**facts, "hosts": hosts})

@@ -30,4 +30,4 @@ def print_password_summary(result: ScanResult, out_dir: Path, console: Console) 
     else:
         console.print(f"[green]{t['none']}[/green]")
     print_problems(result.inputs, console, t["skipped"])
-    console.print(f"{t['out']}: {out_dir}  (findings.json)")
+    console.print(f"{t['out']}: {out_dir}  (findings.json, report.html)")

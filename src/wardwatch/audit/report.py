@@ -8,12 +8,15 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from ..checks.factspec import fact
 from ..model import Finding, Run, Severity
 from ..report.jsonout import result_dict
-from ..report.labels import format_time, severity_label
+from ..report.labels import fact_label, format_size, format_time, severity_label
 from ..report.messages import messages
+from ..report.page import findings_verdict, run_date
 from ..report.render import render_page
 from ..report.style import SEVERITY_STYLE as STYLE
+from ..report.style import severity_badge
 from ..report.terminal import print_problems
 from ..textfmt import iso_local
 from .engine import HostResult
@@ -53,40 +56,56 @@ def run_of(result: AuditResult) -> Run:
 
 
 def _finding(f: Finding, tz: str, lang: str) -> dict[str, Any]:
-    facts = f.facts
-    extra = {k: v for k, v in facts.items() if k not in ("seen", "recommended", "fix_command", "gpo_path")}
-    return {"rule": f.rule, "sev": f.severity.label, "sev_label": severity_label(f.severity, lang), "host": f.host or "—",
-            "title": f.title.get(lang), "summary": f.summary.get(lang), "seen": facts.get("seen", []),
-            "recommended": facts.get("recommended", ""), "fix": facts.get("fix_command", ""), "gpo": facts.get("gpo_path", ""),
+    extra = {k: v for k, v in f.facts.items() if k not in ("seen", "recommended", "fix_command", "gpo_path")}
+    return {"rule": f.rule, "sev": severity_badge(f.severity, lang), "host": f.host or "—",
+            "title": f.title.get(lang), "summary": f.summary.get(lang), "seen": fact(f, "seen", []),
+            "recommended": fact(f, "recommended", ""), "fix": fact(f, "fix_command", ""), "gpo": fact(f, "gpo_path", ""),
             "seed": f.seed, "accounts": f.accounts, "evidence": [e.file for e in f.evidence],
-            "extra": [(k, ", ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in extra.items()],
+            "extra": [(fact_label(k, lang), ", ".join(map(str, v)) if isinstance(v, list) else str(v))
+                      for k, v in extra.items()],
             "when": format_time(f.first_seen, tz)}
+
+
+def _grade(score: int | None) -> str:
+    return "" if score is None else "good" if score >= 80 else "fair" if score >= 50 else "poor"
 
 
 def render_html(result: AuditResult) -> str:
     lang, tz = result.lang, result.timezone
+    t = messages(lang, "audit")
     checks = {c.name: c for c in result.checks}
     ordered = sorted(result.findings, key=lambda f: (-f.severity, f.rule, f.host or ""))
-    hosts = [{"host": h.host, "score": h.score(checks), "os": _os(h), "collected": format_time(h.bundle.collected_at, tz),
+    hosts = [{"host": h.host, "score": h.score(checks), "grade": _grade(h.score(checks)), "os": _os(h),
+              "collected": format_time(h.bundle.collected_at, tz),
               "passed": h.count(PASS), "failed": h.count(FAIL), "nc": h.count(NOT_COLLECTED), "na": h.count(NOT_APPLICABLE)}
              for h in result.hosts]
-    matrix = [{"rule": c.rule, "title": c.title.get(lang), "sev": c.severity.label, "sev_label": severity_label(c.severity, lang),
+    matrix: list[dict[str, Any]] = [{"rule": c.rule, "title": c.title.get(lang), "sev": severity_badge(c.severity, lang),
                "cells": [(h.outcomes[c.name].status, MARK[h.outcomes[c.name].status],
                           " / ".join(i.get(lang) for i in h.outcomes[c.name].items)) if c.name in h.outcomes else ("", "", "")
                          for h in result.hosts],
                "fails": sum(1 for h in result.hosts if c.name in h.outcomes and h.outcomes[c.name].status == FAIL)}
               for c in result.checks if c.scope == "host"]
+    matrix.sort(key=lambda r: (-r["sev"]["rank"], -r["fails"]))  # worst first, then the most failing
     fleet = [{"rule": c.rule, "title": c.title.get(lang), "host": host or "—", "status": o.status, "mark": MARK[o.status],
               "seen": [i.get(lang) for i in o.items]} for c, host, o in result.fleet]
-    inputs = [{"path": i.path, "sha256": i.sha256, "size": i.size, "errors": [(e.where, e.message) for e in i.errors]}
+    inputs = [{"path": i.path, "sha256": i.sha256, "size": format_size(i.size), "errors": [(e.where, e.message) for e in i.errors]}
               for i in result.inputs]
+    groups: list[dict[str, Any]] = []
+    for f in ordered:
+        if not groups or groups[-1]["rule"] != f.rule:
+            groups.append({"rule": f.rule, "title": f.title.get(lang), "sev": severity_badge(f.severity, lang), "findings": []})
+        groups[-1]["findings"].append(_finding(f, tz, lang))
+    scan = result.stats.get("scan")
+    nav = [("hosts", t["hosts"]), ("matrix", t["matrix"])] + ([("logs", t["logs"])] if scan else []) + \
+        ([("fleet", t["fleet"])] if fleet else []) + [("findings", t["findings"]), ("inputs", t["inputs"])]
+    verdict = findings_verdict(result.findings, lang, t["verdict_bad"], t["verdict_good"], t["verdict_sub"])
     return render_page(
-        "audit.html.j2", L=messages(lang, "audit"), lang=lang, tz=tz, generated=format_time(result.generated_at, tz), hosts=hosts, matrix=matrix,
-        fleet=fleet, findings=[_finding(f, tz, lang) for f in ordered], inputs=inputs, scan=result.stats.get("scan"),
-        incidents=[{"id": i.id, "sev": i.severity.label, "sev_label": severity_label(i.severity, lang),
-                    "hosts": ", ".join(i.hosts), "narrative": i.narrative.get(lang)} for i in result.incidents],
-        counts=[(s.label, severity_label(s, lang), sum(1 for f in result.findings if f.severity == s))
-                for s in sorted(Severity, reverse=True)])
+        "audit.html.j2", L=t, lang=lang, tz=tz, title=t["title"], generated=run_date(result.generated_at, tz),
+        facts=[(t["tz"], tz), (t["hosts"], str(len(result.hosts)))], nav=nav, verdict=verdict,
+        seeds=[f.seed for f in result.findings if f.seed], hosts=hosts, matrix=matrix,
+        fleet=fleet, findings=[_finding(f, tz, lang) for f in ordered], groups=groups, inputs=inputs, scan=scan,
+        incidents=[{"id": i.id, "sev": severity_badge(i.severity, lang),
+                    "hosts": ", ".join(i.hosts), "narrative": i.narrative.get(lang)} for i in result.incidents])
 
 
 def write_html(result: AuditResult, path: Path) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..model import Evidence, Finding, Severity, Text
 from ..textfmt import english_plurals, render
+from .factspec import FactDecl, check
 from .phase import Phase
 from .spec import CheckSpec
 
@@ -33,10 +34,11 @@ def fill_text(text: Text, values: Mapping[str, Any], values_en: Mapping[str, Any
 
 
 def spec_of(rule: str, severity: Severity, title: Text, advice: Text, phase: Phase | str = Phase.OTHER,
-            seed: str = "", summary: Text | None = None) -> CheckSpec:
-    """A spec for findings whose check is not a rule file (Sigma rules, checklist rows, generated texts)."""
+            seed: str = "", summary: Text | None = None, facts: FactDecl | None = None) -> CheckSpec:
+    """A spec for findings whose check is not a rule file (Sigma rules, checklist rows, generated texts); facts:
+    what its findings carry (a family's declaration, factspec.family)."""
     return CheckSpec(id=rule, severity=severity, phase=Phase(phase), title=title, summary=summary or Text("", ""),
-                     advice=advice, seed=seed)
+                     advice=advice, seed=seed, facts=facts)
 
 
 def make(spec: CheckSpec, *, host: str | None = None, first: datetime | None = None, last: datetime | None = None,
@@ -45,7 +47,9 @@ def make(spec: CheckSpec, *, host: str | None = None, first: datetime | None = N
          sources: Iterable[str] = (), severity: Severity | None = None, phase: Phase | str | None = None,
          facts: Mapping[str, Any] | None = None, summary: Text | None = None, advice: Text | None = None) -> Finding:
     """The Finding of one check: its texts filled from values (English may have its own), its spec's severity and
-    phase unless the finding has its own; `summary` replaces the template where a check writes its text itself."""
+    phase unless the finding has its own; `summary` replaces the template where a check writes its text itself.
+    The facts are checked against the facts the spec declares (factspec.check)."""
+    check(spec.id, spec.facts, facts or {})
     vals = dict(values or {})
     if host is not None:
         vals.setdefault("host", host)

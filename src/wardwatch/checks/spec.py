@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..model import Severity, Text
+from .factspec import FactDecl, declare
 from .phase import Phase
 
 
@@ -21,7 +22,9 @@ class CheckSpec:
 
     tags: roles generic code looks for (`coverage`: a log-coverage row; `rdp-in` / `rdp-out`: the RDP tables;
     `breach`: guessing that succeeded). traffic_port: the port of the traffic its findings are evidence of
-    (source → host), checked against the inventory's allowed flows. phrases: named ja/en pieces its summary uses."""
+    (source → host), checked against the inventory's allowed flows. phrases: named ja/en pieces its summary uses.
+    facts: the facts its findings carry, with their types and meanings (checks/factspec.py); None for a check that
+    declares none (a rule written by a user)."""
 
     id: str
     kind: str = ""
@@ -36,6 +39,7 @@ class CheckSpec:
     traffic_port: int | None = None
     phrases: dict[str, Text] = field(default_factory=dict)
     source: str = ""
+    facts: FactDecl | None = None
 
     def phrase(self, name: str) -> Text:
         return self.phrases[name]
@@ -50,7 +54,7 @@ def text_of(raw: dict[str, Any], key: str, where: str, error: type[ValueError] =
 
 
 def common_fields(raw: dict[str, Any], where: str, error: type[ValueError] = SpecError) -> dict[str, Any]:
-    """The fields every check file shares, checked: severity, phase, tags, traffic_port, phrases, params."""
+    """The fields every check file shares, checked: severity, phase, tags, traffic_port, phrases, params, facts."""
     try:
         severity = Severity.parse(raw["severity"])
     except KeyError as exc:
@@ -74,6 +78,7 @@ def common_fields(raw: dict[str, Any], where: str, error: type[ValueError] = Spe
     return {"severity": severity, "phase": phase, "seed": str(raw.get("seed", "")), "tags": frozenset(tags),
             "traffic_port": port, "params": dict(params),
             "phrases": {str(k): text_of(phrases, k, f"{where} phrases", error) for k in phrases},
+            "facts": declare(raw.get("facts"), where, error),
             "title": text_of(raw, "title", where, error), "summary": text_of(raw, "summary", where, error),
             "advice": text_of(raw, "advice", where, error)}
 

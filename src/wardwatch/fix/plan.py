@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from ..audit.parsers import as_bool, as_int, as_list
+from ..checks.factspec import fact
 from ..model import ReadProblem, Text
 from . import model
 from .catalog import ChangeSpec, load_catalog
@@ -42,20 +43,21 @@ class Step:
 
     @property
     def target(self) -> str:
-        k = self.key
-        if k[0] == "inf":
-            return f"secpol.inf [{k[1]}] {k[2]}"
-        if k[0] == "auditpol":
-            return f"auditpol {k[2]} {k[1]}"
+        """What the step sets, as the plan names it for a person (TARGETS, by the key's kind)."""
+        k = list(self.key)
         if k[0] == "reg":
-            return f"{k[1].replace('HKEY_LOCAL_MACHINE', 'HKLM')}\\{k[2]}"
+            k[1] = k[1].replace("HKEY_LOCAL_MACHINE", "HKLM")
         if k[0] == "eventlog":
-            return f"wevtutil {k[1]} {'maxSize' if k[2] == 'max_size' else 'retention'}"
-        if k[0] == "feature":
-            return f"Windows feature {k[1]}"
-        if k[0] == "scope":
-            return f"firewall rules of group {k[1]} and {k[2]}: remote addresses"
-        return f"firewall rule {k[1]}"
+            k[2] = "maxSize" if k[2] == "max_size" else "retention"
+        return TARGETS.get(k[0], TARGETS["firewall"]).format(*k)
+
+
+# How a step's target is named, by the kind of its model key ({1}, {2}: the key's parts).
+TARGETS = {
+    "inf": "secpol.inf [{1}] {2}", "auditpol": "auditpol {2} {1}", "reg": "{1}\\{2}", "eventlog": "wevtutil {1} {2}",
+    "feature": "Windows feature {1}", "scope": "firewall rules of group {1} and {2}: remote addresses",
+    "firewall": "firewall rule {1}",
+}
 
 
 @dataclass
@@ -107,8 +109,8 @@ def audit_failures(paths: list[Path]) -> dict[str, dict[str, dict[str, Any]]]:
     hosts: dict[str, dict[str, dict[str, Any]]] = {}
     for path in paths:
         data = _load(path)
-        audit = data.get("audit") if isinstance(data.get("audit"), dict) else {}
-        for h in audit.get("hosts") or []:
+        audit = data.get("audit")
+        for h in (audit.get("hosts") if isinstance(audit, dict) else None) or []:
             if isinstance(h, dict) and h.get("host"):
                 hosts.setdefault(str(h["host"]).upper(), {})
         for f in data["findings"]:
@@ -155,7 +157,7 @@ def inventory_vendors(path: Path | None) -> dict[str, list[str]]:
 
 
 def _logs(finding: dict[str, Any], pattern: re.Pattern[str]) -> list[re.Match[str]]:
-    return list(pattern.finditer(str((finding.get("facts") or {}).get("fix_command", ""))))
+    return list(pattern.finditer(str(fact(finding, "fix_command", ""))))
 
 
 def _steps(change: ChangeSpec, plan: HostPlan) -> list[Step]:
@@ -164,7 +166,7 @@ def _steps(change: ChangeSpec, plan: HostPlan) -> list[Step]:
     if change.kind == "inf":
         steps = [Step(change.id, "inf", ("inf", change.section, k), v) for k, v in change.values.items()]
     elif change.kind == "auditpol":
-        failing = {g.upper() for g in _GUID.findall(str((plan.failing["audit-logon"].get("facts") or {}).get("fix_command", "")))}
+        failing = {g.upper() for g in _GUID.findall(str(fact(plan.failing["audit-logon"], "fix_command", "")))}
         for sub in change.subcategories:
             if not failing or sub["guid"].upper() in failing:
                 steps.append(Step(change.id, "auditpol", ("auditpol", sub["guid"].upper(), sub["name"]), int(sub["value"])))
@@ -241,7 +243,7 @@ def _profile_off(plan: HostPlan) -> bool:
         return any(isinstance(p, dict) and as_bool(p.get("enabled")) is False
                    for p in as_list(rdp.get("firewall_profiles")))
     finding = plan.failing.get("rdp-any-source") or {}
-    return int(finding.get("count") or 0) > len((finding.get("facts") or {}).get("rules") or [])
+    return int(finding.get("count") or 0) > len(fact(finding, "rules") or [])
 
 
 def build_host(host: str, failing: dict[str, dict[str, Any]], bundle: Any = None,

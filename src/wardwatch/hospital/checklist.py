@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from .. import useryaml
+from ..checks.factspec import fact, family
 from ..checks.finding import make, spec_of
 from ..model import Finding, Severity, Text
 from .dates import parse_date
@@ -176,7 +177,7 @@ def names_rule(entry: str, rule: str) -> bool:
 def _qualifies(entry: str, finding: dict[str, Any]) -> bool:
     """`rule@exposure`: only findings whose facts.exposure names it (a vulnerable remote-maintenance device)."""
     _, _, need = entry.partition("@")
-    return not need or need in ((finding.get("facts") or {}).get("exposure") or [])
+    return not need or need in (fact(finding, "exposure") or [])
 
 
 # The device classes of the form's rows, and the inventory roles that belong to each.
@@ -323,7 +324,8 @@ def _finding(f: Filled, sev: Severity, title: Text, summary: Text) -> Finding:
     hints = "、".join(map(str, f.row.item.get("evidence_hints") or []))
     advice = Text(f"根拠資料: {hints or '—'}。「いいえ」の場合は目標日を記入してください。",
                   f"Evidence to keep: {hints or '—'}. Give a target date for each no.")
-    spec = spec_of(rule_id(f.row.item_id), sev, title, advice, seed="004 医療ISAC 手引き / MHLW チェックリスト")
+    spec = spec_of(rule_id(f.row.item_id), sev, title, advice, seed="004 医療ISAC 手引き / MHLW チェックリスト",
+                   facts=family("checklist"))
     return make(spec, summary=summary, advice=advice, facts={"row": f.row.key, "device": f.row.device})
 
 

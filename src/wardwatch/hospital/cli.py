@@ -108,7 +108,7 @@ def inventory_check(
     if out:
         d = _out_dir(out)
         write_findings(findings, [str(inventory), *map(str, [*scan, *audit])], d / "findings.json", tz_, lang_)
-        write_inventory_html(inv, findings, d / "inventory.html", lang_)
+        write_inventory_html(inv, findings, d / "inventory.html", lang_, tz_)
         typer.echo(f"wrote {d / 'findings.json'} and {d / 'inventory.html'}")
     raise typer.Exit(EXIT_OK)
 
@@ -175,20 +175,25 @@ def checklist_fill(
     config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
 ) -> None:
     """証拠と回答ファイルからチェックリストを記入し .xlsx と HTML に書き出す / Fill the checklist and export it."""
-    from .checklist import fill, load_answers
+    from .checklist import TARGETS, Filled, fill, load_answers, rows
     from .checklist import findings as cl_findings
-    from .output import write_checklist_html, write_findings, write_xlsx
+    from .output import write_checklist_html, write_findings
+    from .xlsxform import Sheet, write_form
 
     _, tz_, lang_ = settings(config, tz, lang)
     _check_version(version, target)
-    _, rowlist, title = _items(items, version, target)
+    data, rowlist, title = _items(items, version, target)
     human = _load("answers", answers, load_answers, answers, version, target) if answers else {}
     ev = _evidence(inventory, scan, audit, vuln)
     filled = fill(rowlist, ev, human, date.today())
     facility = ev.inventory.name if ev.inventory else ""
     d = _out_dir(out)
-    write_xlsx(filled, d / "checklist.xlsx", title, facility)
-    write_checklist_html(filled, d / "checklist.html", title, facility)
+    other = [t for t in TARGETS if t != target][0]  # the other party's sheet: its items, blank, for them to fill
+    sheets = [Sheet(target, filled), Sheet(other, [Filled(r, None, None, None) for r in rows(data, version, other)])]
+    sheets.sort(key=lambda s: TARGETS.index(s.target))
+    write_form(sheets, d / "checklist.xlsx", str(data["meta"]["title"]),
+               str(data["meta"]["versions"].get(version, version)), facility, lang_)
+    write_checklist_html(filled, d / "checklist.html", title, facility, lang_, tz_)
     found = cl_findings(filled)
     write_findings(found, [str(p) for p in (inventory, answers, *scan, *audit, *vuln) if p], d / "findings.json", tz_,
                    lang_)

@@ -1,27 +1,27 @@
-"""Outputs: findings.json (scan's format), the flow-matrix SVG, HTML pages and the .xlsx checklist form."""
+"""Outputs: findings.json (scan's format), the flow-matrix SVG and the HTML pages (the .xlsx form: xlsxform.py)."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..model import Finding, InputFile, Run
+from ..report.findings_page import findings_page
 from ..report.jsonout import write_json
-from ..report.labels import severity_label
-from ..report.messages import message, messages
+from ..report.labels import format_time
+from ..report.messages import has, message, messages
 from ..report.render import render_page
-from ..report.style import css_class
-from .checklist import Filled
+from .checklist import NA, NO, YES, Filled
 from .inventory import Inventory
 from .netcheck import matrix
+from .xlsxform import SECTIONS, order_key
 
-XLSX_HEADERS = ["番号", "確認項目", "対象機器", "確認結果", "日付", "目標日", "備考"]
-COLOURS = {"none": "#f4f4f4", "ok": "#cfe8cf", "watched": "#ffe08a", "danger": "#f08080"}
+COLOURS = {"danger": "#f08080", "watched": "#ffe08a", "ok": "#cfe8cf", "none": "#f4f4f4"}  # the legend's order
 
 
 def input_file(path: str) -> InputFile:
@@ -38,13 +38,17 @@ def write_findings(findings: list[Finding], inputs: list[str], out: Path, tz: st
     write_json(result, out)
 
 
-def matrix_svg(inv: Inventory) -> str:
+def matrix_svg(inv: Inventory, lang: str = "ja") -> str:
     """The segment × segment matrix of allowed flows as inline SVG (rows: from, columns: to)."""
     names, cells = matrix(inv)
     cw, lw, hh = 110, 150, 40
     width, height = lw + cw * len(names) + 10, hh + 40 * len(names) + 10
+    none = message("inventory.level.none", lang)
     parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-              f'aria-label="segment flow matrix" font-size="11" font-family="sans-serif">')]
+              f'aria-label="{escape(message("inventory.flow_matrix", lang))}" font-size="12" '
+              f'font-family="sans-serif" class="flows">')]
+    parts.append(f'<text x="{lw - 6}" y="{hh - 10}" text-anchor="end" fill="#4b5563">'
+                 f'{escape(message("inventory.from_to", lang))}</text>')
     for j, b in enumerate(names):
         parts.append(f'<text x="{lw + j * cw + cw / 2}" y="{hh - 10}" text-anchor="middle">→ {escape(b)}</text>')
     for i, a in enumerate(names):
@@ -55,101 +59,100 @@ def matrix_svg(inv: Inventory) -> str:
             fill = "#dddddd" if a == b else COLOURS[c.level]
             label = "—" if a == b else (" ".join(c.ports)[:18] or "")
             parts.append(f'<rect x="{lw + j * cw}" y="{y}" width="{cw - 2}" height="38" fill="{fill}" '
-                         f'data-level="{c.level}"><title>{escape(a)} → {escape(b)}: {escape(" ".join(c.ports) or "なし")}'
+                         f'data-level="{c.level}"><title>{escape(a)} → {escape(b)}: {escape(" ".join(c.ports) or none)}'
                          f'</title></rect>')
             parts.append(f'<text x="{lw + j * cw + cw / 2}" y="{y + 24}" text-anchor="middle">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-_CSS = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;"
-        "padding:4px 8px;vertical-align:top}.high,.critical{background:#fdd}.medium{background:#ffe9b3}"
-        ".conflict{background:#fcc}.auto{color:#555;font-size:90%}")
-
-
-def _finding_rows(findings: list[Finding], lang: str) -> list[dict[str, str]]:
-    return [{"sev": css_class(f.severity), "rule": f.rule, "host": f.host or "", "title": f.title.get(lang),
-             "summary": f.summary.get(lang), "advice": f.advice.get(lang), "seed": f.seed} for f in findings]
-
-
-def write_findings_html(findings: list[Finding], out: Path, title: str, intro: str, lang: str) -> None:
-    """A plain page of findings, worst first (vuln check, web check)."""
-    ordered = sorted(findings, key=lambda f: (-f.severity, f.host or "", f.rule))
-    rows = _finding_rows(ordered, lang)
-    for row, f in zip(rows, ordered, strict=True):
-        row["sev_label"] = severity_label(f.severity, lang)
-    out.write_text(render_page("findings.html.j2", title=title, css=_CSS, L=messages(lang, "inventory"), intro=intro,
-                               findings=rows), "utf-8")
-
-
-def write_inventory_html(inv: Inventory, findings: list[Finding], out: Path, lang: str) -> None:
+def write_inventory_html(inv: Inventory, findings: list[Finding], out: Path, lang: str,
+                         tz: str = "Asia/Tokyo") -> None:
     """The inventory check report: the flow matrix picture and the findings."""
-    out.write_text(render_page("inventory.html.j2", title=message("inventory.title", lang, name=inv.name), css=_CSS,
-                               L=messages(lang, "inventory"),
-                               name=inv.name, size=inv.size, colours=list(COLOURS.items()),
-                               svg=Markup(matrix_svg(inv)), findings=_finding_rows(findings, lang)), "utf-8")
+    t = messages(lang, "inventory")
+    size = message(f"inventory.size.{inv.size}", lang) if has(f"inventory.size.{inv.size}") else inv.size
+    out.write_text(render_page("inventory.html.j2", title=t["title"], subject=inv.name, facts=[(t["size"], size)],
+                               subject_label=message("page.facility", lang),
+                               L=t, nav=[("flows", t["nav_flows"]), ("findings", t["nav_findings"])],
+                               legend=[(level, colour, t[f"level.{level}"]) for level, colour in COLOURS.items()],
+                               svg=Markup(matrix_svg(inv, lang)),
+                               **findings_page(findings, lang, tz, t["verdict_bad"], t["verdict_good"])), "utf-8")
 
 
-def _remarks(f: Filled) -> str:
-    parts = []
-    if f.final and f.final.note:
-        parts.append(f.final.note)
-    if f.auto:
-        parts.append(f"[自動判定 {f.auto.answer}] " + " / ".join(f.auto.evidence))
-    if f.final and f.final.answer == "いいえ" and not f.final.target_date:
-        parts.append("※「いいえ」の目標日が未記入です（回答ファイルの target_date）")
-    if f.conflict and f.human and f.auto:
-        parts.insert(0, f"【食い違い】回答「{f.human.answer}」と自動判定「{f.auto.answer}」が異なります")
-    return "\n".join(parts)
+_RULE_LINE = re.compile(r"^([a-z][a-z0-9]*(?:[.-][a-z0-9]+)+): (.+)$", re.S)
+_INVENTORY_LINE = re.compile(r"^台帳 ([a-z_]+(?:\.[a-z_]+)*)(:?) ?(.*)$", re.S)
 
 
-def _d(value: date | None) -> str:
-    return value.isoformat() if value else ""
+def evidence_line(line: str, lang: str) -> tuple[str, str]:
+    """An automatic answer's evidence line as a reader reads it, and the check or inventory path it names (shown
+    only on hover): 'net.unlisted-host: EHR-DB01 台帳にないホスト' → ('EHR-DB01 台帳にないホスト', 'net.unlisted-host'),
+    '台帳 people.safety_manager: 副院長' → ('台帳の安全管理責任者: 副院長', 'people.safety_manager')."""
+    m = _RULE_LINE.match(line)
+    if m:
+        return m.group(2).strip(), m.group(1)
+    m = _INVENTORY_LINE.match(line)
+    if m:
+        key = f"checklist.inventory.{m.group(1)}"
+        name = message(key, lang) if has(key) else m.group(1)
+        return message("checklist.in_inventory", lang, name=name) + (": " if m.group(3) else "") + m.group(3), m.group(1)
+    known = {"audit/scan の findings.json に該当する指摘なし": "checklist.nothing_found"}
+    return (message(known[line.strip()], lang) if line.strip() in known else line), ""
 
 
-def xlsx_rows(filled: list[Filled]) -> list[list[str]]:
-    """The form's rows as strings, in XLSX_HEADERS order (the test compares these with the file)."""
-    return [[f.row.number, f.row.name, f.row.device, f.final.answer if f.final else "",
-             _d(f.final.date if f.final else None), _d(f.final.target_date if f.final else None), _remarks(f)]
-            for f in filled]
+def _order(number: str) -> tuple[int, int]:
+    """Where a row's number stands in the form: its section (0 … 3, then the rest) and its item number."""
+    section, item, _ = order_key(number)
+    return (section if section < len(SECTIONS) else 9), item
 
 
-def write_xlsx(filled: list[Filled], out: Path, title: str, facility: str) -> None:
-    """The checklist as .xlsx laid out like the official form (item, 確認結果, 日付, 備考)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "チェックリスト"
-    ws["A1"] = title
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = f"医療機関名: {facility}"
-    ws.append([])
-    ws.append(XLSX_HEADERS)
-    for cell in ws[4]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDDDDD")
-    red = PatternFill("solid", fgColor="F8CBAD")
-    for f, values in zip(filled, xlsx_rows(filled), strict=False):
-        ws.append(values)
-        if f.conflict:
-            for cell in ws[ws.max_row]:
-                cell.fill = red
-    for col, width in zip("ABCDEFG", (10, 44, 16, 10, 12, 12, 70), strict=True):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=5):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A5"
-    wb.save(out)
+def _answer(word: str | None, lang: str) -> dict[str, str]:
+    cls = {YES: "pass", NO: "fail", NA: "neutral"}.get(word or "", "open")
+    return {"cls": cls, "label": message(f"checklist.answer.{cls}", lang), "word": word or ""}
 
 
-def write_checklist_html(filled: list[Filled], out: Path, title: str, facility: str) -> None:
-    """The checklist as an HTML page: every automatic answer shows its evidence; conflicts stand out."""
-    rows = []
-    for f, values in zip(filled, xlsx_rows(filled), strict=True):
-        cells = [{"lines": v.split("\n"), "source": ""} for v in values]
-        if f.final:
-            cells[3]["source"] = f.final.source
-        rows.append({"conflict": f.conflict, "cells": cells})
-    out.write_text(render_page("checklist.html.j2", title=title, css=_CSS, headers=XLSX_HEADERS,
-                               facility=message("checklist.facility", "ja", facility=facility),
-                               rows=rows), "utf-8")
+def checklist_view(filled: list[Filled], lang: str) -> dict[str, Any]:
+    """The checklist page's sections, rows and counts (the rows in the form's order, grouped by section)."""
+    sections: dict[int, list[dict[str, Any]]] = {}
+    for f in sorted(filled, key=lambda f: _order(f.row.number)):
+        final = f.final
+        answer = _answer(final.answer if final else None, lang)
+        source = "" if final is None else "auto" if final.source == "auto" else "human"
+        lines = [evidence_line(e, lang) for e in (final.evidence if final else [])]
+        notes = [final.note] if final and final.note else []
+        if f.conflict and f.human and f.auto:
+            notes.insert(0, message("checklist.conflict_note", lang, human=f.human.answer, auto=f.auto.answer))
+        missing_target = bool(final and final.answer == NO and not final.target_date)
+        sections.setdefault(_order(f.row.number)[0], []).append({
+            "number": f.row.number, "name": f.row.name, "answer": answer,
+            "device": message(f"checklist.device.{f.row.device}", lang) if has(f"checklist.device.{f.row.device}")
+            else f.row.device,
+            "source": message(f"checklist.source.{source}", lang) if source else "", "auto": source == "auto",
+            "evidence": lines, "notes": notes, "conflict": f.conflict,
+            "target": final.target_date.isoformat() if final and final.target_date else "",
+            "missing_target": missing_target})
+    rows = [r for rs in sections.values() for r in rs]
+    counts = [{"cls": cls, "label": message(f"checklist.answer.{cls}", lang),
+               "n": sum(1 for r in rows if r["answer"]["cls"] == cls)} for cls in ("pass", "fail", "neutral", "open")]
+    counts.append({"cls": "high", "label": message("checklist.conflicts", lang),
+                   "n": sum(1 for r in rows if r["conflict"])})
+    return {"sections": [{"title": message(f"checklist.section.{n}", lang), "rows": rs}
+                         for n, rs in sorted(sections.items())], "counts": counts, "rows": len(rows)}
+
+
+def write_checklist_html(filled: list[Filled], out: Path, title: str, facility: str, lang: str = "ja",
+                         tz: str = "Asia/Tokyo") -> None:
+    """The checklist as an HTML page in the form's order: every answer with where it came from and its evidence,
+    conflicts and unanswered rows marked, and the count of each answer on top."""
+    t = messages(lang, "checklist")
+    view = checklist_view(filled, lang)
+    n = {c["cls"]: c["n"] for c in view["counts"]}
+    cls = "high" if n["high"] else "medium" if n["fail"] else "open" if n["open"] else "clear"
+    verdict = {"cls": cls, "label": t[f"verdict.{cls}"], "counts": view["counts"], "counts_label": t["answers"],
+               "text": t["verdict"].format(rows=view["rows"], yes=n["pass"], no=n["fail"], open=n["open"]),
+               "sub": t["verdict_sub"]}
+    heading = title if lang != "en" else t["title_en"]
+    facts = [(t["form"], title)] if lang == "en" else []
+    out.write_text(render_page("checklist.html.j2", title=heading, subject=facility, facts=facts, lang=lang, L=t,
+                               subject_label=message("page.facility", lang),
+                               verdict=verdict, generated=format_time(datetime.now(UTC), tz),
+                               **view), "utf-8")

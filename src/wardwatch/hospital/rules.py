@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from ..checks.factspec import declare
 from ..checks.finding import make as make_finding
 from ..checks.phase import Phase
 from ..checks.spec import CheckSpec, spec_for
@@ -35,7 +36,9 @@ def make(rule: str, host: str | None = None, severity: Severity | None = None, *
 def check_specs() -> list[CheckSpec]:
     """Every network/backup check of data/checks.yml as a CheckSpec (kind: its family) for the one registry."""
     return [CheckSpec(id=rule, kind=rule.partition(".")[0], severity=Severity.parse(d["severity"]), phase=Phase.OTHER,
-                      title=Text(d["title"]["ja"], d["title"]["en"]), summary=Text(d["summary"]["ja"], d["summary"]["en"]),
+                      title=Text(d["title"]["ja"], d["title"]["en"]),
+                      summary=Text(d["summary"]["ja"], d["summary"]["en"]),
                       advice=Text(d["advice"]["ja"], d["advice"]["en"]), seed=str(d.get("seed", "")),
-                      source=f"hospital/data/checks.yml {rule}")
+                      source=f"hospital/data/checks.yml {rule}",
+                      facts=declare(d.get("facts"), f"hospital/data/checks.yml {rule}"))
             for rule, d in checks().items()]

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from ..checks.facts import watched_ports
+from ..checks.factspec import with_family
 from ..checks.finding import make
 from ..checks.spec import CheckSpec, Registry, SpecError, common_fields, register
 from ..guard import Guard
@@ -38,7 +39,9 @@ def load_network_rules() -> tuple[CheckSpec, ...]:
         for key in ("id", "kind", "phase", "severity"):
             if not isinstance(raw, dict) or key not in raw:
                 raise SpecError(f"{where}: missing '{key}'")
-        spec = CheckSpec(id=str(raw["id"]), kind=str(raw["kind"]), source=where, **common_fields(raw, where))
+        fields = common_fields(raw, where)
+        fields["facts"] = with_family("network", fields["facts"])  # every network finding names its devices
+        spec = CheckSpec(id=str(raw["id"]), kind=str(raw["kind"]), source=where, **fields)
         NETWORK.find(spec.kind, where)
         register(spec)
         specs.append(spec)

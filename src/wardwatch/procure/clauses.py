@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import useryaml
+from ..checks.factspec import fact
 
 SHIPPED = "clauses.yml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -195,8 +196,7 @@ def is_gap(finding: dict[str, Any]) -> bool:
 
 
 def _checklist_item_of(finding: dict[str, Any]) -> str | None:
-    facts = finding.get("facts")
-    row = facts.get("row") if isinstance(facts, dict) else None
+    row = fact(finding, "row")
     return str(row).split(" ", 1)[0] if row else None
 
 
@@ -255,17 +255,17 @@ def where_of(f: dict[str, Any]) -> str:
     """Where a finding was seen: the host, else the system, device or segments its facts name."""
     if f.get("host"):
         return str(f["host"])
-    facts = f.get("facts") if isinstance(f.get("facts"), dict) else {}
     for key in ("system", "device", "vendor"):
-        if facts.get(key):
-            return str(facts[key])
-    if isinstance(facts.get("devices"), list) and facts["devices"]:
-        return ", ".join(map(str, facts["devices"]))
-    src, dst = facts.get("src") or facts.get("src_segment"), facts.get("dst") or facts.get("dst_segment")
+        if fact(f, key):
+            return str(fact(f, key))
+    devices = fact(f, "devices")
+    if isinstance(devices, list) and devices:
+        return ", ".join(map(str, devices))
+    src, dst = fact(f, "src") or fact(f, "src_segment"), fact(f, "dst") or fact(f, "dst_segment")
     if src or dst:
         return f"{src or ''} → {dst or ''}".strip()
-    if facts.get("row"):
-        return str(facts["row"])
+    if fact(f, "row"):
+        return str(fact(f, "row"))
     return ""
 
 

@@ -9,68 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..report.messages import lines, message, messages
 from ..report.render import render_page
 from .clauses import Catalog, Selected, find_item, item_number
 
 MAX_WHERE = 12  # hosts named under a gap before "… and N more"
 
-WORDS = {
-    "ja": {
-        "made": "作成日", "by": "作成", "inputs": "元にした結果", "none_given": "なし（全要件を出力）",
-        "about": "この文書について",
-        "about_lines": [
-            "次の調達（システム更新・新規導入・保守契約の更新）の仕様書に入れるセキュリティ要件の記載例です。"
-            "WardWatch の点検で見つかった不備をもとに選んでいます。",
-            "研修資料にあるとおり、契約書や仕様書に書かれていないことは、事業者は基本的に対応しません。"
-            "必要な要件は仕様書に書いてください。",
-            "文言は自院の状況と事業者との協議にあわせて修正してください（WardWatch の clauses.yml をコピーして"
-            "編集し --clauses で指定すると、次回から自院の文言で出力されます）。",
-            "各要件の下の小さい字（見つかった不備・根拠・チェックリスト）は院内での説明用です。"
-            "事業者へ送る仕様書からは削除してかまいません。",
-            "別紙の事業者確認用チェックリストは、契約するすべての事業者に送付し、回答を求めてください。",
-        ],
-        "requirements": "セキュリティ要件",
-        "gap": "見つかった不備", "no_gap": "今回の結果に該当する不備はありません（すべての要件を出力）",
-        "always": "すべての調達に入れる要件です",
-        "more": "ほか {n} 件", "seed": "根拠", "checklist": "チェックリスト", "sep": "、",
-        "annex": "別紙　事業者確認用チェックリスト",
-        "annex_intro": "厚生労働省「医療機関におけるサイバーセキュリティ対策チェックリスト」（{version}）の事業者確認用の項目です。"
-                       "各項目の「はい」「いいえ」の欄に〇を付け、確認日を記入してください。「いいえ」の項目には目標日を記入してください。"
-                       "機器ごとの欄がある項目は、機器ごとに回答してください。",
-        "annex_note": "項目の文言は要約です。正式な様式は厚生労働省のチェックリスト（事業者確認用）を使用してください。",
-        "fields": ["事業者名", "対象システム", "回答者（所属・氏名）", "回答日"],
-        "cols": ["番号", "項目", "確認内容", "対象", "はい", "いいえ", "確認日", "目標日"],
-        "versions": {"R5": "令和5年6月版", "R6": "令和6年度版", "R7": "令和7年度版"},
-    },
-    "en": {
-        "made": "Made", "by": "By", "inputs": "Based on", "none_given": "none (every clause)",
-        "about": "About this document",
-        "about_lines": [
-            "Example security clauses for the specification of the next procurement (a system renewal, a new system, "
-            "a renewed maintenance contract), chosen from the gaps WardWatch found.",
-            "As the MHLW training says, vendors do nothing that the contract or the specification does not say. "
-            "Write what you need into the specification.",
-            "Adapt the wording to the hospital and to what you agree with the vendor (copy WardWatch's clauses.yml, "
-            "edit it and pass it with --clauses to get your own wording next time).",
-            "The small type under each clause (gaps found, sources, checklist items) is for explaining it inside the "
-            "hospital; delete it from the specification you send.",
-            "Send the attached vendor checklist (事業者確認用) to every vendor you contract with and ask for answers.",
-        ],
-        "requirements": "Security requirements",
-        "gap": "Gap found", "no_gap": "No gap in these results (all clauses were asked for)",
-        "always": "A clause for every procurement",
-        "more": "and {n} more", "seed": "Source", "checklist": "Checklist", "sep": ", ",
-        "annex": "Attachment: the vendor's checklist (事業者確認用)",
-        "annex_intro": "The supplier items of the MHLW cybersecurity checklist ({version}). Mark yes or no for each "
-                       "item and write the date checked; for each no, a target date. Items with rows per device are "
-                       "answered per device.",
-        "annex_note": "Item texts are summaries (in Japanese, as on the MHLW form); use the official MHLW form "
-                      "(事業者確認用) for the answer.",
-        "fields": ["Vendor", "System", "Answered by (department, name)", "Date"],
-        "cols": ["No.", "Item", "What is checked", "Scope", "Yes", "No", "Date checked", "Target date"],
-        "versions": {"R5": "June 2023 (R5)", "R6": "FY2024 (R6)", "R7": "FY2025 (R7)"},
-    },
-}
+LISTS = ("about_lines", "fields", "cols")  # messages that are lists: one item a line
+
+
+def words(lang: str) -> dict[str, Any]:
+    """The document's words (the catalog's `procure.` messages), its lists as lists."""
+    return {**messages(lang, "procure"), **{k: lines(f"procure.{k}", lang) for k in LISTS}}
 
 
 @dataclass
@@ -167,7 +117,7 @@ def annex_rows(rows: list[Any], catalog: Catalog, lang: str, version: str) -> li
 def build(catalog: Catalog, selected: list[Selected], items: list[dict[str, Any]], rows: list[Any],
           lang: str, inputs: list[str], version: str, today: date | None = None) -> Document:
     """The document model both writers use."""
-    w = WORDS[lang]
+    w = words(lang)
     views = []
     for n, s in enumerate(selected, 1):
         c = s.clause
@@ -175,17 +125,18 @@ def build(catalog: Catalog, selected: list[Selected], items: list[dict[str, Any]
         for g in s.gaps:
             where = ", ".join(g.where[:MAX_WHERE])
             if len(g.where) > MAX_WHERE:
-                where += " " + w["more"].format(n=len(g.where) - MAX_WHERE)
+                where += " " + message("procure.more", lang, n=len(g.where) - MAX_WHERE)
             gaps.append(GapLine(g.rule, g.title, where))
         note = "" if gaps else (w["always"] if c.always else w["no_gap"])
-        seeds = [f"{catalog.sources.get(sd['file'], {}).get(lang) or sd['file']}: {sd['place_en' if lang == 'en' else 'place']}"
+        seeds = [f"{catalog.sources.get(sd['file'], {}).get(lang) or sd['file']}: "
+                 f"{sd['place_en' if lang == 'en' else 'place']}"
                  for sd in c.seeds]
         views.append(ClauseView(n, c.id, c.title[lang], paragraphs(c.body(lang, catalog.params), lang), gaps, note,
                                 seeds, [_item_label(items, x, version, catalog, lang) for x in c.checklist]))
     annex = annex_rows(rows, catalog, lang, version)
-    vname = w["versions"].get(version, version)
+    vname = message(f"procure.version.{version}", lang)  # a version not in the catalog shows as itself
     return Document(lang, catalog.title(lang), (today or date.today()).isoformat(), inputs, w, views,
-                    w["annex_intro"].format(version=vname), annex)
+                    message("procure.annex_intro", lang, version=vname), annex)
 
 
 # --- HTML -----------------------------------------------------------------------------------------------------------

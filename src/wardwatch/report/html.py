@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from wardwatch.checks.spec import tagged
+from wardwatch.checks.factspec import fact
+from wardwatch.checks.spec import has_tag, tagged
 from wardwatch.model import (
     Coverage,
     Finding,
@@ -31,16 +33,22 @@ from wardwatch.report.labels import (
     severity_label,
 )
 from wardwatch.report.render import render_page
-from wardwatch.report.svg import matrix_svg, timeline_svg
-from wardwatch.verdict import CANNOT_JUDGE
+from wardwatch.report.style import severity_badge
+from wardwatch.report.svg import matrix_svg
+from wardwatch.report.timechart import is_detection, timeline_context
+from wardwatch.verdict import CANNOT_JUDGE, CLEAR
 
 MAX_EVIDENCE = 50
+SHOWN = 3  # cards of one rule shown before the rest is folded
+OPEN_INCIDENTS = 3  # incidents shown open; the others are folded to their one-line summary
+NARRATIVE_LINES = 8  # lines of an incident's story shown before the rest is folded
+FOLD_ROWS = 25  # a longer table (logs, files) shows its problem rows and folds the whole
 _BULLET = re.compile(r"^(?:[-・*•●]|\d+[.)．、])\s*")
 
 
 
-def _sev(sev: Severity, lang: str) -> dict[str, str]:
-    return {"cls": sev.label, "label": severity_label(sev, lang)}
+def _sev(sev: Severity, lang: str) -> dict[str, Any]:
+    return severity_badge(sev, lang)
 
 
 def _period(first: datetime | None, last: datetime | None, tz: str, lang: str) -> dict[str, str]:
@@ -86,6 +94,13 @@ def _finding(f: Finding, anchor: str, tz: str, lang: str) -> dict[str, Any]:
     }
 
 
+def _folded(cards: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """A list of cards: the first SHOWN, the rest folded behind one line (when there is more than one more)."""
+    cut = SHOWN if len(cards) > SHOWN + 1 else len(cards)
+    return {"shown": cards[:cut], "rest": cards[cut:],
+            "rest_label": label("show_rest", lang, n=format_number(len(cards) - cut))}
+
+
 def _ts(t: datetime | None) -> float:
     return t.timestamp() if t else float("inf")
 
@@ -98,34 +113,56 @@ def _order(findings: list[Finding]) -> list[Finding]:
 
 
 def _groups(ordered: list[tuple[Finding, str]], tz: str, lang: str) -> list[dict[str, Any]]:
-    """Findings grouped by severity (worst first), then by rule; hosts and times sorted inside."""
+    """Findings grouped by severity (worst first), then by rule; hosts and times sorted inside; long rules folded."""
     groups: list[dict[str, Any]] = []
     for f, anchor in ordered:
         if not groups or groups[-1]["sev"]["cls"] != f.severity.label:
             groups.append({"sev": _sev(f.severity, lang), "n": 0, "rules": []})
         group = groups[-1]
         if not group["rules"] or group["rules"][-1]["rule"] != f.rule:
-            group["rules"].append({"rule": f.rule, "findings": []})
+            group["rules"].append({"rule": f.rule, "title": f.title.get(lang), "findings": []})
         group["rules"][-1]["findings"].append(_finding(f, anchor, tz, lang))
         group["n"] += 1
+    for group in groups:
+        for rule in group["rules"]:
+            rule.update(_folded(rule["findings"], lang))
     return groups
 
 
-def _incident(inc: Incident, anchors: dict[int, str], tz: str, lang: str) -> dict[str, Any]:
+def _incident(inc: Incident, n: int, anchors: dict[int, str], tz: str, lang: str) -> dict[str, Any]:
     steps = _lines(inc.actions.get(lang))
     items = [{"anchor": anchors.get(id(f), ""), "sev": _sev(f.severity, lang), "title": f.title.get(lang),
               "host": f.host or label("unknown_host", lang), "when": format_time(f.first_seen, tz)}
              for f in sorted(inc.findings, key=lambda f: _ts(f.first_seen))]
-    return {"id": inc.id, "sev": _sev(inc.severity, lang), "hosts": inc.hosts,
+    story = inc.narrative.get(lang).splitlines()
+    cut = NARRATIVE_LINES if len(story) > NARRATIVE_LINES + 2 else len(story)
+    return {"id": inc.id, "n": n, "sev": _sev(inc.severity, lang), "hosts": inc.hosts,
             **_period(inc.first_seen, inc.last_seen, tz, lang),
-            "phases": [phase_label(p, lang) for p in inc.phases], "narrative": inc.narrative.get(lang),
+            "phases": [phase_label(p, lang) for p in inc.phases], "narrative": "\n".join(story[:cut]),
+            "narrative_rest": "\n".join(story[cut:]),
+            "narrative_more": label("read_on", lang, n=format_number(len(story) - cut)),
             "steps": steps, "findings": items}
+
+
+def _by_incident(incidents: list[Incident], cards: list[tuple[Finding, str]], tz: str,
+                 lang: str) -> list[dict[str, Any]]:
+    """Each incident's findings shown as cards (worst first, then by time), each under its first incident only."""
+    anchors = {id(f): a for f, a in cards}
+    groups, done = [], set()
+    for n, inc in enumerate(incidents, 1):
+        mine = [f for f in inc.findings if id(f) in anchors and id(f) not in done]
+        done |= {id(f) for f in mine}
+        mine.sort(key=lambda f: (-f.severity, _ts(f.first_seen), f.rule, f.host or ""))
+        if mine:
+            groups.append({"id": inc.id, "n": n, "sev": _sev(inc.severity, lang),
+                           **_folded([_finding(f, anchors[id(f)], tz, lang) for f in mine], lang)})
+    return groups
 
 
 def _rdp(findings: list[Finding], tag: str, tz: str, lang: str) -> list[dict[str, Any]]:
     rows = []
     for f in sorted(tagged(findings, tag), key=lambda f: (f.host or "", _ts(f.first_seen))):
-        dests = f.facts.get("destinations")
+        dests = fact(f, "destinations")
         rows.append({"host": f.host or label("unknown_host", lang), "sev": _sev(f.severity, lang),
                      "accounts": ", ".join(f.accounts), "sources": ", ".join(f.sources),
                      "destinations": _value(dests, tz, lang) if dests else ", ".join(f.sources),
@@ -138,8 +175,8 @@ def short_days(result: ScanResult) -> float:
     """The coverage check's `min_days` (the check tagged `coverage`): as the run used it (its findings' facts),
     else its default in the settings."""
     for f in tagged(result.findings, "coverage"):
-        if isinstance(f.facts.get("min_days"), (int, float)):
-            return float(f.facts["min_days"])
+        if isinstance(fact(f, "min_days"), (int, float)):
+            return float(fact(f, "min_days"))
     from wardwatch.checks.spec import registered
     from wardwatch.config import defaults
     rules = defaults()["rules"]
@@ -149,12 +186,49 @@ def short_days(result: ScanResult) -> float:
     return 30.0
 
 
-def _coverage(rows: list[Coverage], tz: str, lang: str, min_days: float) -> list[dict[str, Any]]:
-    return [{"host": c.host, "channel": c.channel, "first": format_time(c.first, tz),
-             "last": format_time(c.last, tz), "days": f"{c.days:,.1f}", "short": c.days < min_days,
-             "events": format_number(c.events), "gap": format_hours(c.largest_gap_hours, lang),
-             "files": len(c.files)}
-            for c in sorted(rows, key=lambda c: (c.host, c.channel))]
+def _kb(value: Any) -> str:
+    return f"{format_number(value)} KB" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+
+
+def _coverage(rows: list[Coverage], tz: str, lang: str, min_days: float,
+              found: list[tuple[Finding, str]] | None = None) -> list[dict[str, Any]]:
+    """One row per host and log: the period the logs hold, with what the coverage check found about it (the file's
+    size against the recommended one); a check's finding with no such row becomes a row of its own."""
+    by_log = {(f.host or "", str(fact(f, "channel", ""))): (f, a)
+              for f, a in found or []}
+    out = []
+    for c in rows:
+        f, anchor = by_log.pop((c.host, c.channel), (None, ""))
+        out.append({"host": c.host, "channel": c.channel, "first": format_time(c.first, tz),
+                    "last": format_time(c.last, tz), "days": f"{c.days:,.1f}", "short": c.days < min_days,
+                    "events": format_number(c.events), "gap": format_hours(c.largest_gap_hours, lang),
+                    "files": len(c.files), **_log_size(f, anchor)})
+    for (host, channel), (f, anchor) in by_log.items():
+        days = fact(f, "days")
+        gap = fact(f, "largest_gap_hours")
+        out.append({"host": host or f.host or label("unknown_host", lang), "channel": channel or "—",
+                    "first": format_time(f.first_seen, tz), "last": format_time(f.last_seen, tz),
+                    "days": f"{days:,.1f}" if isinstance(days, (int, float)) else "—",
+                    "short": bool(fact(f, "short")), "events": format_number(f.count),
+                    "gap": format_hours(gap, lang) if isinstance(gap, (int, float)) else "—",
+                    "files": len(fact(f, "files") or []), **_log_size(f, anchor)})
+    return sorted(out, key=lambda r: (r["host"], r["channel"]))
+
+
+def _log_size(f: Finding | None, anchor: str) -> dict[str, Any]:
+    """The log file's size and the size recommended (seed 002), from the coverage check's finding."""
+    if f is None:
+        return {"anchor": "", "size": "", "recommended": "", "small": False}
+    kb, rec = fact(f, "file_kb"), fact(f, "recommended_kb")
+    small = isinstance(kb, (int, float)) and isinstance(rec, (int, float)) and kb < rec
+    return {"anchor": anchor, "size": _kb(kb), "recommended": _kb(rec), "small": small}
+
+
+def _flagged(rows: list[dict[str, Any]], flag: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """The problem rows of a long table, shown above it while the whole table is folded; none when the table is
+    short enough to show whole or every row is a problem (then the one table is shown)."""
+    flagged = [r for r in rows if flag(r)]
+    return flagged if len(rows) > FOLD_ROWS and len(flagged) < len(rows) else []
 
 
 def _inputs(inputs: list[InputFile]) -> list[dict[str, Any]]:
@@ -194,13 +268,25 @@ def _verdict(result: ScanResult, events: int, lang: str, min_days: float) -> dic
         caveats.append(label("caveat_skipped", lang))
     if result.problems:
         caveats.append(label("caveat_failed", lang, parts=", ".join(p.stage for p in result.problems)))
-    cls = "cannot_judge" if v.level == CANNOT_JUDGE else v.severity.label
-    badge = label("cannot_judge", lang) if v.level == CANNOT_JUDGE else severity_label(v.severity, lang)
-    return {"sev": {"cls": cls, "label": badge}, "text": v.title.get(lang), "sub": v.detail.get(lang),
-            "caveats": caveats, "level": v.level}
+    cls = "cannot_judge" if v.level == CANNOT_JUDGE else "clear" if v.level == CLEAR else v.severity.label
+    badge = label("cannot_judge", lang) if v.level == CANNOT_JUDGE else \
+        label("clear", lang) if v.level == CLEAR else severity_label(v.severity, lang)
+    counts = [{**_sev(s, lang), "n": sum(1 for f in result.findings if f.severity == s)}
+              for s in sorted(Severity, reverse=True)]
+    return {"sev": {"cls": cls, "label": badge}, "cls": cls, "label": badge, "text": v.title.get(lang),
+            "sub": v.detail.get(lang), "caveats": caveats, "level": v.level, "counts": counts,
+            "counts_label": label("sev_counts", lang)}
 
 
-def _network(netlog: dict[str, Any], lang: str) -> dict[str, Any]:
+def _moment(value: Any, tz: str) -> str:
+    """An ISO time of the network section as the report shows times (its own text when it is not one)."""
+    try:
+        return format_time(datetime.fromisoformat(str(value)), tz)
+    except ValueError:
+        return str(value)
+
+
+def _network(netlog: dict[str, Any], lang: str, tz: str = "Asia/Tokyo") -> dict[str, Any]:
     """The segment × segment picture and the 'what did not happen' list, when syslog was scanned."""
     if not netlog:
         return {"network": None}
@@ -209,7 +295,7 @@ def _network(netlog: dict[str, Any], lang: str) -> dict[str, Any]:
              for q in netlog.get("not_seen", [])]
     return {"network": {"svg": Markup(matrix_svg(netlog.get("segment_matrix", {}), netlog.get("segments", []),
                                                  label("matrix_caption", lang))),
-                        "window": " – ".join(str(w) for w in netlog.get("window", []) if w), "not_seen": quiet}}
+                        "window": " – ".join(_moment(w, tz) for w in netlog.get("window", []) if w), "not_seen": quiet}}
 
 
 def build_context(result: ScanResult) -> dict[str, Any]:
@@ -220,31 +306,51 @@ def build_context(result: ScanResult) -> dict[str, Any]:
     anchors = {id(f): a for f, a in ordered}
     events = _count(result.stats.get("events"), sum(i.events for i in result.inputs))
     hosts = {f.host for f in result.findings if f.host} | {c.host for c in result.coverage}
-    timed = sorted((f for f in result.findings if f.first_seen), key=lambda f: _ts(f.first_seen))
+    timed = sorted((f for f in result.findings if f.first_seen and is_detection(f)), key=lambda f: _ts(f.first_seen))
     seconds = result.stats.get("seconds")
     min_days = short_days(result)
     texts = {**labels(lang), "coverage_note": label("coverage_note", lang, days=_days(min_days))}
+    incidents = sorted(result.incidents, key=lambda i: (-i.severity, _ts(i.first_seen)))
+    logs = [(f, a) for f, a in ordered if has_tag(f.rule, "coverage")]  # shown as rows of the coverage table
+    cards = [(f, a) for f, a in ordered if not has_tag(f.rule, "coverage")]
+    in_incident = {id(f) for i in incidents for f in i.findings}
+    coverage = _coverage(result.section("coverage"), tz, lang, min_days, logs)
+    network = _network(result.section("network") or {}, lang, tz)
+    inputs = _inputs(result.inputs)
     return {
-        "lang": lang, "tz": tz, "L": texts,
+        "lang": lang, "tz": tz, "L": texts, "title": texts["title"],
         "generated": format_time(result.generated_at, tz),
+        "facts": [(texts["timezone"], tz), (texts["inputs_n"], format_number(len(result.inputs))),
+                  (texts["events_n"], format_number(events)),
+                  (texts["hosts_n"], format_number(_count(result.stats.get("hosts"), len(hosts))))],
+        "nav": [(a, texts[f"nav_{a}"]) for a in ("incidents", "timeline", "findings", "rdp", "coverage")] +
+               ([("network", texts["nav_network"])] if network["network"] else []) + [("inputs", texts["nav_inputs"])],
+        "seeds": [f.seed for f in result.findings if f.seed],
         "n_inputs": format_number(len(result.inputs)), "n_events": format_number(events),
         "n_hosts": format_number(_count(result.stats.get("hosts"), len(hosts))),
         "verdict": _verdict(result, events, lang, min_days),
         "sev_counts": [{**_sev(s, lang), "n": sum(1 for f in result.findings if f.severity == s)}
                        for s in sorted(Severity, reverse=True)],
-        "incidents": [_incident(i, anchors, tz, lang)
-                      for i in sorted(result.incidents, key=lambda i: (-i.severity, _ts(i.first_seen)))],
-        "svg": Markup(timeline_svg(result.findings, tz, lang)),
+        "incidents": [_incident(i, n, anchors, tz, lang) for n, i in enumerate(incidents, 1)],
+        "open_incidents": OPEN_INCIDENTS,
+        **timeline_context(result, tz, lang),  # svg (the overview), zooms (one per incident)
         "untimed": sum(1 for f in result.findings if f.first_seen is None and f.last_seen is None),
         "timeline_rows": [{"when": format_time(f.first_seen, tz), "host": f.host or label("unknown_host", lang),
                            "sev": _sev(f.severity, lang), "title": f.title.get(lang), "anchor": anchors[id(f)]}
                           for f in timed],
-        "groups": _groups(ordered, tz, lang),
+        "by_incident": _by_incident(incidents, cards, tz, lang),
+        "groups": _groups([(f, a) for f, a in cards if id(f) not in in_incident], tz, lang),
+        "n_logs": format_number(len(logs)),
         "rdp_in": _rdp(result.findings, "rdp-in", tz, lang),  # the rules tagged so in their files
         "rdp_out": _rdp(result.findings, "rdp-out", tz, lang),
-        "coverage": _coverage(result.section("coverage"), tz, lang, min_days),
-        **_network(result.section("network") or {}, lang),
-        "inputs": _inputs(result.inputs),
+        "coverage": coverage,
+        "coverage_flagged": _flagged(coverage, lambda c: c["short"] or c["small"]),
+        "coverage_advice": logs[0][0].advice.get(lang) if logs else "",
+        "coverage_seed": logs[0][0].seed if logs else "",
+        **network,
+        "inputs": inputs,
+        "inputs_flagged": _flagged(inputs, lambda i: bool(i["errors"])),
+        "inputs_fold": len(inputs) > FOLD_ROWS and not any(i["errors"] for i in inputs),
         "seconds": label("seconds", lang, n=f"{float(seconds):,.1f}") if isinstance(seconds, (int, float)) else "",
     }
 

@@ -1,7 +1,8 @@
 """The one message catalog: every user-facing label of every output, in Japanese and English.
 
 Keys are namespaced by the output that shows them (`report.`, `terminal.`, `audit.`, `passwords.`, `severity.`,
-`phase.`, `fact.`, `inventory.`, `checklist.`, `syslog.`, `incident.`); each value is a (ja, en) pair.
+`phase.`, `fact.`, `inventory.`, `checklist.`, `syslog.`, `fix.`, `procure.`, `incident.`); each value is a (ja, en)
+pair; a list (steps, columns) is one item a line (`lines`).
 The one rule for a missing key (`message`): a key not in the catalog shows as its own last part (a rule's phase
 or a fact name shown as given); a `{field}` the values lack shows as '-' (textfmt.MISSING), never an error.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..checks.factspec import meanings as fact_meanings
 from ..story import PHASE_TEXT
 from ..textfmt import fill
 
@@ -96,7 +98,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "report.accounts": ("アカウント", "Accounts"),
     "report.sources": ("接続元", "Sources"),
     "report.phase": ("攻撃の段階", "Attack stage"),
-    "report.seed": ("参考事例", "Reference"),
+    "report.seed": ("研修の教訓", "From the training"),
     "report.tech_detail": ("技術的な詳細", "Technical detail"),
     "report.facts": ("数値など", "Figures"),
     "report.item": ("項目", "Item"),
@@ -164,16 +166,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "phase.noise": ("設定の不具合", "Misconfiguration"),
     "phase.health": ("ログの状態", "Log health"),
     "phase.other": ("その他", "Other"),
-    "fact.failures": ("失敗回数", "Failures"),
-    "fact.successes": ("成功回数", "Successes"),
-    "fact.rate_per_min": ("1分あたりの回数", "Per minute"),
-    "fact.duration_s": ("続いた秒数", "Duration (s)"),
-    "fact.logon_type": ("ログオンの種類", "Logon type"),
-    "fact.event_ids": ("イベントID", "Event IDs"),
-    "fact.tool": ("ツール", "Tool"),
-    "fact.path": ("パス", "Path"),
-    "fact.service": ("サービス", "Service"),
-    "fact.destinations": ("接続先", "Destinations"),
+    **{f"fact.{name}": (text.ja, text.en) for name, text in fact_meanings().items()},  # checks/facts.yml
     "syslog.summary": (
         "{events} line(s), {unknown} not recognised, {n} finding(s) → {path}",
         "{events} line(s), {unknown} not recognised, {n} finding(s) → {path}",
@@ -184,30 +177,22 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "syslog.all_quiet": ("危険なポートの通信なし", "no traffic on any dangerous port"),
     "syslog.none_on": ("通信なし ", "none on "),
-    "inventory.title": ("WardWatch 台帳点検 — {name}", "WardWatch 台帳点検 — {name}"),
-    "inventory.flow_matrix": (
-        "セグメント間通信マトリクス / flow matrix",
-        "セグメント間通信マトリクス / flow matrix",
-    ),  # one text for both languages: the page is bilingual
+    "inventory.title": ("台帳点検", "Inventory check"),
+    "inventory.flow_matrix": ("セグメント間の通信（台帳で許可した通信）", "Traffic allowed between segments (inventory)"),
     "inventory.matrix_note": (
-        "行: 送信元、列: 宛先 / rows: from, columns: to.",
-        "行: 送信元、列: 宛先 / rows: from, columns: to.",
-    ),  # one text for both languages: the page is bilingual
-    "inventory.findings": (
-        "指摘 / findings ({n})",
-        "指摘 / findings ({n})",
-    ),  # one text for both languages: the page is bilingual
-    "inventory.no_findings": (
-        "指摘なし / no findings",
-        "指摘なし / no findings",
-    ),  # one text for both languages: the page is bilingual
-    "inventory.severity": ("重要度", "重要度"),
-    "inventory.rule": ("ルール", "ルール"),
-    "inventory.host": ("ホスト", "ホスト"),
-    "inventory.finding": ("指摘", "指摘"),
-    "inventory.summary": ("内容", "内容"),
-    "inventory.seed": ("研修資料", "研修資料"),
-    "checklist.facility": ("医療機関名: {facility}", "医療機関名: {facility}"),
+        "行が送信元、列が宛先のセグメントです。升目の数字は許可したポートです。",
+        "Rows are the segments traffic comes from, columns where it goes; the numbers are the ports allowed.",
+    ),
+    "inventory.findings": ("指摘（{n} 件）", "Findings ({n})"),
+    "inventory.no_findings": ("指摘はありません。", "No findings."),
+    "inventory.severity": ("重要度", "Severity"),
+    "inventory.rule": ("点検項目", "Check"),
+    "inventory.host": ("機器", "Device"),
+    "inventory.finding": ("指摘", "Finding"),
+    "inventory.summary": ("内容と対処", "What and what to do"),
+    "inventory.seed": ("研修の教訓", "From the training"),
+    "inventory.accounts": ("アカウント", "Accounts"),
+    "checklist.facility": ("医療機関名: {facility}", "Facility: {facility}"),
     "terminal.title": ("WardWatch スキャン結果", "WardWatch scan result"),
     "terminal.events": ("件のイベント", "events"),
     "terminal.files": ("ファイル", "files"),
@@ -257,7 +242,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "audit.recommended": ("推奨", "Recommended"),
     "audit.fix": ("直し方（コマンド）", "Fix (command)"),
     "audit.gpo": ("GPO", "GPO"),
-    "audit.seed": ("出典", "Source"),
+    "audit.seed": ("研修の教訓", "From the training"),
     "audit.accounts": ("アカウント", "Accounts"),
     "audit.evidence": ("根拠のファイル", "Evidence files"),
     "audit.problems": ("読めなかった・足りない部分", "Unreadable or missing parts"),
@@ -293,6 +278,126 @@ CATALOG: dict[str, tuple[str, str]] = {
     "passwords.who": ("アカウント", "Accounts"),
     "passwords.skipped": ("読めなかった行・ファイル", "Lines or files that could not be read"),
     "passwords.out": ("結果の保存先", "Results saved in"),
+    "passwords.intro": (
+        "{files} ファイルの {accounts} アカウントのパスワードのハッシュを、攻撃者がよく試すパスワードと比べ、使い回しを"
+        "調べました（ハッシュもパスワードもこのページには書きません）。",
+        "The password hashes of {accounts} accounts in {files} file(s) were compared with the passwords attackers try "
+        "first, and checked for reuse (neither hashes nor passwords are written on this page).",
+    ),
+    # the fix plan page (fix/html.py); how_steps: one step a line
+    "fix.title": ("WardWatch 修正プラン", "WardWatch fix plan"),
+    "fix.generated": ("作成日時", "Generated"),
+    "fix.hosts": ("ホスト", "Hosts"),
+    "fix.inputs": ("元にした点検結果", "Audit results used"),
+    "fix.how": ("使い方", "How to use it"),
+    "fix.how_steps": (
+        "このページと各ホストのファイルを読み、リスクと調整事項を確認する（WardWatch 自身は何も変更しません）。\n"
+        "対象のホストで管理者の PowerShell から .\\apply.ps1 を実行する（既定は WhatIf: 現在の値を保存し、何をするか表示するだけ）。\n"
+        "内容を確認してから .\\apply.ps1 -Apply で変更する。変更前の値は backup-日時 フォルダーに保存され、undo.ps1 も置かれます。\n"
+        "元に戻すには backup-日時\\undo.ps1 -Apply。\n"
+        "ドメインでは、同じ設定をグループ ポリシーで配布する（下の GPO の表、gpo.csv）。AD のない PC は secpol.inf を secedit /configure で取り込む（000 Q&A 6, 8）。",
+        "Read this page and each host's files; check the risks and what to coordinate (WardWatch changes nothing itself).\n"
+        "On the host, run .\\apply.ps1 from an administrator PowerShell (default WhatIf: it saves the current values and shows what it would do).\n"
+        "After review, run .\\apply.ps1 -Apply. The old values are saved in a backup-<time> folder, with undo.ps1.\n"
+        "To go back: backup-<time>\\undo.ps1 -Apply.\n"
+        "In a domain, deploy the same settings by Group Policy (the GPO table below, gpo.csv); PCs without AD import secpol.inf with secedit /configure (000 Q&A 6, 8).",
+    ),
+    "fix.change": ("変更", "Change"),
+    "fix.fixes": ("直す点検項目", "Fixes"),
+    "fix.now": ("現在", "Now"),
+    "fix.new": ("変更後", "After"),
+    "fix.lesson": ("研修の教訓", "Training lesson"),
+    "fix.seed": ("出典", "Source"),
+    "fix.risk": ("リスク", "Risk"),
+    "fix.undo": ("戻し方", "Undo"),
+    "fix.gpo": ("GPO", "GPO"),
+    "fix.notes": ("先に調整すること", "Coordinate first"),
+    "fix.not_fixed": ("このプランでは直さない項目（人の判断が必要）", "Not in this plan (needs a person's decision)"),
+    "fix.predicted": ("モデルで適用した後の点検結果", "Audit result after the plan (model)"),
+    "fix.files": ("ファイル", "Files"),
+    "fix.empty": ("変更はありません（直せる不合格の点検項目がない）。", "No change (no failing check this plan can fix)."),
+    "fix.gpo_table": ("ドメインの場合: グループポリシーの管理での設定", "In a domain: the settings in Group Policy Management"),
+    "fix.gpo_hosts": ("対象", "Hosts"),
+    "fix.value": ("値", "Value"),
+    "fix.unknown": ("不明（束なし）", "unknown (no bundle)"),
+    "fix.absent": ("なし", "none"),
+    "fix.member": ("所属", "Membership"),
+    "fix.domain": ("ドメイン参加", "Domain member"),
+    "fix.workgroup": ("ワークグループ", "Workgroup"),
+    "fix.port": ("新しい RDP ポート", "New RDP port"),
+    "fix.fix_cmd": ("点検の推奨", "The check's advice"),
+    "fix.yes": ("はい", "yes"),
+    "fix.no": ("いいえ", "no"),
+    "fix.pass": ("合格", "pass"),
+    "fix.fail": ("不合格", "fail"),
+    "fix.no_overwrite": ("上書きしない（満杯で記録停止）", "do not overwrite (stops when full)"),
+    "fix.overwrite": ("必要に応じて上書き", "overwrite as needed"),
+    # the procurement document (procure/render.py); about_lines, fields, cols: one item a line
+    "procure.made": ("作成日", "Made"),
+    "procure.by": ("作成", "By"),
+    "procure.inputs": ("元にした結果", "Based on"),
+    "procure.none_given": ("なし（全要件を出力）", "none (every clause)"),
+    "procure.about": ("この文書について", "About this document"),
+    "procure.about_lines": (
+        "次の調達（システム更新・新規導入・保守契約の更新）の仕様書に入れるセキュリティ要件の記載例です。WardWatch の点検で見つかった不備をもとに選んでいます。\n"
+        "研修資料にあるとおり、契約書や仕様書に書かれていないことは、事業者は基本的に対応しません。必要な要件は仕様書に書いてください。\n"
+        "文言は自院の状況と事業者との協議にあわせて修正してください（WardWatch の clauses.yml をコピーして編集し --clauses で指定すると、次回から自院の文言で出力されます）。\n"
+        "各要件の下の小さい字（見つかった不備・根拠・チェックリスト）は院内での説明用です。事業者へ送る仕様書からは削除してかまいません。\n"
+        "別紙の事業者確認用チェックリストは、契約するすべての事業者に送付し、回答を求めてください。",
+        "Example security clauses for the specification of the next procurement (a system renewal, a new system, a renewed maintenance contract), chosen from the gaps WardWatch found.\n"
+        "As the MHLW training says, vendors do nothing that the contract or the specification does not say. Write what you need into the specification.\n"
+        "Adapt the wording to the hospital and to what you agree with the vendor (copy WardWatch's clauses.yml, edit it and pass it with --clauses to get your own wording next time).\n"
+        "The small type under each clause (gaps found, sources, checklist items) is for explaining it inside the hospital; delete it from the specification you send.\n"
+        "Send the attached vendor checklist (事業者確認用) to every vendor you contract with and ask for answers.",
+    ),
+    "procure.requirements": ("セキュリティ要件", "Security requirements"),
+    "procure.gap": ("見つかった不備", "Gap found"),
+    "procure.no_gap": ("今回の結果に該当する不備はありません（すべての要件を出力）", "No gap in these results (all clauses were asked for)"),
+    "procure.always": ("すべての調達に入れる要件です", "A clause for every procurement"),
+    "procure.more": ("ほか {n} 件", "and {n} more"),
+    "procure.seed": ("根拠", "Source"),
+    "procure.checklist": ("チェックリスト", "Checklist"),
+    "procure.sep": ("、", ", "),
+    "procure.annex": ("別紙\u3000事業者確認用チェックリスト", "Attachment: the vendor's checklist (事業者確認用)"),
+    "procure.annex_intro": (
+        "厚生労働省「医療機関におけるサイバーセキュリティ対策チェックリスト」（{version}）の事業者確認用の項目です。各項目の「はい」「いいえ」の欄に〇を付け、確認日を記入してください。「いいえ」の項目には目標日を記入してください。機器ごとの欄がある項目は、機器ごとに回答してください。",
+        "The supplier items of the MHLW cybersecurity checklist ({version}). Mark yes or no for each item and write the date checked; for each no, a target date. Items with rows per device are answered per device.",
+    ),
+    "procure.annex_note": (
+        "項目の文言は要約です。正式な様式は厚生労働省のチェックリスト（事業者確認用）を使用してください。",
+        "Item texts are summaries (in Japanese, as on the MHLW form); use the official MHLW form (事業者確認用) for the answer.",
+    ),
+    "procure.fields": (
+        "事業者名\n"
+        "対象システム\n"
+        "回答者（所属・氏名）\n"
+        "回答日",
+        "Vendor\n"
+        "System\n"
+        "Answered by (department, name)\n"
+        "Date",
+    ),
+    "procure.cols": (
+        "番号\n"
+        "項目\n"
+        "確認内容\n"
+        "対象\n"
+        "はい\n"
+        "いいえ\n"
+        "確認日\n"
+        "目標日",
+        "No.\n"
+        "Item\n"
+        "What is checked\n"
+        "Scope\n"
+        "Yes\n"
+        "No\n"
+        "Date checked\n"
+        "Target date",
+    ),
+    "procure.version.R5": ("令和5年6月版", "June 2023 (R5)"),
+    "procure.version.R6": ("令和6年度版", "FY2024 (R6)"),
+    "procure.version.R7": ("令和7年度版", "FY2025 (R7)"),
     "incident.title": ('インシデント対応記録', 'Incident record'),
     "incident.verified": ('記録と証拠は改ざんされていません（検査済み）', 'Journal and evidence verified unchanged'),
     "incident.not_verified": ('記録または証拠の検査で問題が見つかりました', 'Verification found problems in the journal or evidence'),
@@ -320,6 +425,451 @@ CATALOG: dict[str, tuple[str, str]] = {
     "incident.scan": ('WardWatch の検知', 'WardWatch detection'),
     "incident.note": ('メモ', 'Note'),
     "incident.fill": ('（記入してください）', '(to be filled in)'),
+    "incident.check": ("記録の検査", "integrity check"),
+    "incident.phase.検知": ("検知", "Detect"),
+    "incident.phase.初動": ("初動", "First response"),
+    "incident.phase.復旧": ("復旧", "Recovery"),
+    "incident.phase.事後": ("事後", "Afterwards"),
+    "incident.hospital": ("医療機関", "Facility"),
+    # --- the page frame of every HTML page (report/templates/page.html.j2) and the look of issue 14 ---
+    "page.subject": ("対象", "Subject"),
+    "page.facility": ("医療機関", "Facility"),
+    "page.generated": ("実行日時", "Run on"),
+    "page.language": ("言語", "Language"),
+    "page.language_name": ("日本語", "English"),
+    "page.contents": ("目次", "Contents"),
+    "page.counts": ("重要度ごとの件数", "Findings by severity"),
+    "page.cited": ("このページが引用した研修資料", "Training documents cited on this page"),
+    "page.hosts": ("ホスト", "Hosts"),
+    "page.verdict_urgent": ("すぐに対応が必要な問題が見つかりました", "Problems that need action now were found"),
+    "page.same_lesson": ("（上と同じ）", "(as above)"),
+    "report.nav_incidents": ("インシデント", "Incidents"),
+    "report.nav_timeline": ("タイムライン", "Timeline"),
+    "report.nav_findings": ("検知の一覧", "Findings"),
+    "report.nav_rdp": ("RDP の接続", "RDP connections"),
+    "report.nav_coverage": ("ログの期間", "Log coverage"),
+    "report.nav_network": ("ネットワーク", "Network"),
+    "report.nav_inputs": ("読み込んだファイル", "Files read"),
+    "report.show_rest": ("残り {n} 件を表示", "Show the other {n}"),
+    "report.read_on": ("続きを読む（残り {n} 行）", "Read on ({n} more lines)"),
+    "report.more_incidents": ("ほかのインシデント（クリックで開く）", "Other incidents (click to open)"),
+    "report.logs_in_table": (
+        "ログの期間についての検知 {n} 件は、1 行ずつ表にまとめました:",
+        "The {n} findings about how long the logs reach back are rows of one table:",
+    ),
+    "report.not_in_incident": ("インシデントに含まれない検知", "Findings outside any incident"),
+    "report.log_size": ("ファイルの大きさ", "File size"),
+    "report.below": ("推奨", "recommended"),
+    "report.logs_flagged": ("短すぎる・小さすぎるログ", "Logs too short or too small"),
+    "report.all_logs": ("すべてのログ", "All logs"),
+    "report.inputs_flagged": ("問題のあったファイル", "Files with problems"),
+    "report.all_inputs": ("すべてのファイル", "All files"),
+    "report.clear": ("問題なし", "clear"),
+    "audit.verdict_bad": ("設定の問題が見つかりました", "Configuration problems were found"),
+    "audit.verdict_good": ("点検した設定に問題は見つかりませんでした", "No problem in the settings checked"),
+    "audit.verdict_sub": (
+        "「見つかった問題」に直し方（コマンドと GPO）があります。wardwatch fix plan で修正プランも作れます。",
+        "Each problem below comes with its fix (command and GPO); wardwatch fix plan writes a plan.",
+    ),
+    "audit.result": ("結果", "Result"),
+    "audit.host": ("ホスト", "Host"),
+    "audit.what": ("内容", "What was found"),
+    "audit.details": ("詳細（点検項目の ID、根拠）", "Details (check id, evidence)"),
+    "audit.path": ("パス", "Path"),
+    "audit.size": ("サイズ", "Size"),
+    "inventory.size": ("規模", "Size"),
+    "inventory.size.clinic": ("診療所", "clinic"),
+    "inventory.size.small": ("中小規模の病院", "small hospital"),
+    "inventory.size.large": ("大規模の病院", "large hospital"),
+    "inventory.nav_flows": ("セグメント間の通信", "Traffic between segments"),
+    "inventory.nav_findings": ("指摘", "Findings"),
+    "inventory.from_to": ("送信元 ＼ 宛先", "from \\ to"),
+    "inventory.level.danger": ("危険（要注意のポートを理由なく許可、または全許可）",
+                               "danger (a watched port allowed with no reason given, or everything allowed)"),
+    "inventory.level.watched": ("要注意のポート（理由あり）", "watched port (reason given)"),
+    "inventory.level.ok": ("許可（問題なし）", "allowed (no concern)"),
+    "inventory.level.none": ("通信なし", "no traffic allowed"),
+    "inventory.verdict_bad": ("確認が必要な点が見つかりました", "Some points need checking"),
+    "inventory.verdict_good": ("問題は見つかりませんでした", "No problem was found"),
+    "checklist.title_en": ("医療機関におけるサイバーセキュリティ対策チェックリスト",
+                           "MHLW cybersecurity checklist for medical institutions"),
+    "checklist.form": ("様式", "Form (official Japanese)"),
+    "checklist.answers": ("回答ごとの件数", "Answers"),
+    "checklist.verdict": (
+        "{rows} 行のうち はい {yes}・いいえ {no}・未回答 {open}",
+        "{rows} rows: {yes} yes, {no} no, {open} unanswered",
+    ),
+    "checklist.verdict_sub": (
+        "「自動判定（要確認）」は WardWatch が証拠から出した案です。担当者が確かめてから記入してください。",
+        "“Automatic (to confirm)” answers are WardWatch's proposals from the evidence: a person confirms them.",
+    ),
+    "checklist.verdict.high": ("食い違いあり", "conflicts"),
+    "checklist.verdict.medium": ("いいえ あり", "some answers are no"),
+    "checklist.verdict.open": ("未回答あり", "unanswered rows"),
+    "checklist.verdict.clear": ("すべて回答済み", "all answered"),
+    "checklist.how": (
+        "厚生労働省の様式の順に並べています。未回答の行は色を付けています。回答ファイル（--answers）に書くと埋まります。",
+        "Rows follow the official form. Unanswered rows are tinted; write them in the answers file (--answers).",
+    ),
+    "checklist.number": ("番号", "No."),
+    "checklist.item": ("確認項目", "Item (official wording)"),
+    "checklist.device": ("対象機器", "Devices"),
+    "checklist.answer": ("回答", "Answer"),
+    "checklist.evidence": ("根拠・備考", "Evidence and notes"),
+    "checklist.target": ("目標日", "Target date"),
+    "checklist.unanswered_note": ("回答がなく、証拠からも判定できません。", "No answer, and the evidence cannot decide."),
+    "checklist.target_missing": ("目標日が未記入", "no target date"),
+    "checklist.answer.pass": ("はい", "Yes"),
+    "checklist.answer.fail": ("いいえ", "No"),
+    "checklist.answer.neutral": ("該当なし", "N/A"),
+    "checklist.answer.open": ("未回答", "Unanswered"),
+    "checklist.source.auto": ("自動判定（要確認）", "automatic (to confirm)"),
+    "checklist.source.human": ("回答ファイル", "answers file"),
+    "checklist.conflict_note": (
+        "食い違い: 回答は「{human}」、証拠からの自動判定は「{auto}」です。",
+        "Conflict: the answer is “{human}”, the evidence says “{auto}”.",
+    ),
+    "checklist.conflicts": ("食い違い", "conflicts"),
+    "checklist.section.0": ("0 前提", "0 Scope"),
+    "checklist.section.1": ("1 体制構築", "1 Organisation"),
+    "checklist.section.2": ("2 医療情報システムの管理・運用", "2 Managing and running the medical information systems"),
+    "checklist.section.3": ("3 インシデント発生に備えた対応", "3 Ready for an incident"),
+    "checklist.section.9": ("規程類", "Rules and regulations"),
+    "checklist.in_inventory": ("台帳の{name}", "Inventory, {name}"),
+    "checklist.inventory.systems": ("医療情報システム", "medical information systems"),
+    "checklist.inventory.hosts": ("機器", "devices"),
+    "checklist.inventory.remote_access": ("リモート保守の経路", "remote maintenance paths"),
+    "checklist.inventory.backups": ("バックアップ", "backups"),
+    "checklist.inventory.people.safety_manager": ("医療情報システム安全管理責任者", "safety manager"),
+    "checklist.inventory.people.contact_chart": ("連絡体制図", "contact chart"),
+    "checklist.device.サーバ": ("サーバ", "Servers"),
+    "checklist.device.端末PC": ("端末PC", "PCs"),
+    "checklist.device.ネットワーク機器": ("ネットワーク機器", "Network devices"),
+    "checklist.device.医療情報システム全般": ("医療情報システム全般", "All medical information systems"),
+    "checklist.nothing_found": (
+        "点検・スキャンの結果に該当する指摘なし",
+        "no matching finding in the audit or scan results",
+    ),
+    # --- training references (report/seeds.py): each document's short name and title, the lessons quoted ---
+    "seed.question": ("問{n}", "Q{n}"),
+    "seed.point": ("検討ポイント{n}", "point {n}"),
+    "seed.checklist": ("厚労省チェックリスト", "MHLW checklist"),
+    "seed.checklist.title": (
+        "医療機関におけるサイバーセキュリティ対策チェックリスト（厚生労働省）",
+        "MHLW cybersecurity checklist for medical institutions",
+    ),
+    "seed.bcp": ("BCP 確認表", "BCP check sheet"),
+    "seed.bcp.title": (
+        "サイバー攻撃を想定した事業継続計画（BCP）確認表（厚生労働省）",
+        "MHLW check sheet for a business continuity plan against cyber attacks",
+    ),
+    "seed.000.label": ("研修 Q&A 000", "Training Q&A 000"),
+    "seed.000.title": (
+        "医療情報セキュリティ研修 システム・セキュリティ管理者向け 第2回 Q&A（2023年2月）",
+        "MHLW security training for system administrators, session 2: questions and answers (Feb 2023)",
+    ),
+    "seed.001.label": ("研修資料 001", "Training material 001"),
+    "seed.001.title": (
+        "医療情報セキュリティ研修 システム・セキュリティ管理者向け 第1回「IT環境における組織の管理」",
+        "MHLW security training for system administrators, session 1: managing the IT environment",
+    ),
+    "seed.002.label": ("研修資料 002", "Training material 002"),
+    "seed.002.title": (
+        "医療情報セキュリティ研修 システム・セキュリティ管理者向け 第7回「インシデントに備える体制: ログの監視と保護、"
+        "バックアップ、ネットワーク」（大阪急性期・総合医療センターの事案を含む）",
+        "MHLW security training for system administrators, session 7: ready for an incident — watching and "
+        "protecting logs, backups, network (with the Osaka General Medical Center case)",
+    ),
+    "seed.003.label": ("研修 Q&A 003", "Training Q&A 003"),
+    "seed.003.title": (
+        "医療情報セキュリティ研修 初学者・医療従事者向け 第4回 Q&A（2023年3月）",
+        "MHLW security training for beginners and clinical staff, session 4: questions and answers (Mar 2023)",
+    ),
+    "seed.004.label": ("医療ISAC 手引き 004", "Medical ISAC guide 004"),
+    "seed.004.title": (
+        "医療ISAC「医療機関向けサイバー攻撃（情報窃取/ウェブ改ざん攻撃）対応検討の手引き」（2023年10月）",
+        "Medical ISAC: guide to responding to data theft and web defacement attacks on medical institutions (Oct 2023)",
+    ),
+    "seed.000.q1": (
+        "管理者権限を与えている組織がランサムウェアの被害にあっている。当面やむを得ないなら侵入点を洗い出して RDP や"
+        "ネットワークを制限し、次の更新では管理者権限が不要なシステムを。",
+        "The organisations hit by ransomware are those that give users administrator rights. If it cannot be avoided "
+        "for now, find the ways in and restrict RDP and the network; at the next renewal, choose systems that need none.",
+    ),
+    "seed.000.q2": (
+        "ビルトイン Administrator のパスワードは一台ごとにユニークにする（Microsoft の無償ツール LAPS）。",
+        "Give the built-in Administrator a different password on every computer (Microsoft's free tool LAPS).",
+    ),
+    "seed.000.q4": (
+        "PowerShell の実行ポリシーの資料は医療機関向けセキュリティ教育支援ポータルサイトで公開されている。",
+        "The PowerShell execution-policy material is on the MHLW security training portal.",
+    ),
+    "seed.000.q5": (
+        "脆弱性が指摘されている機器は確実にアップデートする（厚労省の「更なる強化策」）。",
+        "Devices with known vulnerabilities must be updated without fail (MHLW's reinforced measures).",
+    ),
+    "seed.000.q6": (
+        "グループポリシーの一斉変更は AD 参加のコンピューターが対象。ワークグループの PC はローカル グループポリシーを"
+        "コピーし、アカウントポリシーは secedit で書き出して取り込む。",
+        "Group Policy reaches computers joined to AD. Workgroup PCs get a copied local group policy; account policies "
+        "are exported and imported with secedit.",
+    ),
+    "seed.000.q7": (
+        "脆弱性情報を取得し、アップデートできる環境を用意する。難しいなら外部接続点を守ってから導入する。",
+        "Get vulnerability information and be able to update; where updating is hard, protect the outside "
+        "connections first.",
+    ),
+    "seed.000.q8": (
+        "高額なセキュリティ機器がなくても、Windows の設定でできる対策は多い。",
+        "Much can be done with Windows settings, without expensive security devices.",
+    ),
+    "seed.000.q9": (
+        "管理者権限が前提のシステムも禁止ではなく厳重に保護する: そのネットワークでメールや Web を見ない、"
+        "USB メモリを厳格に運用する。",
+        "A system that needs administrator rights is not banned but guarded closely: no e-mail or web browsing on its "
+        "network, strict rules for USB memory.",
+    ),
+    "seed.000.q11": (
+        "半年前・1年前のパターンファイルでは有効性が低い。少なくとも週に数回は更新する。",
+        "Signatures six months or a year old protect little: update at least a few times a week.",
+    ),
+    "seed.000.q12": (
+        "医療機器に USB メモリを使うなら感染リスクがある。異なる2種類のウイルス対策ソフトでスキャンする。",
+        "USB memory used with medical devices can carry infection: scan it with two different anti-virus products.",
+    ),
+    "seed.000.q13": (
+        "リムーバブル ディスクの実行アクセス権を拒否すると、ソフト内蔵の暗号化 USB は動かない。"
+        "パスワードボタン式や BitLocker の USB なら問題ない。",
+        "Denying execute access on removable disks stops encrypted USB sticks that run their own software; sticks "
+        "with a password button or BitLocker still work.",
+    ),
+    "seed.000.q14": (
+        "USB の設定を変えられない医療機器は、USB コネクタを物理的に塞ぎ、通信はルーターと Firewall で特定のサーバー"
+        "に限る。",
+        "Where a medical device's USB cannot be restricted, block the port physically and let the router and firewall "
+        "allow only specific servers.",
+    ),
+    "seed.000.q15": (
+        "半田病院も大阪急性期も、バックアップソフトで取ったデータまで暗号化された。個々の PC ではシャドウコピー（VSS）"
+        "が削除される。",
+        "At Handa and Osaka the data saved by backup software was encrypted too; on each PC the shadow copies (VSS) "
+        "are deleted.",
+    ),
+    "seed.000.q16": (
+        "Administrator は「使えなくする」より「使わない」。使わないと決めれば、以後の Administrator のログオンは攻撃と"
+        "みなせる。パスワードは20桁程度に。",
+        "Do not use Administrator rather than disable it: once unused, any Administrator logon can be treated as an "
+        "attack. Give it a password of about 20 characters.",
+    ),
+    "seed.000.q18": (
+        "マガジンに入れたままのテープはマウントしていなくてもオフラインバックアップとはみなせない。世代管理や"
+        "ライトワンスを検討する。",
+        "Tapes left in the magazine are not offline backups even when unmounted: keep generations or use write-once "
+        "media.",
+    ),
+    "seed.000.q20": (
+        "部門システムまで含めた、オフラインやライトワンスのバックアップが重要（大阪急性期は全体の復旧に2か月）。",
+        "Offline or write-once backups that include the departmental systems matter (Osaka took two months to "
+        "recover everything).",
+    ),
+    "seed.000.q21": (
+        "大阪急性期の復旧では、100社以上のすべてのベンダーにウイルス対策ソフトの導入を求め、実現した。",
+        "In the Osaka recovery, all vendors (over 100) were required to allow anti-virus software, and it was done.",
+    ),
+    "seed.000.q22": (
+        "自動ログインと管理者権限が前提の運用は安全ではない。VPN・リモート保守機器の脆弱性管理、USB の厳格な運用、"
+        "HIS 系端末でメールや Web を見ないことを。",
+        "Automatic logon with administrator rights is not safe: manage the VPN and remote-maintenance devices' "
+        "vulnerabilities, control USB strictly, keep e-mail and the web off HIS terminals.",
+    ),
+    "seed.000.q25": (
+        "まず外部接続機器の脆弱性管理。外部接続するベンダーには接続元 IP アドレスの制限を求め、初期侵入の総当たりに"
+        "備えて RDP のロックアウトを設定する。",
+        "Start with the vulnerabilities of devices that connect outside; require vendors to connect only from fixed "
+        "addresses; set RDP lockout, because the first break-in is password guessing.",
+    ),
+    "seed.000.q26": (
+        "ウイルス対策ソフトの除外設定は一般的だが、ファイル共有が除外に入るならメールや Web 閲覧を制限する。",
+        "Excluding folders from scanning is common, but if file shares are excluded, restrict e-mail and web browsing.",
+    ),
+    "seed.000.q28": (
+        "RDP の待ち受けポートを変えても全ポートの走査で見つかるが、初期侵入に手間取らせれば攻撃側のリスクが増え、"
+        "撤退も期待できる。",
+        "A changed RDP port can still be found by a full scan, but slowing the first break-in raises the attacker's "
+        "risk and may make them give up.",
+    ),
+    "seed.000.q29": (
+        "Administrator で動くシステムにウイルスが入ると大変危険。USB や共有の経路を限り、次の更改では「管理者権限が"
+        "不要なこと」を仕様に。",
+        "A virus in a system that runs as Administrator is very dangerous: limit USB and shares, and require \"no "
+        "administrator rights needed\" at the next renewal.",
+    ),
+    "seed.000.q30": (
+        "マクロ付きの Excel は行政の調査でも求められる（参加者の声）。",
+        "Macro-enabled Excel files are asked for even by the authorities (a participant's remark).",
+    ),
+    "seed.000.q31": (
+        "ロックアウトなどの認証強化は Default Domain Policy と Default Domain Controllers Policy に、Excel などアプリ"
+        "の設定は Default Domain Policy に。",
+        "Put lockout and other sign-in hardening in the Default Domain Policy and the Default Domain Controllers "
+        "Policy; application settings such as Excel in the Default Domain Policy.",
+    ),
+    "seed.003.q2": (
+        "届け出は厚労省へ。IPA への届け出は義務ではないが被害拡大・再発防止のために行われている。個人情報の漏えいは"
+        "個人情報保護委員会の資料を確認する。",
+        "Report to MHLW. A report to IPA is not required but is made to limit damage and prevent recurrence; for "
+        "personal data leaks, follow the Personal Information Protection Commission's guidance.",
+    ),
+    "seed.004.p1": (
+        "患者データを扱わない情報系の端末こそ外との接点が多く、リスクが高い。診療系以上の対策を。",
+        "Office PCs that hold no patient data have the most contact with the outside: protect them more than the "
+        "clinical ones.",
+    ),
+    "seed.004.p2": (
+        "業務メールアドレスを外部のサイトに登録しない（そこから漏えいする）。",
+        "Do not register work e-mail addresses on outside sites: leaks start there.",
+    ),
+    "seed.004.p3": (
+        "被害端末をクリーンインストールしただけでは不十分。周辺の端末が許可していない外部と通信していないかも調べる。",
+        "Reinstalling the damaged PC is not enough: check whether the PCs around it talk to outside addresses they "
+        "should not.",
+    ),
+    "seed.004.p4": (
+        "ウイルススキャンで異常がなくても、サポート詐欺などで入れられた遠隔操作ツールや、有効にしていないリモート"
+        "機能がないか確認する。",
+        "A clean virus scan is not enough: look for remote-control tools or remote features a support scam installed "
+        "or turned on.",
+    ),
+    "seed.004.p5": (
+        "改ざんされたウェブサイトは、スキャンで異常がなくてもそのまま使わず、すべてのファイルとプログラムを入れ直して"
+        "再構築する。",
+        "Do not reuse a defaced web site even if a scan finds nothing: rebuild it with every file and program "
+        "reinstalled.",
+    ),
+    "seed.004.p6": (
+        "情報漏えいの復旧費用は想定より高額になる。復旧費用も補うサイバー保険を検討する。",
+        "Recovering from a data leak costs more than expected: consider cyber insurance that covers recovery.",
+    ),
+    "seed.004.p7": (
+        "「感染した端末は急いでケーブルを抜いて、シャットダウンした」は陥りやすい落とし穴。被害端末の扱いが十分か"
+        "（調べられる状態で残すか）を確かめる。",
+        "\"We pulled the cable and shut the infected PC down in a hurry\" is a pitfall: make sure damaged PCs are "
+        "kept so they can still be investigated.",
+    ),
+    "seed.004.p8": (
+        "「とりあえず電カルの業者に連絡した」は落とし穴。影響範囲を正しく調べられるセキュリティ専門業者の目星を"
+        "付けておく。",
+        "\"We just called our EHR vendor\" is a pitfall: know beforehand a security firm that can find out what was "
+        "affected.",
+    ),
+    # the scan report's timeline pictures (report/timechart.py): overview, zooms, coverage bands, axis breaks
+    "report.tl_overview_note": (
+        "横一列が1台のコンピューターです。印の形と色は重要度、印の下の細い帯はログが記録している期間です。"
+        "検知のない長い期間は省いています（斜線の区切り）。印にマウスを重ねると内容が出ます。",
+        "Each row is one computer. A mark's shape and colour give its severity; the thin band under a row is the "
+        "time its logs cover. Long stretches without findings are left out (the slanted break). Hover over a mark "
+        "to see what it is.",
+    ),
+    "report.tl_overview_aria": (
+        "攻撃のタイムライン（全体）: 検知のあるコンピューター {hosts} 台、検知 {findings} 件",
+        "Attack timeline (overview): {hosts} computers with findings, {findings} findings",
+    ),
+    "report.tl_zooms": ("インシデントごとの拡大図", "Each incident, zoomed in"),
+    "report.tl_zoom_note": (
+        "インシデントの時間だけを拡大しています。行はコンピューターと攻撃の段階、色は段階、形は重要度です。"
+        "近すぎて重なる印は1つにまとめ、件数を「×数」で示します。",
+        "Each picture spans one incident's own time. Rows are computers and attack stages; the colour is the stage, "
+        "the shape the severity. Marks too close to tell apart are joined, with their number (×n).",
+    ),
+    "report.tl_zoom_title": ("{id} の拡大図", "{id} zoomed in"),
+    "report.tl_zoom_aria": (
+        "{id} の拡大図: コンピューター {hosts} 台、検知 {findings} 件",
+        "{id} zoomed in: {hosts} computers, {findings} findings",
+    ),
+    "report.tl_zoom_more": ("ほかのインシデント（{n} 件）の拡大図", "The other {n} incidents, zoomed in"),
+    "report.tl_to_card": ("インシデントの説明へ", "To the incident"),
+    "report.tl_coverage": ("ログが記録している期間", "Time the logs cover"),
+    "report.tl_coverage_tip": ("{channel}: {first} – {last}（{events} 件）", "{channel}: {first} – {last} ({events} events)"),
+    "report.tl_no_detection": ("検知なし", "no findings"),
+    "report.tl_break": (
+        "省いた期間（検知なし）: {span}（{first} – {last}）",
+        "Left out (no findings): {span} ({first} – {last})",
+    ),
+    "report.tl_break_legend": ("検知のない期間を省略", "Stretch without findings left out"),
+    "report.tl_times_in": ("時刻は {zone}（{tz}）で表示", "Times in {zone} ({tz})"),
+    "report.tl_more_hosts": ("{host} ほか{n}台", "{host} and {n} more"),
+    "report.tl_more_findings": ("… ほか {n} 件", "… and {n} more"),
+    "report.tl_incident_tip": ("{id}（{sev}）: {first} – {last}", "{id} ({sev}): {first} – {last}"),
+    "report.tl_incident_shade": ("インシデントの期間（クリックで拡大図へ）", "Incident time (click for its zoom)"),
+    "report.tl_only_coverage": (
+        "時刻のある検知はありません。帯はログが記録している期間です。",
+        "No finding has a time; the bands are the time the logs cover.",
+    ),
+    # checklist.xlsx laid out as the MHLW form (hospital/xlsxform.py)
+    "xlsx.sheet.0": ("医療機関確認用", "For the hospital"),
+    "xlsx.sheet.1": ("事業者確認用", "For suppliers"),
+    "xlsx.sheet.summary": ("集計", "Summary"),
+    "xlsx.target.0": ("医療機関", "the hospital"),
+    "xlsx.target.1": ("事業者", "each supplier"),
+    "xlsx.facility": ("医療機関名: {facility}", "Hospital: {facility}"),
+    "xlsx.how": (
+        "黄色の行は WardWatch の自動判定（要確認）です。証拠（備考）を確かめ、確認結果を選び、確認日を記入してください。"
+        "「いいえ」には目標日を記入してください。",
+        "Yellow rows are WardWatch's automatic proposals (to be confirmed): check the evidence in the remarks, choose the "
+        "answer and write the date you checked. Give a target date for each いいえ (no).",
+    ),
+    "xlsx.blank": (
+        "この様式は{target}が記入します（WardWatch は自動判定していません）。",
+        "This sheet is for {target} to fill in (WardWatch proposes no answers here).",
+    ),
+    "xlsx.wording": (
+        "確認項目の文言は公式様式の要約です。番号・文言は厚生労働省の最新の様式で確かめてください。",
+        "Item texts summarise the official form (in Japanese): check numbers and wording against MHLW's current form.",
+    ),
+    "xlsx.col.number": ("番号", "No."),
+    "xlsx.col.item": ("確認項目", "Item"),
+    "xlsx.col.device": ("対象機器", "Devices"),
+    "xlsx.col.result1": ("確認結果（1回目）", "Answer (1st check)"),
+    "xlsx.col.date1": ("確認日（1回目）", "Date (1st check)"),
+    "xlsx.col.result2": ("確認結果（2回目）", "Answer (2nd check)"),
+    "xlsx.col.date2": ("確認日（2回目）", "Date (2nd check)"),
+    "xlsx.col.target": ("目標日（いいえの場合）", "Target date (if no)"),
+    "xlsx.col.remarks": ("備考", "Remarks"),
+    "xlsx.section.0": ("0 医療情報システムの有無", "0 Whether a medical information system is used"),
+    "xlsx.section.1": ("1 体制構築", "1 Organisation"),
+    "xlsx.section.2": ("2 医療情報システムの管理・運用", "2 Managing and running the medical information systems"),
+    "xlsx.section.3": ("3 インシデント発生に備えた対応", "3 Preparing for incidents"),
+    "xlsx.section.x": ("その他（番号未確認の項目）", "Other (items whose number is unconfirmed)"),
+    "xlsx.auto": ("自動判定（要確認）", "Automatic answer (to be confirmed)"),
+    "xlsx.auto_was": ("自動判定は「{answer}」", "The automatic answer was {answer}"),
+    "xlsx.conflict": (
+        "【食い違い】回答「{human}」と自動判定「{auto}」が異なります",
+        "[Conflict] answered {human}, the evidence says {auto}",
+    ),
+    "xlsx.na": ("該当なし（回答ファイル）", "Not applicable (answers file)"),
+    "xlsx.no_target": ("※「いいえ」の目標日が未記入です", "* No target date is given for this いいえ (no)"),
+    "xlsx.unconfirmed": ("※番号・文言は未確認（公式様式で確認してください）", "* Number and wording unconfirmed"),
+    "xlsx.choice_title": ("確認結果", "Answer"),
+    "xlsx.choice_error": ("「はい」か「いいえ」を選んでください", "Choose はい (yes) or いいえ (no)"),
+    "xlsx.date_title": ("日付", "Date"),
+    "xlsx.date_error": ("日付を入力してください（例: 2026-04-01）", "Enter a date (e.g. 2026-04-01)"),
+    "xlsx.summary_title": ("チェックリスト集計", "Checklist summary"),
+    "xlsx.summary_note": (
+        "件数は作成時の回答です。右の2列は Excel が今の回答から数え直します（1回目の確認結果）。",
+        "Counts are the answers when the file was made; the two right-hand columns are recounted by Excel from the "
+        "current 1st-check answers.",
+    ),
+    "xlsx.sum.sheet": ("様式", "Sheet"),
+    "xlsx.sum.section": ("区分", "Section"),
+    "xlsx.sum.yes": ("はい", "Yes"),
+    "xlsx.sum.no": ("いいえ", "No"),
+    "xlsx.sum.na": ("該当なし", "N/A"),
+    "xlsx.sum.none": ("未回答", "Unanswered"),
+    "xlsx.sum.total": ("行数", "Rows"),
+    "xlsx.sum.all": ("合計", "Total"),
+    "xlsx.sum.yes_now": ("はい（現在）", "Yes (now)"),
+    "xlsx.sum.no_now": ("いいえ（現在）", "No (now)"),
+
 }
 
 
@@ -341,6 +891,11 @@ def message(key: str, lang: str, **values: Any) -> str:
     pair = CATALOG.get(key)
     text = _pick(pair, lang) if pair else key.rsplit(".", 1)[-1]
     return fill(text, values) if values else text
+
+
+def lines(key: str, lang: str) -> list[str]:
+    """A message that is a list (steps, table columns): one item a line."""
+    return message(key, lang).splitlines()
 
 
 def messages(lang: str, namespace: str) -> dict[str, str]:

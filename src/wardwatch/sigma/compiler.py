@@ -5,7 +5,7 @@ import hashlib
 import math
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..sql import quote_name, sql_literal
 
@@ -185,18 +185,33 @@ def _fragment(ast: list[Any]) -> str | None:
     return None
 
 
+class TextTest(NamedTuple):
+    """One text test of the AST in both back ends, side by side because they must agree: DuckDB SQL here, the
+    Python of pyeval.py. {c}: the column (variable); {sql} / {py}: the text as a literal of that language."""
+
+    sql: str
+    py: str
+
+
+# Any other op is a LIKE pattern ("like"; in Python its regular expression {rx}, compiled with {flags}).
+TEXT_TESTS: dict[str, TextTest] = {
+    "eq": TextTest("({c} = {sql})", "({c} == {py})"),
+    "prefix": TextTest("starts_with({c}, {sql})", "({c} is not None and {c}.startswith({py}))"),
+    "suffix": TextTest("suffix({c}, {sql})", "({c} is not None and {c}.endswith({py}))"),
+    "contains": TextTest("contains({c}, {sql})", "({c} is not None and {py} in {c})"),
+    "any": TextTest("({c} IS NOT NULL)", "({c} is not None)"),
+    "like": TextTest("({c} LIKE {sql} ESCAPE '\\')",
+                     "({c} is not None and _rx({rx}, {flags}).fullmatch({c}) is not None)"),
+}
+
+
+def text_test(op: str) -> str:
+    """The TEXT_TESTS key of an AST text op ('like' for a pattern)."""
+    return op if op in TEXT_TESTS else "like"
+
+
 def _text_sql(op: str, text: str, c: str) -> str:
-    if op == "eq":
-        return f"({c} = {sql_literal(text)})"
-    if op == "prefix":
-        return f"starts_with({c}, {sql_literal(text)})"
-    if op == "suffix":
-        return f"suffix({c}, {sql_literal(text)})"
-    if op == "contains":
-        return f"contains({c}, {sql_literal(text)})"
-    if op == "any":
-        return f"({c} IS NOT NULL)"
-    return f"({c} LIKE {sql_literal(text)} ESCAPE '\\')"
+    return TEXT_TESTS[text_test(op)].sql.format(c=c, sql=sql_literal(text))
 
 
 def _leaf_sql(ast: list[Any]) -> str:

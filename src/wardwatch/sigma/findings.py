@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..checks.factspec import family
 from ..checks.finding import make, spec_of
 from ..checks.phase import Phase
 from ..checks.spec import CheckSpec
@@ -106,9 +107,11 @@ def detection_finding(rule: CompiledRule, row: dict[str, Any], tz: str) -> Findi
                                                      "tags": rule.tags})
 
 
-def _spec(rule: CompiledRule) -> CheckSpec:
-    """A Sigma rule as a check: its level as the severity, its title and advice in both languages."""
-    return spec_of(rule.id, SEVERITY.get(rule.level, Severity.MEDIUM), _title(rule), _advice(rule), Phase.SIGMA)
+def _spec(rule: CompiledRule, kind: str = "sigma") -> CheckSpec:
+    """A Sigma rule as a check: its level as the severity, its title and advice in both languages, the facts of its
+    kind (a detection, or a correlation: "sigma-correlation")."""
+    return spec_of(rule.id, SEVERITY.get(rule.level, Severity.MEDIUM), _title(rule), _advice(rule), Phase.SIGMA,
+                   facts=family(kind))
 
 
 def correlation_finding(rule: CompiledRule, burst: Burst, tz: str, evidence_limit: int) -> Finding:
@@ -121,7 +124,8 @@ def correlation_finding(rule: CompiledRule, burst: Burst, tz: str, evidence_limi
     what = ", ".join(f"{k}={v}" for k, v in group.items())
     extra = (f" グループ: {what}。" if what else "", f" Group: {what}." if what else "")
     return make(
-        _spec(rule), host=hosts[0] if len(hosts) == 1 else None, first=first, last=last, count=len(evs),
+        _spec(rule, "sigma-correlation"), host=hosts[0] if len(hosts) == 1 else None, first=first, last=last,
+        count=len(evs),
         summary=_summary(rule, len(evs), first, last, tz, extra), accounts=_clean([e.account for e in evs]),
         sources=_clean([e.source for e in evs]), evidence=[EventRef(e.file, e.record_id) for e in evs[:evidence_limit]],
         evidence_total=len(evs),

@@ -14,7 +14,7 @@ import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .compiler import LIST_FIELDS, like_parts, regex_literal
+from .compiler import LIST_FIELDS, TEXT_TESTS, like_parts, regex_literal, text_test
 from .types import CompiledRule
 
 try:
@@ -80,17 +80,10 @@ class _Gen:
 
     @staticmethod
     def text(op: str, arg: str, x: str) -> str:
-        if op == "eq":
-            return f"({x} == {arg!r})"
-        if op == "any":
-            return f"({x} is not None)"
-        if op == "prefix":
-            return f"({x} is not None and {x}.startswith({arg!r}))"
-        if op == "suffix":
-            return f"({x} is not None and {x}.endswith({arg!r}))"
-        if op == "contains":
-            return f"({x} is not None and {arg!r} in {x})"
-        return f"({x} is not None and _rx({_like_regex(arg)!r}, {int(re.DOTALL)}).fullmatch({x}) is not None)"
+        """A text test as Python (compiler.TEXT_TESTS: the same tests as the SQL)."""
+        test = text_test(op)
+        rx = {"rx": repr(_like_regex(arg)), "flags": int(re.DOTALL)} if test == "like" else {}
+        return TEXT_TESTS[test].py.format(c=x, py=repr(arg), **rx)
 
     def leaf(self, ast: list[Any]) -> str:
         op, name = ast[0], ast[1]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,6 +95,22 @@ class Reader(Protocol):
     def sniff(self, head: bytes) -> bool: ...
 
     def read(self, source: Source, ctx: ReadContext) -> Iterator[str]: ...
+
+
+@dataclass
+class FileReader:
+    """A Reader made of its format's two functions: the sniff test of the first bytes, and the parser of one file
+    (its path, or its bytes when it came from a zip) into records, with the name shown and the problems list."""
+
+    name: str
+    looks: Callable[[bytes], bool]
+    parse: Callable[[Path | bytes, str, list[ReadProblem]], Iterator[str]]
+
+    def sniff(self, head: bytes) -> bool:
+        return self.looks(head)
+
+    def read(self, source: Source, ctx: ReadContext) -> Iterator[str]:
+        return self.parse(source.target(), source.display, ctx.problems)  # the parser's own iterator
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Any
 from evtx import PyEvtxParser
 
 from ..model import ReadProblem
-from .base import ReadContext, Source
+from .base import FileReader
 
 EVTX_MAGIC = b"ElfFile\x00"
 HEADER_SIZE = 4096
@@ -81,13 +81,8 @@ def _check_size(path_or_bytes: Path | bytes, name: str, problems: list[ReadProbl
             f"records of the {whole} complete chunk(s) were read, the rest is missing"))
 
 
-class EvtxReader:
-    """Windows event log files (.evtx), known by their magic bytes."""
+def looks_like_evtx(head: bytes) -> bool:
+    return head.startswith(EVTX_MAGIC)
 
-    name = "evtx"
 
-    def sniff(self, head: bytes) -> bool:
-        return head.startswith(EVTX_MAGIC)
-
-    def read(self, source: Source, ctx: ReadContext) -> Iterator[str]:
-        return read_evtx(source.target(), source.display, ctx.problems)  # the parser's own iterator: no extra level
+EVTX_READER = FileReader("evtx", looks_like_evtx, read_evtx)  # Windows event log files (.evtx), by their magic bytes

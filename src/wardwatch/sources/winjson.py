@@ -15,7 +15,7 @@ import yaml
 
 from wardwatch.model import ReadProblem
 from wardwatch.sources import nxlog, winlogbeat
-from wardwatch.sources.base import ReadContext, Source
+from wardwatch.sources.base import FileReader
 from wardwatch.sources.canonical import int_field as _number
 from wardwatch.sources.winxml import ProblemLog, as_int, decode_text, format_utc, utc_iso
 
@@ -464,13 +464,5 @@ def _guid(value: Any) -> str | None:
     return text
 
 
-class JsonReader:
-    """Get-WinEvent | ConvertTo-Json documents and JSON lines (evtx_dump, Hayabusa-style, NXLog, Winlogbeat)."""
-
-    name = "json"
-
-    def sniff(self, head: bytes) -> bool:
-        return looks_like_json(head)
-
-    def read(self, source: Source, ctx: ReadContext) -> Iterator[str]:
-        return read_json(source.target(), source.display, ctx.problems)
+# Get-WinEvent | ConvertTo-Json documents and JSON lines (evtx_dump, Hayabusa-style, NXLog, Winlogbeat).
+JSON_READER = FileReader("json", looks_like_json, read_json)

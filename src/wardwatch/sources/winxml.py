@@ -20,7 +20,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from wardwatch.model import ReadProblem
-from wardwatch.sources.base import ReadContext, Source
+from wardwatch.sources.base import FileReader
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _ISO = re.compile(
@@ -458,13 +458,4 @@ def _convert_event(root: Element) -> dict[str, Any] | None:
     return event if "System" in event else None
 
 
-class XmlReader:
-    """wevtutil / Event Viewer XML exports (with or without a root element)."""
-
-    name = "xml"
-
-    def sniff(self, head: bytes) -> bool:
-        return looks_like_xml(head)
-
-    def read(self, source: Source, ctx: ReadContext) -> Iterator[str]:
-        return read_xml(source.target(), source.display, ctx.problems)
+XML_READER = FileReader("xml", looks_like_xml, read_xml)  # wevtutil / Event Viewer XML exports (root or not)

@@ -92,7 +92,7 @@ def vuln_check(
         from ..hospital.output import write_findings
         write_findings(findings, [str(p) for p in [*([inventory] if inventory else []), *feed, *audit]],
                        out / "findings.json", tz_, lang_)
-        from ..hospital.output import write_findings_html
+        from ..report.findings_page import write_findings_html
         write_findings_html(findings, out / "vuln.html", "WardWatch: 脆弱性とサポート期限" if lang_ != "en" else
-                            "WardWatch: vulnerabilities and end of support", summary, lang_)
+                            "WardWatch: vulnerabilities and end of support", summary, lang_, tz_)
     raise typer.Exit(EXIT_SKIPPED if findings or problems else EXIT_OK)

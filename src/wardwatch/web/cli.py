@@ -93,9 +93,10 @@ def web_check(
         summary = (f"{cmp.files:,} ファイルを調べました: 追加 {len(cmp.added)}、変更 {len(cmp.changed)}、削除 "
                    f"{len(cmp.removed)}。検知 {len(found)} 件。")
     if out:
-        from ..hospital.output import write_findings, write_findings_html
+        from ..hospital.output import write_findings
+        from ..report.findings_page import write_findings_html
         write_findings(found, [str(baseline)], out / "findings.json", tz_, lang_)
         write_findings_html(found, out / "web.html", f"WardWatch: {site.name}" + (" の改ざん確認" if lang_ != "en" else
-                            " tamper check"), summary, lang_)
+                            " tamper check"), summary, lang_, tz_)
     typer.echo(summary)
     raise typer.Exit(EXIT_SKIPPED if found or cmp.unreadable else EXIT_OK)
