@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders.cli import invoke, one_line
 
+from builders.cli import invoke, one_line
+from builders.syslog import SEGMENTS, syslog_lines
 from wardwatch.config import load_config
 from wardwatch.demo import write_scenario
 from wardwatch.isac.cross import cross_findings
-from wardwatch.isac.dataset import hospitals, read_manifest
+from wardwatch.isac.dataset import hospitals, read_manifest, save_segments
 from wardwatch.isac.engines import DuckDBEngine, Engine
 from wardwatch.isac.hospitals import Settings, tasks_of
 from wardwatch.isac.synth import Plan, Supplier, write_hospital
@@ -55,11 +56,21 @@ def spark() -> Iterator[Engine]:
     engine.close()
 
 
-def _run(engine: Engine, dataset: Path, out: Path, sources: dict[str, list[Path]]) -> list[Any]:
-    """Ingest each hospital's inputs and scan them all on one engine; the cross-hospital findings."""
+def _run(engine: Engine, dataset: Path, out: Path, sources: dict[str, list[Path]],
+         segments: Path | None = None) -> list[Any]:
+    """Ingest each hospital's inputs and scan them all on one engine; the cross-hospital findings. Progress is
+    told as tasks finish, ending with every task done."""
+    told: list[tuple[int, int]] = []
     for hospital, paths in sources.items():
-        engine.ingest(dataset, tasks_of(hospital, paths), TZ)
-    outcomes = engine.scan(dataset, out, hospitals(dataset), Settings(load_config(), TZ, "ja"))
+        if segments is not None:
+            save_segments(dataset, hospital, segments)
+        tasks = tasks_of(hospital, paths)
+        engine.ingest(dataset, tasks, TZ, lambda done, total: told.append((done, total)))
+        assert told[-1] == (len(tasks), len(tasks)), told
+    names = hospitals(dataset)
+    outcomes = engine.scan(dataset, out, names, Settings(load_config(), TZ, "ja"),
+                           lambda done, total: told.append((done, total)))
+    assert told[-1] == (len(names), len(names)) and all(0 <= d <= t for d, t in told), told
     return cross_findings(engine.cross([r for o in outcomes for r in o.indicators]), TZ)
 
 
@@ -133,7 +144,8 @@ def three(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
 
 @pytest.mark.parametrize("engine_name", ["duckdb", "spark"])
 def test_cross_hospital_findings_name_the_hospitals_that_share(tmp_path: Path, three: dict[str, list[Path]],
-                                                               engine_name: str, request: pytest.FixtureRequest) -> None:
+                                                               engine_name: str,
+                                                               request: pytest.FixtureRequest) -> None:
     engine = DuckDBEngine() if engine_name == "duckdb" else request.getfixturevalue("spark")
     found = _run(engine, tmp_path / "ds", tmp_path / "out", three)
     by = {(f.rule, f.facts["value"]): f.facts["hospitals"] for f in found}
@@ -154,6 +166,9 @@ def test_cli_ingest_scan_share_without_personal_data(tmp_path: Path, three: dict
         done = invoke(["isac", "ingest", str(paths[0].parents[1]), "--hospital", hospital, "--out", str(ds)])
         assert done.exit_code == 0, done.output
     again = invoke(["isac", "ingest", str(three["A"][0].parents[1]), "--hospital", "A", "--out", str(ds)])
+    assert "すでに取り込まれています" in one_line(again.output) and again.exit_code == 0
+    again = invoke(["isac", "ingest", str(three["A"][0].parents[1]), "--hospital", "A", "--out", str(ds),
+                    "--lang", "en"])
     assert "already in the dataset" in one_line(again.output) and again.exit_code == 0
     assert sum(int(i["events"]) for i in read_manifest(ds, "A")["inputs"]) == \
         sum(len(p.read_text(encoding="utf-8").splitlines()) for p in three["A"])  # read once, not twice
@@ -189,3 +204,58 @@ def test_cli_mistakes_are_one_line(tmp_path: Path) -> None:
                          (["isac", "share", str(tmp_path / "logs"), "--out", str(tmp_path / "s")], "indicators.json")):
         done = invoke(args)
         assert done.exit_code == 2 and needle in one_line(done.output), (args, done.output)
+
+
+def test_syslog_gives_the_same_network_findings_through_the_dataset(tmp_path: Path, spark: Engine) -> None:
+    """Network lines go into the dataset (network/hospital=/day=) with the hospital's segments, and come back as the
+    same network findings as a plain scan of the same syslog with the same segments."""
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "fw.log").write_text("\n".join(syslog_lines()) + "\n", encoding="utf-8")
+    (tmp_path / "segments.csv").write_text(SEGMENTS, encoding="utf-8")
+    run_scan([tmp_path / "logs"], tmp_path / "scan", load_config(), TZ, "ja", segments=str(tmp_path / "segments.csv"))
+    expected = _key(_findings(tmp_path / "scan" / "findings.json"))
+    assert {"net-scan", "vpn-brute-force", "admin-login-failure"} <= {k[0] for k in expected}
+    for name, engine in (("duckdb", DuckDBEngine()), ("spark", spark)):
+        ds = tmp_path / name / "ds"
+        _run(engine, ds, tmp_path / name / "out", {"net": [tmp_path / "logs" / "fw.log"]}, tmp_path / "segments.csv")
+        assert list((ds / "network" / "hospital=net").rglob("*.parquet")), name
+        assert read_manifest(ds, "net")["inputs"][0]["network"] == len(syslog_lines()), name
+        assert _key(_findings(tmp_path / name / "out" / "net" / "findings.json")) == expected, name
+
+
+GOOD = ('{"Event":{"System":{"EventID":4625,"EventRecordID":7,"Computer":"PC1","Channel":"Security",'
+        '"TimeCreated":{"#attributes":{"SystemTime":"2022-10-31T04:07:12Z"}}},"EventData":{"TargetUserName":"x"}}}')
+
+
+def _damaged(folder: Path, replay_logs: Path) -> list[Path]:
+    """The replay's KYUSHOKU-SV logs, a JSON-lines log with one damaged record between two good ones, and a file that
+    looks like an .evtx but cannot be read."""
+    shutil.copytree(replay_logs / "KYUSHOKU-SV", folder / "KYUSHOKU-SV")
+    (folder / "pc1.jsonl").write_text("\n".join([GOOD, '{"Event": {"System": {broken',
+                                                 GOOD.replace('"EventRecordID":7', '"EventRecordID":8')]) + "\n",
+                                      encoding="utf-8")
+    (folder / "Security.evtx").write_bytes(b"ElfFile\x00" + bytes(range(256)) * 20)
+    return _files(folder)
+
+
+def _check_damage_named(ds: Path, hospital: str) -> None:
+    inputs = {Path(i["path"]).name: i for i in read_manifest(ds, hospital)["inputs"]}
+    assert inputs["pc1.jsonl"]["events"] == 2 and [e["where"] for e in inputs["pc1.jsonl"]["errors"]] == ["line 2"]
+    assert any(e["skipped_file"] for e in inputs["Security.evtx"]["errors"]) and inputs["Security.evtx"]["events"] == 0
+    assert inputs["Security.xml"]["events"] == 1993 and not inputs["Security.xml"]["errors"]  # the rest read whole
+
+
+def test_damaged_and_unreadable_inputs_are_named_and_the_rest_is_read(tmp_path: Path, replay: Any,
+                                                                      spark: Engine) -> None:
+    files = _damaged(tmp_path / "logs", replay[0])
+    ds, out = tmp_path / "ds", tmp_path / "out"
+    done = invoke(["isac", "ingest", str(tmp_path / "logs"), "--hospital", "h", "--out", str(ds), "--lang", "en"])
+    assert done.exit_code == 1 and "Traceback" not in done.output, done.output  # 1: an input not read whole
+    assert "pc1.jsonl (line 2)" in done.output and "Security.evtx (file header)" in done.output
+    _check_damage_named(ds, "h")
+    done = invoke(["isac", "scan", str(ds), "--out", str(out), "--lang", "en"])
+    assert done.exit_code == 1 and "out/h/findings.json" in done.output.replace(str(tmp_path) + "/", ""), done.output
+    assert json.loads((out / "isac-findings.json").read_text(encoding="utf-8"))["hospitals"][0]["exit_code"] == 1
+    assert {"brute-force", "breach-after-guessing"} <= {f["rule"] for f in _findings(out / "h" / "findings.json")}
+    _run(spark, tmp_path / "spark", tmp_path / "spark-out", {"h": files})  # the same on Spark
+    _check_damage_named(tmp_path / "spark", "h")

@@ -250,6 +250,11 @@ class NetworkTable:
         self._runs.append((file, len(events)))
         self.kinds.update(e.vendor or "unknown" for e in events)
 
+    @property
+    def runs(self) -> list[tuple[str, int]]:
+        """(file, network events) of every syslog input read, in the order read (one without a line too)."""
+        return list(self._runs)
+
     def arrow(self) -> pa.Table:
         """The events as an Arrow table (a port beyond the integer column is left empty, bad text replaced)."""
         evs = self.events

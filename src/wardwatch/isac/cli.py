@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ import typer
 from ..cliopts import Config, Lang, Tz
 from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, print_findings, settings
 from ..model import ReadProblem
+from ..report.messages import message
 from ..sources import discover
 
 isac_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -37,52 +40,77 @@ def _engine(name: str, master: str | None, cores: int | None) -> Any:
         fail(f"Spark could not start ({type(exc).__name__}: {first})")
 
 
+@contextmanager
+def _progress(key: str, lang: str) -> Iterator[Any]:
+    """A progress bar on the terminal's stderr, moved as each task finishes (nothing when stderr is no terminal);
+    yields the engines' on_done callback."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task(message(key, lang), total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 @isac_app.command("ingest")
 def ingest(
     sources: list[Path] = typer.Argument(..., help="One hospital's event logs, syslog, folders or .zip"),
     hospital: str = typer.Option(..., "--hospital", help="The hospital's name in the dataset (letters, digits, . _ -)"),
     out: Path = typer.Option(..., "--out", help="The dataset folder (created, or added to)"),
     engine: str = Engine, master: str | None = Master, cores: int | None = Cores,
-    tz: Tz = None, config: Config = None,
+    segments: Path | None = typer.Option(None, "--segments", exists=True, dir_okay=False,
+                                         help="CSV cidr,segment of this hospital, for its firewall/router syslog"),
+    tz: Tz = None, lang: Lang = None, config: Config = None,
 ) -> None:
     """病院のログをデータセットへ取り込む / Add one hospital's logs to the partitioned dataset."""
     from ..integrity import file_sha256
-    from .dataset import DatasetError, already_read, check_hospital
+    from .dataset import MANIFESTS, DatasetError, already_read, check_hospital, read_manifest, save_segments
     from .hospitals import tasks_of
     try:
         check_hospital(hospital)
     except DatasetError as exc:
         fail(f"--hospital: {exc}")
-    _, tz_, _ = settings(config, tz, None)
+    _, tz_, lang_ = settings(config, tz, lang)
+    if segments is not None:
+        from ..netlog.cli import checked_segments
+        checked_segments(segments)  # a mistake in it ends the command before any work
     problems: list[ReadProblem] = []
     files = list(discover(sources, problems))
     for p in problems:
         typer.echo(f"{p.file}: {p.message}", err=True)
     output(out).mkdir(parents=True, exist_ok=True)
+    if segments is not None:
+        save_segments(out, hospital, segments)
     seen = already_read(out, hospital)
     todo: list[Path] = []
     for f in files:
         if file_sha256(f) in seen:
-            typer.echo(f"{f}: already in the dataset for {hospital} (same SHA-256); not read again", err=True)
+            typer.echo(message("isac.already", lang_, file=f, hospital=hospital), err=True)
         else:
             todo.append(f)
+    if engine == "spark":  # Spark's tasks may run on other machines: paths every worker can follow
+        todo, out = [p.resolve() for p in todo], out.resolve()
     tasks = tasks_of(hospital, todo)
     eng = _engine(engine, master, cores)
     started = time.perf_counter()
     try:
-        eng.ingest(out, tasks, tz_)
+        with _progress("isac.ingesting", lang_) as on_done:
+            eng.ingest(out, tasks, tz_, on_done)
     finally:
         eng.close()
-    from .dataset import read_manifest
-    inputs = read_manifest(out, hospital).get("inputs", [])
-    read = {i["path"]: i for i in inputs}
-    events = sum(int(read[str(p)]["events"]) for p in todo if str(p) in read)
-    bad = [e for p in todo if str(p) in read for e in read[str(p)].get("errors", [])]
+    read = {i["path"]: i for i in read_manifest(out, hospital).get("inputs", [])}
+    mine = [i for path, i in read.items() if path.split("!", 1)[0] in {str(p) for p in todo}]  # zip members too
+    bad = [e for i in mine for e in i.get("errors", [])]
     for e in bad[:20]:
         typer.echo(f"{e['file']} ({e['where']}): {e['message']}", err=True)
-    typer.echo(f"{hospital}: {len(todo)} input(s), {events:,} events into {out} "
-               f"({engine}, {time.perf_counter() - started:.1f} s)")
-    raise typer.Exit(EXIT_SKIPPED if problems or any(e.get("skipped_file") for e in bad) else EXIT_OK)
+    typer.echo(message("isac.ingested", lang_, hospital=hospital, inputs=len(todo),
+                       events=f"{sum(int(i['events']) for i in mine):,}", out=out, engine=engine,
+                       seconds=f"{time.perf_counter() - started:.1f}"))
+    if problems or bad:
+        typer.echo(message("isac.not_whole", lang_, hospital=hospital, manifest=out / MANIFESTS / f"{hospital}.json"),
+                   err=True)
+    raise typer.Exit(EXIT_SKIPPED if problems or bad else EXIT_OK)
 
 
 @isac_app.command("scan")
@@ -97,10 +125,14 @@ def scan(
     lang: Lang = None, tz: Tz = None, config: Config = None,
 ) -> None:
     """全病院を同じルールで調べ、病院をまたぐ手がかりを探す / Scan every hospital, then look across them."""
+    from ..cli import LEVELS
     from ..report.jsonout import finding_dict
+    from ..verdict import TITLE
     from .cross import cross_findings
     from .dataset import hospitals as dataset_hospitals
     from .hospitals import Settings
+    if min_level is not None and min_level not in LEVELS:
+        fail(f"--min-level must be one of {', '.join(LEVELS)}, not {min_level!r}")
     cfg, tz_, lang_ = settings(config, tz, lang)
     names = dataset_hospitals(dataset)
     if not names:
@@ -114,7 +146,9 @@ def scan(
     times: dict[str, float] = {}
     try:
         started = time.perf_counter()
-        outcomes = eng.scan(dataset, out, chosen, Settings(cfg, tz_, lang_, list(rules) if rules else None, min_level))
+        with _progress("isac.scanning", lang_) as on_done:
+            outcomes = eng.scan(dataset, out, chosen, Settings(cfg, tz_, lang_, list(rules) if rules else None,
+                                                               min_level), on_done)
         times["scan_seconds"] = round(time.perf_counter() - started, 2)
         rows = [r for o in outcomes for r in o.indicators]
         started = time.perf_counter()
@@ -123,17 +157,24 @@ def scan(
     finally:
         eng.close()
     combined = {"engine": engine, "hospitals": [{"hospital": o.hospital, "findings": o.findings, "worst": o.worst,
-                                                 "verdict": o.verdict, "result": f"{o.hospital}/findings.json"}
-                                                for o in outcomes],
+                                                 "verdict": o.verdict, "exit_code": o.exit,
+                                                 "result": f"{o.hospital}/findings.json"} for o in outcomes],
                 "cross_findings": [finding_dict(f, tz_, lang_) for f in shared], **times}
     (out / "isac-findings.json").write_text(json.dumps(combined, ensure_ascii=False, indent=1, default=str),
                                             encoding="utf-8")
     (out / "indicators.json").write_text(json.dumps(rows, ensure_ascii=False, default=_iso), encoding="utf-8")
     for o in outcomes:
-        typer.echo(f"{o.hospital}: {o.findings} finding(s), worst {o.worst}, verdict {o.verdict}")
+        worst = message(f"severity.{o.worst}", lang_) if o.worst != "-" else message("isac.none", lang_)
+        verdict = TITLE[o.verdict].get(lang_) if o.verdict in TITLE else o.verdict
+        typer.echo(message("isac.hospital", lang_, hospital=o.hospital, findings=o.findings, worst=worst,
+                           verdict=verdict))
+        if o.exit:
+            typer.echo(message("isac.hospital_incomplete", lang_, hospital=o.hospital,
+                               result=out / o.hospital / "findings.json"), err=True)
     print_findings(shared, lang_, show_host=False)
-    typer.echo(f"{len(chosen)} hospital(s), {len(shared)} cross-hospital finding(s) → {out / 'isac-findings.json'}")
-    raise typer.Exit(EXIT_OK)
+    typer.echo(message("isac.scanned", lang_, hospitals=len(chosen), shared=len(shared),
+                       path=out / "isac-findings.json"))
+    raise typer.Exit(EXIT_SKIPPED if any(o.exit for o in outcomes) else EXIT_OK)
 
 
 @isac_app.command("share")
@@ -142,9 +183,11 @@ def share(
     out: Path = typer.Option(..., "--out", help="Folder for indicators.stix.json and indicators.csv"),
     tlp: str = typer.Option("amber", "--tlp", help="TLP marking: clear, green, amber, amber+strict, red"),
     producer: str = typer.Option("Medical ISAC (WardWatch)", "--producer", help="Who shares (the STIX identity)"),
+    lang: Lang = None,
 ) -> None:
     """会員へ共有する指標を STIX 2.1 と CSV で書く / Write the indicators to share as STIX 2.1 and CSV."""
     from .share import TLP, collect, stix_bundle, write_csv
+    _, _, lang_ = settings(None, None, lang)
     if tlp not in TLP:
         fail(f"--tlp must be one of {', '.join(TLP)}, not {tlp!r}")
     path = result / "indicators.json"
@@ -159,8 +202,8 @@ def share(
     bundle = stix_bundle(shared, tlp, producer)
     (out / "indicators.stix.json").write_text(bundle.serialize(pretty=True), encoding="utf-8")
     write_csv(shared, tlp, out / "indicators.csv")
-    typer.echo(f"{len(shared)} indicator(s), TLP:{tlp.upper()} → {out / 'indicators.stix.json'}, "
-               f"{out / 'indicators.csv'}")
+    typer.echo(message("isac.shared", lang_, n=len(shared), tlp=tlp.upper(), stix=out / "indicators.stix.json",
+                       csv=out / "indicators.csv"))
     raise typer.Exit(EXIT_OK)
 
 

@@ -23,6 +23,7 @@ EVENTS = "events"      # hospital=<name>/host=<HOST>/day=<YYYY-MM-DD>/*.parquet:
 NETWORK = "network"    # hospital=<name>/day=<YYYY-MM-DD>/*.parquet: the store's network columns
 MANIFESTS = "manifest"  # <hospital>.json: what was read for it (path, SHA-256, events, problems)
 PARTS = "_parts"       # manifest entries written by ingest tasks, gathered into <hospital>.json afterwards
+SEGMENTS = "segments"  # <hospital>.csv: the hospital's `cidr,segment` CSV for its network logs (given at ingest)
 
 # A hospital's name is a folder name in the dataset and a word in findings: letters (any script), digits, '.', '_',
 # '-'; no '/', '=' or spaces, which Hive-style paths would have to escape.
@@ -47,7 +48,7 @@ class Ingested:
     hospital: str
     input: dict[str, Any]
     events: int = 0
-    network: int = 0
+    network: int | None = None  # the network events of a syslog input; None for any other input
     problems: list[str] = field(default_factory=list)
 
 
@@ -154,20 +155,34 @@ def hospital_files(dataset: Path, hospital: str, kind: str = EVENTS) -> list[str
     return sorted(str(p) for p in folder.rglob("*.parquet")) if folder.is_dir() else []
 
 
-def hospital_store(dataset: Path, hospital: str) -> EventStore:
-    """An EventStore over one hospital's events and network events: the scan's rules run on it unchanged."""
+def hospital_store(dataset: Path, hospital: str, syslog_inputs: set[str] | None = None) -> EventStore:
+    """An EventStore over one hospital's events and network events: the scan's rules run on it unchanged.
+    syslog_inputs: the syslog inputs of its manifest (one without a network line still makes the network rules
+    run, as in a scan)."""
     from ..netlog.parse import NetEvent
     network = NetworkTable()
+    by_file: dict[str, list[NetEvent]] = {p: [] for p in sorted(syslog_inputs or ())}
     net_files = hospital_files(dataset, hospital, NETWORK)
     if net_files:
         table = pds.dataset(net_files, format="parquet").to_table(columns=[f.name for f in NETWORK_SCHEMA])
-        by_file: dict[str, list[NetEvent]] = {}
         for row in table.to_pylist():
             row["time"] = row.pop("ts")
             by_file.setdefault(row["file"], []).append(NetEvent(**row))
-        for file, evs in by_file.items():
-            network.add(sorted(evs, key=lambda e: e.line), file)
+    for file, evs in by_file.items():
+        network.add(sorted(evs, key=lambda e: e.line), file)
     return EventStore.over(hospital_files(dataset, hospital), network)
+
+
+def save_segments(dataset: Path, hospital: str, path: Path) -> None:
+    """Keep the hospital's segments CSV with its data (checked by the caller): its scan judges flows by it."""
+    folder = dataset / SEGMENTS
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, folder / f"{hospital}.csv")
+
+
+def hospital_segments(dataset: Path, hospital: str) -> Path | None:
+    path = dataset / SEGMENTS / f"{hospital}.csv"
+    return path if path.is_file() else None
 
 
 def work_dir() -> Path:

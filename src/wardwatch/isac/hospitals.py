@@ -16,6 +16,7 @@ from ..model import ScanResult
 from .dataset import (
     Ingested,
     event_batches,
+    hospital_segments,
     hospital_store,
     input_dict,
     input_from,
@@ -79,8 +80,9 @@ def ingest_one(dataset: Path, hospital: str, paths: list[str], tz: str) -> Itera
             write_network(dataset, net, tag)
         finally:
             store.con.close()
-        for i, inp in enumerate(inputs):  # a zip is one task and several inputs; its network lines count once
-            item = Ingested(hospital, input_dict(inp), inp.events, net.num_rows if i == 0 else 0)
+        syslog = dict(store.network.runs)  # the syslog inputs, with their network events (a zip's members too)
+        for inp in inputs:
+            item = Ingested(hospital, input_dict(inp), inp.events, syslog.get(inp.path))
             write_part(dataset, item, task_tag(hospital, [inp.path]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -92,8 +94,10 @@ def scan_one(dataset: Path, hospital: str, out_dir: Path,
     dataset, written into out_dir; returns the result and its indicator rows for the cross-hospital checks."""
     from ..scan import analyse
     started = time.perf_counter()
-    store = hospital_store(dataset, hospital)
-    inputs = [input_from(i) for i in read_manifest(dataset, hospital).get("inputs", [])]
-    result = analyse(store, inputs, out_dir, settings.config, settings.tz, settings.lang, Guard(), started,
-                     rule_paths=settings.rule_paths, min_level=settings.min_level)
+    manifest = read_manifest(dataset, hospital).get("inputs", [])
+    store = hospital_store(dataset, hospital, {i["path"] for i in manifest if i.get("network") is not None})
+    segments = hospital_segments(dataset, hospital)
+    result = analyse(store, [input_from(i) for i in manifest], out_dir, settings.config, settings.tz, settings.lang,
+                     Guard(), started, rule_paths=settings.rule_paths, min_level=settings.min_level,
+                     segments=str(segments) if segments else None)
     return result, indicator_rows(hospital, result.findings)
