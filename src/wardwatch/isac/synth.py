@@ -48,9 +48,9 @@ def _replay(plan: Plan, shift: timedelta) -> dict[str, list[Ev]]:
     return files
 
 
-def _noise(plan: Plan, start: datetime, events: int, rng: random.Random) -> dict[str, list[Ev]]:
-    """Everyday logons of the hospital's own staff (their names are personal data: never shared), a typo now and
-    then, and the supplier's planned maintenance logon over RDP."""
+def _noise(plan: Plan, start: datetime, events: int, rng: random.Random, days: float) -> dict[str, list[Ev]]:
+    """Everyday logons of the hospital's own staff over `days` days (their names are personal data: never shared),
+    a typo now and then, and the supplier's planned maintenance logon over RDP."""
     pcs = [f"PC-{plan.hospital[:6].upper()}-{n:03d}" for n in range(1, 9)]
     servers = ["EHR-AP01", "FILE-SV01"]
     staff = [f"{rng.choice(('sato', 'suzuki', 'takahashi', 'tanaka', 'ito', 'watanabe'))}.{plan.hospital}{n}"
@@ -60,7 +60,7 @@ def _noise(plan: Plan, start: datetime, events: int, rng: random.Random) -> dict
         k = rng.randrange(len(staff))
         user, pc = staff[k], pcs[k % len(pcs)]
         ip = f"192.168.10.{11 + k % len(pcs)}"
-        t = start + timedelta(seconds=rng.uniform(0, 3 * 86400))
+        t = start + timedelta(seconds=rng.uniform(0, days * 86400))
         sid = f"S-1-5-21-7-8-9-{1100 + k}"
         if i % 3 == 0:
             ev = (_logon_fail(pc, t, user, 2, "127.0.0.1", "HOSPITAL") if i % 60 == 0 else
@@ -79,11 +79,12 @@ def _noise(plan: Plan, start: datetime, events: int, rng: random.Random) -> dict
 
 
 def write_hospital(folder: Path, plan: Plan, noise_events: int = 2000, seed: int = 0,
-                   start: datetime = datetime(2026, 11, 2, tzinfo=JST)) -> int:
-    """Write one hospital's logs (JSON lines, one file per host and log) under folder; returns the events written."""
+                   start: datetime = datetime(2026, 11, 2, tzinfo=JST), days: float = 3) -> int:
+    """Write one hospital's logs (JSON lines, one file per host and log) under folder, the noise spread over days;
+    returns the events written."""
     rng = random.Random(f"{seed}:{plan.hospital}")
     shift = start - datetime(2022, 10, 30, tzinfo=JST) + timedelta(hours=plan.hours_later)
-    files = _noise(plan, start, noise_events, rng)
+    files = _noise(plan, start, noise_events, rng, days)
     if plan.attacked:
         for name, evs in _replay(plan, shift).items():
             out_name = name.replace(".xml", ".jsonl")
