@@ -196,6 +196,10 @@ def test_cli_ingest_scan_share_without_personal_data(tmp_path: Path, three: dict
 
 def test_cli_mistakes_are_one_line(tmp_path: Path) -> None:
     (tmp_path / "logs").mkdir()
+    (tmp_path / "segments.csv").write_text("cidr,segment\nnot-an-address,AD\n", encoding="utf-8")
+    done = invoke(["isac", "ingest", str(tmp_path / "logs"), "--hospital", "h", "--out", str(tmp_path / "d"),
+                   "--segments", str(tmp_path / "segments.csv")])
+    assert done.exit_code == 2 and "segments.csv:2" in one_line(done.output) and not (tmp_path / "d").exists()
     for args, needle in ((["isac", "ingest", str(tmp_path / "logs"), "--hospital", "a/b", "--out", str(tmp_path / "d")],
                           "--hospital"),
                          (["isac", "scan", str(tmp_path / "logs"), "--out", str(tmp_path / "o")], "no hospital"),
@@ -215,6 +219,11 @@ def test_syslog_gives_the_same_network_findings_through_the_dataset(tmp_path: Pa
     run_scan([tmp_path / "logs"], tmp_path / "scan", load_config(), TZ, "ja", segments=str(tmp_path / "segments.csv"))
     expected = _key(_findings(tmp_path / "scan" / "findings.json"))
     assert {"net-scan", "vpn-brute-force", "admin-login-failure"} <= {k[0] for k in expected}
+    done = invoke(["isac", "ingest", str(tmp_path / "logs"), "--hospital", "net", "--out", str(tmp_path / "cli"),
+                   "--segments", str(tmp_path / "segments.csv")])  # exit 1: one line no parser knows (kept, named)
+    assert done.exit_code == 1 and (tmp_path / "cli" / "segments" / "net.csv").read_text(encoding="utf-8") == SEGMENTS
+    done = invoke(["isac", "scan", str(tmp_path / "cli"), "--out", str(tmp_path / "cli-out")])
+    assert _key(_findings(tmp_path / "cli-out" / "net" / "findings.json")) == expected, done.output
     for name, engine in (("duckdb", DuckDBEngine()), ("spark", spark)):
         ds = tmp_path / name / "ds"
         _run(engine, ds, tmp_path / name / "out", {"net": [tmp_path / "logs" / "fw.log"]}, tmp_path / "segments.csv")
