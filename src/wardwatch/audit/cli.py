@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
 from ..cliutil import EXIT_OK, EXIT_SKIPPED, check_lang, fail, output, settings
@@ -57,7 +56,8 @@ def audit_bundles(
                                       help="Host list, one per line; tag 'rdp' where RDP is needed"),
 ) -> None:
     """束を点検する / Audit collector bundles."""
-    from .report import print_summary, write_html, write_json
+    from ..report.terminal import Terminal
+    from .report import run_of, write_html, write_json
     from .run import run, split_paths
     from .settings import make_context
 
@@ -79,7 +79,7 @@ def audit_bundles(
         result.add_scan(run_scan(log_paths, out_dir / "scan", cfg, tz_, lang_), "scan/report.html")
     write_json(result, out_dir / "findings.json")
     write_html(result, out_dir / "report.html")
-    print_summary(result, out_dir, Console())
+    Terminal(lang_).audit(run_of(result), out_dir)
     raise typer.Exit(EXIT_SKIPPED if result.incomplete else EXIT_OK)
 
 
@@ -95,9 +95,9 @@ def audit_passwords(
     """パスワードの弱さと使い回しを調べる（ハッシュもパスワードも出力しない）/ Check NT hashes; prints neither."""
     from ..model import Run
     from ..report.jsonout import write_json
+    from ..report.terminal import Terminal
     from .encoding import DecodeError
     from .passwords import run_passwords
-    from .pwreport import print_password_summary
 
     _, tz_, lang_ = settings(None, tz, lang)
     try:
@@ -107,25 +107,22 @@ def audit_passwords(
     out_dir = _out_dir(out, "wardwatch-passwords")
     result = Run(datetime.now(UTC), tz_, lang_, inputs=inputs, findings=findings, stats=dict(stats))
     write_json(result, out_dir / "findings.json")
-    print_password_summary(result, out_dir, Console())
+    Terminal(lang_).passwords(result, out_dir)
     raise typer.Exit(EXIT_SKIPPED if any(i.errors for i in inputs) else EXIT_OK)
 
 
 @audit_app.command("checks")
 def audit_checks(lang: str = typer.Option("ja", "--lang", help="ja or en")) -> None:
     """点検項目の一覧 / List the audit checks (rule, severity, seed, title)."""
-    from rich.table import Table
-
+    from ..report.terminal import Col, Terminal
     from .checkdefs import load_checks
 
     check_lang(lang)
-    table = Table()
-    table.add_column("rule", no_wrap=True)
-    for col in ("severity", "scope", "title", "seed"):
-        table.add_column(col)
-    for c in load_checks():
-        table.add_row(c.rule, c.severity.label, c.scope, c.title.get("en" if lang == "en" else "ja"), c.seed)
-    Console().print(table)
+    term = Terminal(lang)
+    term.table([Col(term.t("list.rule"), "name"), Col(term.t("list.severity"), "label"),
+                Col(term.t("list.scope"), "label"), Col(term.t("list.title_seed"), "text")],
+               [(c.rule, term.severity(c.severity), c.scope, term.titled(c.title.get(term.lang), c.seed))
+                for c in load_checks()])
 
 
 @collect_app.callback(invoke_without_command=True)
@@ -135,16 +132,18 @@ def collect(
 ) -> None:
     """Windows で設定を集めるスクリプト / The collector for Windows (built-in commands only, changes nothing)."""
     from ..collector import RUN_LINE, SCRIPT_NAME, write_script
+    from ..report.terminal import Terminal
 
-    console = Console()
+    term = Terminal()
     if not script:
-        console.print("収集スクリプトを書き出すには / To write the collector script:  wardwatch collect --script [--out FILE]\n"
-                      f"Windows で管理者として実行 / Run on Windows as administrator:  {RUN_LINE}", highlight=False)
+        term.line("収集スクリプトを書き出すには / To write the collector script:  wardwatch collect --script [--out FILE]")
+        term.line(f"Windows で管理者として実行 / Run on Windows as administrator:  {RUN_LINE}")
         raise typer.Exit(EXIT_OK)
     path = write_script(output(out or Path(SCRIPT_NAME)))  # an OSError is the one-line error of cliutil.run_app
-    console.print(f"{path}\n"
-                  "Windows で管理者の PowerShell から実行（実行ポリシーはこのプロセスだけ回避、設定は変えません）:\n"
-                  "Run it from an administrator prompt (the execution policy is bypassed for this process only):\n"
-                  f"  {RUN_LINE}\n"
-                  "できた wardwatch-<ホスト名>-<日時>.zip をこの PC にコピーして / Copy the resulting zip here, then:\n"
-                  "  wardwatch audit wardwatch-*.zip --out result", highlight=False)
+    for line in (f"{path}",
+                 "Windows で管理者の PowerShell から実行（実行ポリシーはこのプロセスだけ回避、設定は変えません）:",
+                 "Run it from an administrator prompt (the execution policy is bypassed for this process only):",
+                 f"  {RUN_LINE}",
+                 "できた wardwatch-<ホスト名>-<日時>.zip をこの PC にコピーして / Copy the resulting zip here, then:",
+                 "  wardwatch audit wardwatch-*.zip --out result"):
+        term.line(line)

@@ -10,8 +10,9 @@ from typing import Any, NoReturn
 import typer
 import yaml
 
-from ..cliutil import EXIT_OK, fail, output, print_findings, settings
+from ..cliutil import EXIT_OK, fail, output, settings
 from ..report.jsonout import finding_dict
+from ..report.terminal import Col, Terminal
 from .inventory import Inventory, InventoryError, load_inventory, schema
 
 inventory_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -24,8 +25,9 @@ KINDS = ("clinic", "hospital")
 
 
 def _problems(exc: InventoryError) -> NoReturn:
+    term = Terminal()
     for p in exc.problems:
-        typer.echo(f"{exc.path}:{p.line or '-'}: {p.field or '(top)'}: {p.message}", err=True)
+        term.line(f"{exc.path}:{p.line or '-'}: {p.field or '(top)'}: {p.message}", err=True)
     fail(f"{exc.path}: {len(exc.problems)} problem(s); fix them and run again")
 
 
@@ -76,13 +78,13 @@ def inventory_init(
     text = resources.files("wardwatch.hospital").joinpath("templates", f"{kind}.yml").read_text("utf-8")
     output(out).parent.mkdir(parents=True, exist_ok=True)  # an OSError is the one-line error of cliutil.run_app
     out.write_text(text, "utf-8")
-    typer.echo(f"wrote {out} ({kind}); edit it, then run: wardwatch inventory check {out}")
+    Terminal().line(f"wrote {out} ({kind}); edit it, then run: wardwatch inventory check {out}")
 
 
 @inventory_app.command("schema")
 def inventory_schema() -> None:
     """台帳の JSON Schema を表示 / Print the inventory's JSON Schema."""
-    typer.echo(json.dumps(schema(), ensure_ascii=False, indent=2))
+    Terminal().data(json.dumps(schema(), ensure_ascii=False, indent=2))
 
 
 @inventory_app.command("check")
@@ -103,13 +105,14 @@ def inventory_check(
     _, tz_, lang_ = settings(config, tz, lang)
     inv = _inventory(inventory)
     findings = run_network(inv, _read_findings([*scan, *audit])) + run_backup(inv)
-    print_findings(findings, lang_)
-    typer.echo(f"{inventory}: valid; {len(findings)} finding(s)")
+    term = Terminal(lang_)
+    term.findings(findings)
+    term.line(f"{inventory}: valid; {len(findings)} finding(s)")
     if out:
         d = _out_dir(out)
         write_findings(findings, [str(inventory), *map(str, [*scan, *audit])], d / "findings.json", tz_, lang_)
         write_inventory_html(inv, findings, d / "inventory.html", lang_)
-        typer.echo(f"wrote {d / 'findings.json'} and {d / 'inventory.html'}")
+        term.line(f"wrote {d / 'findings.json'} and {d / 'inventory.html'}")
     raise typer.Exit(EXIT_OK)
 
 
@@ -192,12 +195,15 @@ def checklist_fill(
     found = cl_findings(filled)
     write_findings(found, [str(p) for p in (inventory, answers, *scan, *audit, *vuln) if p], d / "findings.json", tz_,
                    lang_)
-    for f in filled:
-        mark = "!! 食い違い / conflict" if f.conflict else ""
-        ans = f"{f.final.answer} ({f.final.source})" if f.final else "未回答 / unanswered"
-        typer.echo(f"{f.row.number:8} {f.row.name[:28]}　{f.row.device} — {ans} {mark}".rstrip())
+    term = Terminal(lang_)
+    term.table([Col(term.t("checklist.number"), "name"), Col(term.t("checklist.item"), "text", 2),
+                Col(term.t("checklist.device"), "name"), Col(term.t("checklist.answer"), "text", 1)],
+               [(f.row.number, f.row.name, f.row.device or "",
+                 term.stacked(f"{f.final.answer} ({f.final.source})" if f.final else term.t("checklist.unanswered"),
+                              term.stacked("!! " + term.t("checklist.conflict") if f.conflict else "", style="bold red")))
+                for f in filled])
     conflicts = sum(1 for f in filled if f.conflict)
-    typer.echo(f"wrote {d}/checklist.xlsx, checklist.html, findings.json; {conflicts} conflict(s)")
+    term.line(f"wrote {d}/checklist.xlsx, checklist.html, findings.json; {conflicts} conflict(s)")
 
 
 @checklist_app.command("answer")
@@ -240,7 +246,7 @@ def checklist_answer(
                 try:
                     target_date = parse_date(typer.prompt("  目標日 / target date (2025-03-31, 令和7年3月31日)"))
                 except ValueError as exc:
-                    typer.echo(f"  {exc}")
+                    Terminal().line(f"  {exc}")
         human[r.key] = Answer(word, today, target_date, "", "human")
     answers.write_text(answers_template(rowlist, version, target, human), "utf-8")
-    typer.echo(f"wrote {answers} ({len(human)} answer(s))")
+    Terminal().line(f"wrote {answers} ({len(human)} answer(s))")

@@ -9,8 +9,9 @@ from pathlib import Path
 import typer
 
 from ..cliopts import Config, FindingsOut, Lang, Tz
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, print_findings, settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
 from ..model import ReadProblem
+from ..report.terminal import Terminal
 
 vuln_app = typer.Typer(add_completion=False, no_args_is_help=True,
                        help="機器の脆弱性とサポート切れを調べる / Known-exploited vulnerabilities and end of support.")
@@ -74,20 +75,15 @@ def vuln_check(
     devices = inventory_devices(inv) if inv else []
     findings = vulnerability_findings(to_check(devices), advisories) if advisories else []
     findings += support_findings(devices + bundle_devices(hosts), inv, day, str(eol) if eol else None)
-    print_findings(sorted(findings, key=lambda f: f.host or ""), lang_)
+    term = Terminal(lang_)
+    term.findings(sorted(findings, key=lambda f: f.host or ""))
     for p in problems:
-        typer.echo(f"{p.file}: {p.where}: {p.message}", err=True)
-    checked = len(to_check(devices))
-    if lang_ == "en":
-        summary = (f"{checked} exposed device(s) against {len(advisories):,} advisories from {len(feed)} feed(s); "
-                   f"{len(devices) + len(hosts)} host(s) for end of support; {len(findings)} finding(s).")
-    else:
-        summary = (f"外部接続などの機器 {checked} 台を {len(feed)} 個のフィード（{len(advisories):,} 件）と照合し、"
-                   f"{len(devices) + len(hosts)} 台のサポート期限を調べました。検知 {len(findings)} 件。")
-    typer.echo(summary)
+        term.line(f"{p.file}: {p.where}: {p.message}", err=True)
+    summary = term.t("vuln.summary", checked=len(to_check(devices)), advisories=f"{len(advisories):,}", feeds=len(feed),
+                     hosts=len(devices) + len(hosts), n=len(findings))
+    term.say(summary)
     if not feed:
-        typer.echo("脆弱性フィードが指定されていないため、脆弱性の照合はしていません（--feed）。" if lang_ != "en" else
-                   "No vulnerability feed given (--feed): only end of support was checked.", err=True)
+        term.warn(term.t("vuln.no_feed"))
     if out:
         from ..hospital.output import write_findings
         write_findings(findings, [str(p) for p in [*([inventory] if inventory else []), *feed, *audit]],
