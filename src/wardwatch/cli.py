@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from . import __version__
-from .cliopts import Lang
+from .cliopts import Lang, Settings, with_settings
 from .cliutil import EXIT_OK, EXIT_SKIPPED, check_lang, describe, fail, output, run_app, settings
 from .config import ConfigError, load_rdp_allowlist
 from .model import ScanResult
@@ -67,9 +67,8 @@ def _main(version_: bool = typer.Option(False, "--version", callback=_version, i
     """WardWatch: 病院のサイバー攻撃をログから見つける / finds attacks in a hospital's logs."""
 
 
-def _settings(config: Path | None, tz: str | None, lang: str | None, allowlist: Path | None) -> tuple[dict[str, Any], str, str]:
-    """The common settings plus the RDP allowlist (option or settings file)."""
-    cfg, tz_, lang_ = settings(config, tz, lang)
+def _allowlist(cfg: dict[str, Any], allowlist: Path | None) -> dict[str, Any]:
+    """The settings with the RDP allowlist (option or settings file) checked."""
     allow = allowlist or cfg.get("rdp_allowlist")
     if allow:
         try:
@@ -77,7 +76,7 @@ def _settings(config: Path | None, tz: str | None, lang: str | None, allowlist: 
         except ConfigError as exc:
             fail(str(exc))
         cfg["rdp_allowlist"] = str(allow)
-    return cfg, tz_, lang_
+    return cfg
 
 
 def scan_and_report(paths: list[Path], out: Path | None, cfg: dict[str, Any], tz: str, lang: str,
@@ -116,12 +115,10 @@ def exit_code(result: ScanResult) -> int:
 
 
 @app.command()
+@with_settings
 def scan(
     paths: list[Path] = typer.Argument(..., exists=True, help="Event logs: .evtx, wevtutil XML, Get-WinEvent JSON, JSON lines, folders or .zip"),
     out: Path | None = typer.Option(None, "--out", help="Folder for the results (default: a new wardwatch-out-… folder)"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file overriding defaults.yml"),
     rdp_allowlist: Path | None = typer.Option(None, "--rdp-allowlist", exists=True, dir_okay=False,
                                                  help="CSV/YAML of expected (server, account, source) RDP pairs"),
     rules: list[Path] | None = typer.Option(None, "--rules", exists=True,
@@ -132,11 +129,12 @@ def scan(
                                             help="CSV cidr,segment for firewall/router syslog inputs"),
     inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False,
                                              help="Hospital inventory (segments, allowed flows, remote access) for syslog inputs"),
+    *, s: Settings,
 ) -> None:
     """ログを調べて攻撃を探す / Scan event logs for the attacks of the MHLW training."""
     if min_level is not None and min_level not in LEVELS:
         fail(f"--min-level must be one of {', '.join(LEVELS)}, not {min_level!r}")
-    cfg, tz_, lang_ = _settings(config, tz, lang, rdp_allowlist)
+    cfg = _allowlist(s.cfg, rdp_allowlist)
     from .netlog.cli import checked_segments
 
     net_segments: object = checked_segments(segments) if segments is not None else None  # checked before the scan
@@ -147,7 +145,7 @@ def scan(
             net_segments = segments_from_inventory(load_inventory(inventory))
         except InventoryError as exc:
             fail(f"{exc}\n" + "\n".join(str(p) for p in exc.problems))
-    raise typer.Exit(scan_and_report(paths, out, cfg, tz_, lang_, rules, min_level, net_segments))
+    raise typer.Exit(scan_and_report(paths, out, cfg, s.tz, s.lang, rules, min_level, net_segments))
 
 
 DEMO_PARTS = {"logs", "result"}  # what `demo` writes into its --out folder, and all it removes on the next run
@@ -164,7 +162,7 @@ def demo(
 
     from .demo import write_scenario
 
-    cfg, tz_, lang_ = _settings(None, tz, lang, None)
+    cfg, tz_, lang_ = settings(None, tz, lang)
     if out.is_dir():  # an earlier demo, finished or not, is replaced; any other folder is left alone
         other = sorted(p.name for p in out.iterdir() if p.name not in DEMO_PARTS)
         if other:

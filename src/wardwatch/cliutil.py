@@ -70,6 +70,17 @@ def run_app(app: Callable[[], Any]) -> None:
         sys.exit(EXIT_INTERRUPTED)
 
 
+def inventory_or_fail(path: Path) -> Any:
+    """The hospital inventory at `path` (hospital.inventory.Inventory), or the one-line error naming the file and
+    its first problems."""
+    from .hospital.inventory import InventoryError, load_inventory
+
+    try:
+        return load_inventory(path)
+    except InventoryError as exc:
+        fail(f"{path}: not a usable inventory ({'; '.join(map(str, exc.problems[:3]))})")
+
+
 def check_lang(lang: str | None, option: str = "--lang") -> str | None:
     """The --lang value, or the one-line error when it is not ja or en."""
     if lang is not None and lang not in LANGS:

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from ..cliopts import Settings, with_settings
 from ..cliutil import EXIT_OK, EXIT_SKIPPED, check_lang, fail, output, settings
 from ..config import ConfigError
 
@@ -46,14 +47,13 @@ def _out_dir(out: Path | None, prefix: str) -> Path:
 
 
 @audit_app.command(DEFAULT_COMMAND, hidden=True)
+@with_settings
 def audit_bundles(
     bundles: list[Path] = typer.Argument(..., exists=True, help="Bundle folders or .zip files (folders are searched)"),
     out: Path | None = typer.Option(None, "--out", help="Folder for the results (default: a new wardwatch-audit-… folder)"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file (audit: section)"),
     hosts: Path | None = typer.Option(None, "--hosts", exists=True, dir_okay=False,
                                       help="Host list, one per line; tag 'rdp' where RDP is needed"),
+    *, s: Settings,
 ) -> None:
     """束を点検する / Audit collector bundles."""
     from ..report.terminal import Terminal
@@ -61,7 +61,7 @@ def audit_bundles(
     from .run import run, split_paths
     from .settings import make_context
 
-    cfg, tz_, lang_ = settings(config, tz, lang)
+    cfg, tz_, lang_, config = s.cfg, s.tz, s.lang, s.config
     bundle_paths, log_paths = split_paths(bundles)
     if not bundle_paths:
         fail("no collector bundle found in " + ", ".join(map(str, bundles)) +

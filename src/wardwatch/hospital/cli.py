@@ -10,7 +10,8 @@ from typing import Any, NoReturn
 import typer
 import yaml
 
-from ..cliutil import EXIT_OK, fail, output, settings
+from ..cliopts import Settings, with_settings
+from ..cliutil import EXIT_OK, fail, output
 from ..report.jsonout import finding_dict
 from ..report.terminal import Col, Terminal
 from .inventory import Inventory, InventoryError, load_inventory, schema
@@ -88,21 +89,20 @@ def inventory_schema() -> None:
 
 
 @inventory_app.command("check")
+@with_settings
 def inventory_check(
     inventory: Path = typer.Argument(..., exists=True, dir_okay=False, help="Inventory YAML file"),
     out: Path | None = typer.Option(None, "--out", help="Folder for findings.json and inventory.html"),
     scan: list[Path] = typer.Option([], "--scan", exists=True, dir_okay=False, help="findings.json from wardwatch scan"),
     audit: list[Path] = typer.Option([], "--audit", exists=True, dir_okay=False, help="findings.json from wardwatch audit"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone (default Asia/Tokyo)"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+    *, s: Settings,
 ) -> None:
     """台帳を検証し、ネットワークとバックアップを点検する / Validate the inventory and check network and backups."""
     from .backupcheck import run_backup
     from .netcheck import run_network
     from .output import write_findings, write_inventory_html
 
-    _, tz_, lang_ = settings(config, tz, lang)
+    tz_, lang_ = s.tz, s.lang
     inv = _inventory(inventory)
     findings = run_network(inv, _read_findings([*scan, *audit])) + run_backup(inv)
     term = Terminal(lang_)
@@ -162,6 +162,7 @@ def _items(items: Path | None, version: str, target: str) -> tuple[dict[str, Any
 
 
 @checklist_app.command("fill")
+@with_settings
 def checklist_fill(
     inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
     answers: Path | None = typer.Option(None, "--answers", exists=True, dir_okay=False, help="Answers file (YAML)"),
@@ -173,16 +174,14 @@ def checklist_fill(
     items: Path | None = typer.Option(None, "--items", exists=True, dir_okay=False,
                                          help="Updated checklist item data (YAML, same layout as the shipped one)"),
     out: Path = typer.Option(Path("wardwatch-checklist"), "--out", help="Folder for checklist.xlsx / .html / findings.json"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone (default Asia/Tokyo)"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+    *, s: Settings,
 ) -> None:
     """証拠と回答ファイルからチェックリストを記入し .xlsx と HTML に書き出す / Fill the checklist and export it."""
     from .checklist import fill, load_answers
     from .checklist import findings as cl_findings
     from .output import write_checklist_html, write_findings, write_xlsx
 
-    _, tz_, lang_ = settings(config, tz, lang)
+    tz_, lang_ = s.tz, s.lang
     _check_version(version, target)
     _, rowlist, title = _items(items, version, target)
     human = _load("answers", answers, load_answers, answers, version, target) if answers else {}

@@ -8,8 +8,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ..cliopts import By, Config, Lang, Tz
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..cliopts import By, Lang, Settings, with_settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, inventory_or_fail, output, settings
 from ..report.terminal import Col, Terminal
 from .case import Case, CaseError, contact_list, read_contacts, steps, who
 
@@ -72,6 +72,7 @@ def _whom(c: Case, step: dict[str, Any], lang: str) -> list[str]:
 
 
 @incident_app.command("start")
+@with_settings
 def incident_start(
     case: Path = typer.Argument(..., help="New folder for the case"),
     title: str = typer.Option("", "--title", help="A short name for the case"),
@@ -79,21 +80,13 @@ def incident_start(
                                          help="findings.json of wardwatch scan (kept as evidence)"),
     inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
     by: By = None,
-    lang: Lang = None,
-    tz: Tz = None,
-    config: Config = None,
+    *, s: Settings,
 ) -> None:
     """ケースを開く / Open a case (optionally from a scan's findings.json)."""
-    from ..hospital.inventory import InventoryError, load_inventory
     from .record import scan_summary
 
-    _, tz_, lang_ = settings(config, tz, lang)
-    inv = None
-    if inventory:
-        try:
-            inv = load_inventory(inventory)
-        except InventoryError as exc:
-            fail(f"{inventory}: not a usable inventory ({'; '.join(map(str, exc.problems[:3]))})")
+    tz_, lang_ = s.tz, s.lang
+    inv = inventory_or_fail(inventory) if inventory else None
     summaries = []
     for p in from_scan:
         try:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..cliopts import Settings, with_settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output
 from ..guard import Guard
 from ..report.terminal import Terminal
 from .segments import Segments
@@ -93,6 +94,7 @@ def _when(value: str | None, tz: str) -> datetime | None:
 
 
 @syslog_app.command("scan")
+@with_settings
 def scan(
     files: list[Path] = typer.Argument(..., exists=True, help="Syslog files, stored segments or folders"),
     segments: Path | None = typer.Option(None, "--segments", exists=True, dir_okay=False,
@@ -100,15 +102,14 @@ def scan(
     out: Path | None = typer.Option(None, "--out", help="Folder for findings.json"),
     since: str | None = typer.Option(None, "--since", help="Start of the 'what did not happen' window"),
     until: str | None = typer.Option(None, "--until", help="End of that window"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone of the devices and the report (default Asia/Tokyo)"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+    *, s: Settings,
 ) -> None:
     """syslog を分析して findings.json を書く / Analyse syslog into findings.json."""
     from ..model import Run
     from ..report.jsonout import write_json
     from .api import analyse
-    _, tz_, lang_ = settings(config, tz, lang)
+
+    tz_, lang_ = s.tz, s.lang  # --tz is also the devices' time zone
     segs = checked_segments(segments)
     out_dir = out or Path(f"wardwatch-syslog-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
     output(out_dir).mkdir(parents=True, exist_ok=True)  # an OSError here or below: one line (cliutil.run_app)

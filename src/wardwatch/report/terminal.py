@@ -4,17 +4,18 @@ results went. Japanese wraps at character boundaries (report/wrap.py); tables fi
 never cut, text columns fold); the scan's progress shows MB, events and the time left."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID, TextColumn, TimeRemainingColumn
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -59,7 +60,11 @@ class Terminal:
         body = Wrapped.of(text, markup=markup)
         if style:
             body.stylize(style)
-        (self.err if err else self.out).print(body, highlight=False)
+        self.show(body, err)
+
+    def show(self, renderable: RenderableType, err: bool = False) -> None:
+        """Any Rich renderable, its lines without the trailing blanks Rich pads them with."""
+        (self.err if err else self.out).print(_Trimmed(renderable), highlight=False)
 
     def line(self, text: str, err: bool = False) -> None:
         """One line never wrapped by WardWatch (a path, a command to copy): the terminal folds it if it must."""
@@ -96,7 +101,7 @@ class Terminal:
                              max_width=max(NAME_WIDTH, cell_len(col.header)) if name else None)
         for row in cells:
             table.add_row(*row)
-        self.out.print(table)
+        self.show(table)
 
     @staticmethod
     def titled(title: str, note: str = "", dim: str = "") -> Text:
@@ -125,7 +130,7 @@ class Terminal:
                          Wrapped.of(f"{f.rule}{host} — {f.summary.get(self.lang)}", markup=False))
             shown = True
         if shown:
-            self.out.print(grid)
+            self.show(grid)
 
     def problems(self, inputs: list[InputFile], heading: str | None = None) -> None:
         """Every input problem with file and place (the first 20, then how many more)."""
@@ -180,7 +185,7 @@ class Terminal:
                 names = ", ".join(on[:5]) + (f" +{len(on) - 5}" if len(on) > 5 else "")
                 where = self.t("terminal.on_hosts", hosts=names) if on else ""
                 lines.append(escape(f"{'・' if self.lang == 'ja' else '- '}{log}{where}: {why.get(self.lang)}"))
-        self.out.print(Panel(Wrapped.of("\n".join(lines)), border_style=VERDICT_STYLE[v.level]))
+        self.show(Panel(Wrapped.of("\n".join(lines)), border_style=VERDICT_STYLE[v.level]))
 
     def incidents(self, result: Run, most: int = 5) -> None:
         """Each incident as a panel, its severity in the title; the story (it names the hosts and the time span
@@ -189,7 +194,7 @@ class Terminal:
             head = f"{self.t('terminal.incident')} {inc.id} [{severity_label(inc.severity, self.lang)}]"
             body = (escape(inc.narrative.get(self.lang)) + f"\n\n[bold]{escape(self.t('terminal.do_now'))}:[/bold]\n"
                     + "\n".join(f"{n}. {escape(a)}" for n, a in enumerate(inc.actions.get(self.lang).splitlines(), 1)))
-            self.out.print(Panel(Wrapped.of(body), title=escape(head), title_align="left",
+            self.show(Panel(Wrapped.of(body), title=escape(head), title_align="left",
                                  border_style=STYLE[inc.severity]))
         if len(result.incidents) > most:
             self.say(self.t("terminal.more_incidents", n=len(result.incidents) - most))
@@ -307,6 +312,23 @@ class Terminal:
                          Text(self.t("rules.yes")) if st.will_run else Text(self.t("rules.no"), style="red"),
                          st.reason or "") for st in statuses])
         self.say(self.t("rules.summary", ok=f"{len(statuses) - len(bad):,}", n=f"{len(statuses):,}", bad=f"{len(bad):,}"))
+
+
+class _Trimmed:
+    """A renderable's lines with their trailing unstyled spaces cut (table cells and titles are padded)."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        for line in console.render_lines(self.inner, options, pad=False):
+            while line and line[-1].text.isspace() and not (line[-1].style and line[-1].style.bgcolor):
+                line.pop()
+            if line and not (line[-1].style and line[-1].style.bgcolor):
+                last = line[-1]
+                line[-1] = Segment(last.text.rstrip(" "), last.style, last.control)
+            yield from line
+            yield Segment.line()
 
 
 def _under(file: str, roots: Sequence[Path]) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from ..cliopts import Config, FindingsOut, Lang, Tz
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..cliopts import FindingsOut, Settings, with_settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, inventory_or_fail, output
 from ..model import ReadProblem
 from ..report.terminal import Terminal
 
@@ -18,6 +18,7 @@ vuln_app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 
 @vuln_app.command("check")
+@with_settings
 def vuln_check(
     inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
     feed: list[Path] = typer.Option([], "--feed", exists=True, dir_okay=False,
@@ -28,18 +29,15 @@ def vuln_check(
                                     help="Your own end-of-support table (the layout of vuln/data/eol.yml)"),
     today: str | None = typer.Option(None, "--today", help="Judge end of support as of this date (YYYY-MM-DD)"),
     out: FindingsOut = None,
-    lang: Lang = None,
-    tz: Tz = None,
-    config: Config = None,
+    *, s: Settings,
 ) -> None:
     """台帳の外部接続機器を脆弱性フィードと照合し、サポート切れ OS を調べる / Check devices against feeds and end of support."""
-    from ..hospital.inventory import InventoryError, load_inventory
     from .check import support_findings, vulnerability_findings
     from .devices import bundle_devices, inventory_devices, to_check
     from .eol import table
     from .feeds import FeedError, read_feed
 
-    _, tz_, lang_ = settings(config, tz, lang)
+    tz_, lang_ = s.tz, s.lang
     if inventory is None and not audit:
         fail("give --inventory (devices) and/or --audit (hosts' operating systems)")
     if out:
@@ -48,12 +46,7 @@ def vuln_check(
         day = date.fromisoformat(today) if today else datetime.now(UTC).date()
     except ValueError:
         fail(f"--today must be a date like 2026-12-05, not {today!r}")
-    inv = None
-    if inventory:
-        try:
-            inv = load_inventory(inventory)
-        except InventoryError as exc:
-            fail(f"{inventory}: not a usable inventory ({'; '.join(map(str, exc.problems[:3]))})")
+    inv = inventory_or_fail(inventory) if inventory else None
     if eol:
         try:
             table(str(eol))

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from .. import integrity
-from ..cliopts import Config, FindingsOut, Lang, Tz
+from ..cliopts import Config, FindingsOut, Lang, Settings, with_settings
 from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
 from ..report.terminal import Terminal
 
@@ -57,19 +57,18 @@ def web_baseline(
 
 
 @web_app.command("check")
+@with_settings
 def web_check(
     site: Path = typer.Argument(..., exists=True, file_okay=False, help="The site's folder (or a fresh copy)"),
     baseline: Path = typer.Option(..., "--baseline", exists=True, dir_okay=False, help="Baseline from web baseline"),
     key: Path | None = typer.Option(None, "--key", help="Key file of the baseline (default: BASELINE.key)"),
     out: FindingsOut = None,
-    lang: Lang = None,
-    tz: Tz = None,
-    config: Config = None,
+    *, s: Settings,
 ) -> None:
     """基準と比べて改ざんを調べる / Compare the site with its baseline and look for tampering."""
     from .site import BaselineError, compare, findings, load_baseline
 
-    _, tz_, lang_ = settings(config, tz, lang)
+    tz_, lang_ = s.tz, s.lang
     if out:
         output(out).mkdir(parents=True, exist_ok=True)  # a folder that cannot be made stops it before any work
     try:
