@@ -151,8 +151,8 @@ class Terminal:
                 self.line(f"  {p.stage}: {p.message}")
 
     def saved(self, out_dir: Path | str, files: str) -> None:
-        """Where the results are: the folder (one line, never wrapped) and the files in it."""
-        self.line(f"{self.t('terminal.out')}: {out_dir}  ({files})")
+        """Where the results are: the folder and the files in it."""
+        self.say(f"{self.t('terminal.out')}: {out_dir}  ({files})")
 
     # -- runs --------------------------------------------------------------------------------------------------
 
@@ -209,9 +209,9 @@ class Terminal:
         rows = []
         for f, when in zip(findings, whens, strict=True):
             where = finding_hosts(f)
-            rows.append((self.severity(f.severity), self.titled(f.title.get(self.lang), dim=f.rule),
-                         (where[0] + (f" +{len(where) - 1}" if len(where) > 1 else "")) if where else "—", f"{f.count:,}",
-                         when.rsplit(" ", 1)[0] if one_zone else when))
+            hosts = (where[0] + (f" +{len(where) - 1}" if len(where) > 1 else "")) if where else "—"
+            rows.append((self.severity(f.severity), self.titled(f.title.get(self.lang), dim=f.rule), hosts,
+                         f"{f.count:,}", when.rsplit(" ", 1)[0] if one_zone else when))
         self.table([Col(self.t("terminal.sev"), "label"), Col(self.t("terminal.what"), "text", 3),
                     Col(self.t("terminal.host"), "name", 1), Col(self.t("terminal.count"), "num"),
                     Col(when_head, "when")], rows, title)
@@ -311,7 +311,8 @@ class Terminal:
                        [(self.titled(st.title or "-", _under(st.file, roots), st.id or ""), st.level or "-",
                          Text(self.t("rules.yes")) if st.will_run else Text(self.t("rules.no"), style="red"),
                          st.reason or "") for st in statuses])
-        self.say(self.t("rules.summary", ok=f"{len(statuses) - len(bad):,}", n=f"{len(statuses):,}", bad=f"{len(bad):,}"))
+        self.say(self.t("rules.summary", ok=f"{len(statuses) - len(bad):,}", n=f"{len(statuses):,}",
+                        bad=f"{len(bad):,}"))
 
 
 class _Trimmed:

@@ -27,15 +27,23 @@ def can_break(text: str, i: int) -> bool:
     if i <= 0 or i >= len(text):
         return False
     before, ch = text[i - 1], text[i]
-    if ch.isspace():
+    if ch.isspace() or ch in NO_BREAK_BEFORE:
         return False
     if before.isspace():
-        return True
-    if ch in NO_BREAK_BEFORE or before in NO_BREAK_AFTER:
+        return text[:i].rstrip()[-1:] not in NO_BREAK_AFTER
+    if before in NO_BREAK_AFTER:
         return False
-    if before.isascii() and before.isdigit():
+    if before.isascii() and before.isdigit() and ch.isalpha():
         return False
     return _wide(before) or _wide(ch)
+
+
+def _fold(text: str, start: int, i: int) -> int:
+    """Where to cut a part longer than a line, at or before i: not before 、。）」 nor after （「 where possible."""
+    cut = i
+    while cut - 1 > start and (text[cut] in NO_BREAK_BEFORE or text[cut - 1] in NO_BREAK_AFTER):
+        cut -= 1
+    return cut if cut - 1 > start else i
 
 
 def break_offsets(text: str, width: int) -> list[int]:
@@ -49,7 +57,7 @@ def break_offsets(text: str, width: int) -> list[int]:
             last = i
         size = get_character_cell_size(ch)
         if not ch.isspace() and i > start and cells + size > width:
-            start = last if last > start else i
+            start = last if last > start else _fold(text, start, i)
             offsets.append(start)
             cells = cell_len(text[start:i])
         cells += size
