@@ -40,7 +40,7 @@ TEXT = st.lists(st.sampled_from(["パスワード", "推測", "うち", "1,989",
 @given(TEXT, st.integers(min_value=8, max_value=100))
 def test_wrapped_lines_fit_keep_kinsoku_and_break_at_a_space_only_when_the_next_part_does_not_fit(text: str,
                                                                                                   width: int) -> None:
-    assume(not re.search(r"[、。（）「」]{3}", text))  # runs of punctuation longer than a line are folded anywhere
+    assume(not re.search(r"[（「] |[、。（）「」]( ?[、。（）「」]){2}", text))  # punctuation runs: folded anywhere
     lines = _lines(text, width)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost, nothing added
     for n, line in enumerate(lines):
@@ -184,3 +184,15 @@ def test_every_command_has_its_exit_codes_in_the_readme(readme: str, heading: st
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     missing = [name for name in commands() if not any(f"`{name}`" in row for row in rows)]
     assert not missing, f"{readme}: add the exit codes of {missing}"
+
+
+def test_a_summary_that_fails_is_one_error_line_and_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Terminal, "incidents", broken)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, ["demo", "--out", "d"], catch_exceptions=False)
+    assert res.exit_code == 1 and "the summary could not be shown (RuntimeError: boom); the results are in d/result" \
+        in " ".join(res.output.split())
+    assert (tmp_path / "d" / "result" / "findings.json").exists()

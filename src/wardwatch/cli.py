@@ -100,7 +100,7 @@ def scan_and_report(paths: list[Path], out: Path | None, cfg: dict[str, Any], tz
     try:
         term.scan(result, out_dir)
     except Exception as exc:  # the files are written; a summary that fails must not hide them
-        term.line(f"error: the summary could not be shown ({type(exc).__name__}: {exc}); the results are in {out_dir}")
+        term.error(f"the summary could not be shown ({type(exc).__name__}: {exc}); the results are in {out_dir}")
         return EXIT_SKIPPED
     return exit_code(result)
 

@@ -105,7 +105,7 @@ def incident_start(
             c.append("scan", person, data=summary)
     except CaseError as exc:
         fail(str(exc))
-    Terminal(lang_).line(f"ケースを開きました: {c.root}（連絡先は {c.root / 'contacts.yml'} に記入してください）"
+    Terminal(lang_).say(f"ケースを開きました: {c.root}（連絡先は {c.root / 'contacts.yml'} に記入してください）"
                          if lang_ != "en" else f"Case opened: {c.root} (fill in the numbers in {c.root / 'contacts.yml'})")
     _show_next(c, lang_)
 

@@ -265,7 +265,7 @@ class Terminal:
             rows = [(self.severity(f.severity), f.title.get(self.lang),
                      ", ".join(f.accounts[:6]) + (f" … (+{len(f.accounts) - 6})" if len(f.accounts) > 6 else ""))
                     for f in sorted(run.findings, key=lambda f: -f.severity)]
-            self.table([Col(t["sev"], "label"), Col(t["what"], "text", 2), Col(t["who"], "text", 3)], rows)
+            self.table([Col(t["sev"], "label"), Col(t["what"], "text", 3), Col(t["who"], "text", 2)], rows)
         else:
             self.say(t["none"], style="green")
         self.problems(run.inputs, t["skipped"])

@@ -50,7 +50,7 @@ def web_baseline(
     for rel, why in unreadable:
         term.line(term.t("web.unreadable", path=site / rel, why=why, what=term.t("web.not_in_baseline")), err=True)
     outside = [h for h in data["hosts"] if h not in data["own_hosts"]]
-    term.line(term.t("web.baseline", out=out, files=f"{len(data['files']):,}", keyfile=key_file))
+    term.say(term.t("web.baseline", out=out, files=f"{len(data['files']):,}", keyfile=key_file))
     if outside:
         term.say(term.t("web.outside", n=len(outside), hosts=", ".join(outside)))
     raise typer.Exit(EXIT_SKIPPED if found or unreadable else EXIT_OK)
