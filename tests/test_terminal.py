@@ -19,7 +19,8 @@ from builders.cli import commands
 from builders.corpus import SHARED, need
 from wardwatch.cli import app
 from wardwatch.model import InputFile
-from wardwatch.report.terminal import ScanProgress, Terminal
+from wardwatch.report.progress import ScanProgress
+from wardwatch.report.terminal import Terminal
 from wardwatch.report.wrap import NO_BREAK_AFTER, NO_BREAK_BEFORE, break_offsets
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -83,7 +83,8 @@ def scan_and_report(paths: list[Path], out: Path | None, cfg: dict[str, Any], tz
                     rule_paths: list[Path] | None = None, min_level: str | None = None,
                     segments: object = None) -> int:
     """Run a scan with a progress bar, print the summary; returns the exit code (0 all read, 1 something skipped)."""
-    from .report.terminal import ScanProgress, Terminal
+    from .report.progress import ScanProgress
+    from .report.terminal import Terminal
     from .scan import run_scan
 
     out_dir = out or Path(f"wardwatch-out-{datetime.now().strftime('%Y%m%d-%H%M%S')}")

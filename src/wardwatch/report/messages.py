@@ -221,6 +221,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "terminal.reading_n": ("読み込み中: {n} 件", "reading: {n} events"),
     "terminal.phase_detect": ("検知ルールを実行中", "running detections"),
     "terminal.phase_report": ("レポート作成中", "writing reports"),
+    "terminal.left": ("残り {time}", "{time} left"),
     "terminal.events": ("件のイベント", "events"),
     "terminal.files": ("ファイル", "files"),
     "terminal.hosts": ("台", "hosts"),

@@ -1,7 +1,7 @@
 """The one terminal writer: every command prints through `Terminal` — lines, tables and findings, and a run's
 title, verdict, incidents, findings and named sections (audit, network, checklist), its problems and where the
 results went. Japanese wraps at character boundaries (report/wrap.py); tables fit 80 columns (dates and numbers
-never cut, text columns fold); the scan's progress shows MB, events and the time left."""
+never cut, text columns fold). The scan's progress bar is report/progress.py."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -14,7 +14,6 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID, TextColumn, TimeRemainingColumn
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
@@ -194,8 +193,7 @@ class Terminal:
             head = f"{self.t('terminal.incident')} {inc.id} [{severity_label(inc.severity, self.lang)}]"
             body = (escape(inc.narrative.get(self.lang)) + f"\n\n[bold]{escape(self.t('terminal.do_now'))}:[/bold]\n"
                     + "\n".join(f"{n}. {escape(a)}" for n, a in enumerate(inc.actions.get(self.lang).splitlines(), 1)))
-            self.show(Panel(Wrapped.of(body), title=escape(head), title_align="left",
-                                 border_style=STYLE[inc.severity]))
+            self.show(Panel(Wrapped.of(body), title=escape(head), title_align="left", border_style=STYLE[inc.severity]))
         if len(result.incidents) > most:
             self.say(self.t("terminal.more_incidents", n=len(result.incidents) - most))
 
@@ -287,7 +285,6 @@ class Terminal:
                     q["no_traffic_on"])
                 self.say(f"  {q['from']} → {q['to']}: {what}")
 
-
     def rule_check(self, statuses: Sequence[Any], roots: Sequence[Path], problems_only: bool = False) -> None:
         """`rules check`: every Sigma rule with whether it runs (or, `problems_only`, only those that will not,
         under their reason with a count per reason), then a count of each reason and the totals."""
@@ -350,61 +347,6 @@ def _cell(value: str | Text, kind: str) -> Text:
     if isinstance(value, str):
         value = Text(value)
     return Wrapped.of(value) if kind in ("text", "name") else value
-
-
-# -- the scan's progress --------------------------------------------------------------------------------------
-
-
-class _Megabytes(ProgressColumn):
-    """Megabytes read of the total: '12.4/310.0 MB'."""
-
-    def render(self, task: Task) -> Text:
-        total = task.total or 0
-        return Text(f"{task.completed / 1e6:,.1f}/{total / 1e6:,.1f} MB", style="progress.download")
-
-
-class _Left(TimeRemainingColumn):
-    """The estimated time left, labelled: '残り 0:01:05' / '0:01:05 left'."""
-
-    def __init__(self, lang: str) -> None:
-        super().__init__()
-        self.lang = lang
-
-    def render(self, task: Task) -> Text:
-        left = super().render(task)
-        return Text(f"残り {left.plain}" if self.lang != "en" else f"{left.plain} left", style=left.style)
-
-
-class ScanProgress:
-    """The progress of a scan on stderr (only when it is a terminal): the phase and events counted, a bar, MB read
-    of the total and the time left. Its methods are the scan's `on_file`, `on_events` and `on_phase` callbacks."""
-
-    def __init__(self, total_bytes: int, lang: str, console: Console | None = None) -> None:
-        self.console = console or Console(stderr=True)
-        self.lang = lang
-        self.total = max(total_bytes, 1)
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(bar_width=None), _Megabytes(), _Left(lang),
-                            console=self.console, transient=True, disable=not self.console.is_terminal,
-                            expand=False)
-        self.label = message("terminal.reading", lang)
-        self.task: TaskID = self.bar.add_task(self.label, total=self.total)
-
-    def __enter__(self) -> ScanProgress:
-        self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.__exit__(None, None, None)
-
-    def on_file(self, inp: InputFile, size: int) -> None:
-        if "!" not in inp.path:  # a member of a zip: the zip's own size is counted once
-            self.bar.advance(self.task, size)
-
-    def on_events(self, n: int) -> None:
-        self.bar.update(self.task, description=message("terminal.reading_n", self.lang, n=f"{n:,}"))
-
-    def on_phase(self, name: str) -> None:
-        self.bar.update(self.task, completed=self.total, description=message(f"terminal.phase_{name}", self.lang))
 
 
 def print_summary(result: Run, out_dir: Path, console: Console, max_rows: int = 15, max_incidents: int = 5) -> None:
