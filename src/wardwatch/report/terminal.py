@@ -28,17 +28,19 @@ from .style import VERDICT_STYLE
 from .wrap import Wrapped
 
 MAX_PROBLEMS = 20  # input problems listed before "… +N"
-NAME_WIDTH = 24  # a name column (hosts, ids) is at least as wide as its longest name, up to this
+NAME_WIDTH = 24  # a name column (hosts, ids) is as wide as its longest name, up to this (or its Col.most)
 
 
 @dataclass(frozen=True)
 class Col:
     """A table column by what it holds: `text` folds (its share of the width is `ratio`), `name` (ids, hosts,
-    files) folds inside the word, `label` and `num` (right-aligned) never wrap, `when` never wraps (dates)."""
+    files) is as wide as its longest name up to `most` and folds inside a longer one, `label` and `num`
+    (right-aligned) never wrap, `when` never wraps (dates)."""
 
     header: str
     kind: str = "text"
     ratio: int | None = None
+    most: int | None = None  # a name column's widest (NAME_WIDTH when not given)
 
 
 class Terminal:
@@ -93,11 +95,12 @@ class Terminal:
         for n, col in enumerate(columns):
             words = [w for row in cells for w in row[n].plain.split()]
             name = col.kind == "name"
+            widest = max(cell_len(col.header), col.most or NAME_WIDTH)
             table.add_column(col.header, ratio=col.ratio if col.kind == "text" else None,
                              no_wrap=col.kind in ("label", "num", "when"), overflow="fold",
                              justify="right" if col.kind == "num" else "left",
-                             min_width=min(NAME_WIDTH, max(map(cell_len, words), default=0)) if name else None,
-                             max_width=max(NAME_WIDTH, cell_len(col.header)) if name else None)
+                             min_width=min(widest, max(map(cell_len, words), default=0)) if name else None,
+                             max_width=widest if name else None)
         for row in cells:
             table.add_row(*row)
         self.show(table)
@@ -211,8 +214,8 @@ class Terminal:
             rows.append((self.severity(f.severity), self.titled(f.title.get(self.lang), dim=f.rule), hosts,
                          f"{f.count:,}", when.rsplit(" ", 1)[0] if one_zone else when))
         self.table([Col(self.t("terminal.sev"), "label"), Col(self.t("terminal.what"), "text", 3),
-                    Col(self.t("terminal.host"), "name", 1), Col(self.t("terminal.count"), "num"),
-                    Col(when_head, "when")], rows, title)
+                    Col(self.t("terminal.host"), "name", most=self.out.width // 5),
+                    Col(self.t("terminal.count"), "num"), Col(when_head, "when")], rows, title)
 
     def audit(self, run: Run, out_dir: Path, max_rows: int = 12) -> None:
         """The audit summary from its `audit` section: scores per host, the checks failing most, fleet checks."""
