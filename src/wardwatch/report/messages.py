@@ -168,7 +168,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "phase.other": ("その他", "Other"),
     **{f"fact.{name}": (text.ja, text.en) for name, text in fact_meanings().items()},  # checks/facts.yml
     "syslog.summary": (
-        "{events} line(s), {unknown} not recognised, {n} finding(s) → {path}",
+        "{events} 行を読みました（形式が分からない行 {unknown}）。検知 {n} 件 → {path}",
         "{events} line(s), {unknown} not recognised, {n} finding(s) → {path}",
     ),
     "syslog.not_seen": (
@@ -177,6 +177,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "syslog.all_quiet": ("危険なポートの通信なし", "no traffic on any dangerous port"),
     "syslog.none_on": ("通信なし ", "none on "),
+    "syslog.failed": ("{stage} が失敗しました（{message}）。{path} を見てください", "{stage} failed ({message}); see {path}"),
     "inventory.title": ("台帳点検", "Inventory check"),
     "inventory.flow_matrix": ("セグメント間の通信（台帳で許可した通信）", "Traffic allowed between segments (inventory)"),
     "inventory.matrix_note": (
@@ -193,7 +194,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     "inventory.seed": ("研修の教訓", "From the training"),
     "inventory.accounts": ("アカウント", "Accounts"),
     "checklist.facility": ("医療機関名: {facility}", "Facility: {facility}"),
+    "checklist.answer_from": ("回答（根拠）", "Answer (from)"),
+    "checklist.unanswered": ("未回答", "unanswered"),
+    "checklist.conflict": ("食い違い（自動判定と回答が違います）", "conflict (the evidence and the answer differ)"),
     "terminal.title": ("WardWatch スキャン結果", "WardWatch scan result"),
+    "terminal.counts": ("{events} 件のイベント / {files} ファイル / {hosts} 台", "{events} events / {files} files / {hosts} hosts"),
+    "terminal.reading": ("読み込み中", "reading"),
+    "terminal.reading_n": ("読み込み中: {n} 件", "reading: {n} events"),
+    "terminal.phase_detect": ("検知ルールを実行中", "running detections"),
+    "terminal.phase_report": ("レポート作成中", "writing reports"),
+    "terminal.left": ("残り {time}", "{time} left"),
     "terminal.events": ("件のイベント", "events"),
     "terminal.files": ("ファイル", "files"),
     "terminal.hosts": ("台", "hosts"),
@@ -223,6 +233,49 @@ CATALOG: dict[str, tuple[str, str]] = {
         "処理できなかった部分（結果は残りの部分から）",
         "Parts that failed (the results come from the rest)",
     ),
+    "list.rule": ("ルール", "Rule"),
+    "list.severity": ("重大度", "Severity"),
+    "list.scope": ("対象", "Scope"),
+    "list.severity_phase": ("重大度 / 段階", "Severity / phase"),
+    "list.title_seed": ("内容 / 研修資料", "Title / source"),
+    "rules.rule": ("ルール（ID・ファイル）", "Rule (id, file)"),
+    "rules.level": ("レベル", "Level"),
+    "rules.runs": ("実行", "Runs"),
+    "rules.yes": ("可", "yes"),
+    "rules.no": ("不可", "no"),
+    "rules.reason": ("実行できない理由", "Why it will not run"),
+    "rules.count": ("件数", "Rules"),
+    "rules.reasons": ("理由ごとの件数", "Rules per reason"),
+    "rules.n_rules": ("{n} 件", "{n} rules"),
+    "rules.summary": (
+        "{n} 件のルールのうち {ok} 件は実行でき、{bad} 件は実行できません。",
+        "{ok} of {n} rules will run; {bad} will not.",
+    ),
+    "vuln.summary": (
+        "外部接続などの機器 {checked} 台を {feeds} 個のフィード（{advisories} 件）と照合し、{hosts} 台のサポート期限を"
+        "調べました。検知 {n} 件。",
+        "{checked} exposed device(s) against {advisories} advisories from {feeds} feed(s); {hosts} host(s) for end of "
+        "support; {n} finding(s).",
+    ),
+    "vuln.no_feed": (
+        "脆弱性フィードが指定されていないため、脆弱性の照合はしていません（--feed）。",
+        "No vulnerability feed given (--feed): only end of support was checked.",
+    ),
+    "web.baseline": (
+        "{out} を作りました: {files} ファイル。鍵は {keyfile} です（サイトとは別の場所に保管してください）。",
+        "wrote {out}: {files} files; key in {keyfile} (keep it apart from the site).",
+    ),
+    "web.outside": (
+        "外部の {n} 個のホストからスクリプトや iframe を読み込んでいます（今後は既知として扱います）: {hosts}",
+        "Pages load scripts or frames from {n} outside host(s), trusted from now on: {hosts}",
+    ),
+    "web.summary": (
+        "{files} ファイルを調べました: 追加 {added}、変更 {changed}、削除 {removed}。検知 {n} 件。",
+        "{files} files checked: {added} added, {changed} changed, {removed} removed; {n} finding(s).",
+    ),
+    "web.unreadable": ("{path}: 読めません（{why}）。{what}", "{path}: cannot be read ({why}); {what}"),
+    "web.not_in_baseline": ("基準に含めていません", "not in the baseline"),
+    "web.not_checked": ("調べていません", "not checked"),
     "audit.title": ("WardWatch 設定点検レポート", "WardWatch configuration audit"),
     "audit.hosts": ("ホスト", "Hosts"),
     "audit.score": ("点数", "Score"),
