@@ -95,6 +95,7 @@ def _args(i: dict[str, Path]) -> dict[str, list[str]]:
         "incident report": ["incident", "report", str(i["case"]), "--out", OUT],
         "fix plan": ["fix", "plan", str(i["findings"]), "--out", OUT],
         "procure": ["procure", "--all", "--out", OUT],
+        "summary": ["summary", "--scan", str(i["findings"]), "--out", OUT],
     }
 
 

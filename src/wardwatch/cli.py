@@ -52,6 +52,10 @@ from .procure.cli import procure_app  # noqa: E402  (procurement clauses for the
 
 app.add_typer(procure_app, name="procure")
 
+from .summary.cli import summary as summary_command  # noqa: E402  (one page for management)
+
+app.command("summary")(summary_command)
+
 LEVELS = ("informational", "low", "medium", "high", "critical")
 
 

@@ -923,6 +923,63 @@ CATALOG: dict[str, tuple[str, str]] = {
     "xlsx.sum.yes_now": ("はい（現在）", "Yes (now)"),
     "xlsx.sum.no_now": ("いいえ（現在）", "No (now)"),
 
+    # the management summary (summary/page.py, summary.html.j2)
+    "summary.title": ("経営層向けサマリー（サイバーセキュリティ）", "Cyber security summary for management"),
+    "summary.given": ("読み込んだ結果", "Results read"),
+    "summary.given.scan": ("ログ調査", "log scan"),
+    "summary.given.audit": ("端末・サーバーの点検", "host audit"),
+    "summary.given.inventory": ("ネットワーク台帳", "network inventory"),
+    "summary.given.checklist": ("厚労省チェックリスト", "MHLW checklist"),
+    "summary.given.vuln": ("脆弱性の確認", "vulnerability check"),
+    "summary.picture": (
+        "防御の層（スイスチーズ）: 左から攻撃が入り、すべての層の穴が重なると被害に届きます",
+        "Layers of defence (Swiss cheese): the attack comes from the left and does harm where holes line up in every layer",
+    ),
+    "summary.attack": ("攻撃", "Attack"),
+    "summary.harm": ("診療停止", "Care stops"),
+    "summary.layers_title": ("防御の層と見つかった穴", "The layers of defence and the holes found"),
+    "summary.layers_note": (
+        "研修資料の「スイスチーズ」の考え方です。1枚の対策に穴があっても、他の層が止めれば被害は出ません。穴は証拠（ログ・点検・台帳・"
+        "チェックリスト）から見つかったものだけを描き、調べていない層は「？」で示します。",
+        "The training's Swiss cheese: a hole in one layer does no harm while another layer stops the attack. Only holes "
+        "found in the evidence (logs, audits, inventory, checklist) are drawn; a layer nothing checked shows '?'.",
+    ),
+    "summary.col_layer": ("層", "Layer"),
+    "summary.col_status": ("状態", "State"),
+    "summary.col_holes": ("主な穴", "Main holes"),
+    "summary.status.holes": ("穴 {n} 種類", "{n} kinds of hole"),
+    "summary.status.solid": ("調べた範囲で穴なし", "No hole in what was checked"),
+    "summary.status.unchecked": ("未確認（調べる結果がありません）", "Not checked (no result covers it)"),
+    "summary.more": ("ほか {n} 種類", "and {n} more"),
+    "summary.verdict": (
+        "防御の {total} 層のうち {bad} 層に穴が見つかりました（未確認 {unchecked} 層）。",
+        "Holes were found in {bad} of the {total} layers of defence ({unchecked} not checked).",
+    ),
+    "summary.verdict_label.open": ("未確認あり", "Not all checked"),
+    "summary.verdict_label.clear": ("穴なし", "No hole found"),
+    "summary.scan_verdict": ("ログ調査の判定: {text}", "The log scan says: {text}"),
+    "summary.unchecked_note": (
+        "未確認の層: {names}。穴がないという意味ではありません。",
+        "Not checked: {names}. This does not mean they have no holes.",
+    ),
+    "summary.risk_title": ("病院が負うリスク", "What the hospital risks"),
+    "summary.risk": (
+        "穴が重なると、ランサムウェアで電子カルテと部門システムが止まります。研修資料の事例（大阪急性期・総合医療センター、"
+        "半田病院）では、電子カルテが数週間以上使えず紙で診療を続け、救急患者の受け入れを断り、バックアップまで暗号化されて"
+        "復旧に長い時間がかかりました。患者の命と地域医療、病院の信用と収入に直結する経営の問題です。",
+        "When the holes line up, ransomware stops the EHR and departmental systems. In the training's cases (Osaka General "
+        "Medical Center, Handa Hospital) the EHR was unusable for weeks or more, care went on paper, emergency patients "
+        "were turned away, and even the backups were encrypted, so recovery took a long time. It is a management issue: "
+        "patients' lives, the region's care, the hospital's trust and income.",
+    ),
+    "summary.decisions_title": ("今決めること（3つ）", "Three decisions to take now"),
+    "summary.effort": ("目安", "Rough effort"),
+    "summary.no_decisions": (
+        "調べた範囲で穴は見つかりませんでした。未確認の層を調べることと、年1回の点検・訓練の継続を決めてください。",
+        "No hole was found in what was checked. Decide to check the layers not yet checked, and to keep the yearly "
+        "checks and drills.",
+    ),
+
 }
 
 
