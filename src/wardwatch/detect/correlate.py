@@ -14,6 +14,7 @@ from ..model import EventRef, Evidence, Finding, Severity
 from ..sql import bound
 from ..store import EventStore
 from ..textfmt import as_utc, delta_seconds
+from .names import AccountNames
 from .rules import Rule, correlate_names
 
 Correlator = Callable[["Rule", "Context"], list["Hit"]]
@@ -60,6 +61,7 @@ class Context:
     values: dict[str, Any] = field(default_factory=dict)  # $name → value, for the view
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     inputs_size: dict[str, int] = field(default_factory=dict)
+    names: AccountNames = field(default_factory=AccountNames)  # one spelling and SID per account name
     cache: set[str] = field(default_factory=set)  # tables already made (shared by rules)
     con: Any = None  # the cursor this rule queries with (rules run side by side, each on its own)
     params: dict[str, Any] = field(default_factory=dict)  # this rule's own settings (Rule.settings), passed in
