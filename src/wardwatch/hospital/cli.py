@@ -156,7 +156,9 @@ def _items(items: Path | None, version: str, target: str) -> tuple[dict[str, Any
     def read() -> tuple[dict[str, Any], list[Any], str]:
         data = load_items(items)
         meta = data["meta"]
-        return data, rows(data, version, target), f"{meta['title']}（{meta['versions'].get(version, version)}・{target}確認用）"
+        from .xlsxform import version_label  # the version as the form names it, without the working notes
+        return data, rows(data, version, target), \
+            f"{meta['title']}（{version_label(str(meta['versions'].get(version, version)))}・{target}確認用）"
 
     return _load("checklist items", items, read)  # type: ignore[no-any-return]
 
