@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages the tests need beside Python, installed with apt-get only where missing (as root, or with
-# sudo): Java 17 or newer for Apache Spark (`wardwatch isac --engine spark`). `.ci/run` calls it before the tests.
+# sudo): Java 17 or newer for Apache Spark (`wardwatch isac --engine spark`), Chromium and Noto CJK fonts for the
+# tests that open every HTML page in a real browser (tests/test_browser.py). `.ci/run` calls it before the tests.
 # Not Debian, or no way to install: it says what is missing and leaves it to the tests (under CI=true they fail).
 set -euo pipefail
 
@@ -16,6 +17,11 @@ if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null; 
     need+=(default-jre-headless)
   fi
 fi
+
+# Chromium (the browser tests drive /usr/bin/chromium through Playwright; no browser is downloaded) and Japanese
+# fonts, so that pages are measured and photographed as a reader sees them.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -9,12 +9,10 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import pytest
-import typer.main
 
-from wardwatch.cli import app
+from builders.cli import commands
 from wardwatch.config import ConfigError, load_config, parse_tz
 
 OUT = "{OUT}"  # where a command writes; replaced by a folder that can or cannot be written
@@ -28,23 +26,6 @@ detection:
 level: low
 """
 LONG_RUNNING = {"syslog serve"}  # listens until stopped: only its error paths are run
-
-
-def _commands() -> dict[str, set[str]]:
-    """Every command of the CLI (a group run without a subcommand counts) and the names of its parameters."""
-    found: dict[str, set[str]] = {}
-
-    def walk(cmd: Any, path: list[str]) -> None:  # Typer's (vendored) click commands and groups
-        if hasattr(cmd, "commands"):
-            if cmd.invoke_without_command:
-                found[" ".join(path)] = {p.name or "" for p in cmd.params}
-            for name, sub in cmd.commands.items():
-                walk(sub, [*path, name])
-        else:
-            found[" ".join(path)] = {p.name or "" for p in cmd.params}
-
-    walk(typer.main.get_command(app), [])
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +101,7 @@ def _args(i: dict[str, Path]) -> dict[str, list[str]]:
         "incident report": ["incident", "report", str(i["case"]), "--out", OUT],
         "fix plan": ["fix", "plan", str(i["findings"]), "--out", OUT],
         "procure": ["procure", "--all", "--out", OUT],
+        "summary": ["summary", "--scan", str(i["findings"]), "--out", OUT],
         "isac ingest": ["isac", "ingest", str(i["fw"]), "--hospital", "h", "--out", OUT],
         "isac scan": ["isac", "scan", str(i["dataset"]), "--out", OUT],
         "isac share": ["isac", "share", str(i["isac_scan"]), "--out", OUT],
@@ -153,9 +135,9 @@ def _with(args: list[str], out: Path) -> list[str]:
 
 
 def test_every_command_has_minimal_arguments(inputs: dict[str, Path]) -> None:
-    commands, args = _commands(), _args(inputs)
-    assert set(args) == set(commands), "add the new command to _args (with OUT where it writes)"
-    for name, params in commands.items():
+    found, args = commands(), _args(inputs)
+    assert set(args) == set(found), "add the new command to _args (with OUT where it writes)"
+    for name, params in found.items():
         if params & {"out", "folder", "dir"} and name != "syslog verify":
             assert any(OUT in a for a in args[name]), f"{name} writes: mark its output with OUT"
 
@@ -189,7 +171,7 @@ def test_every_command_with_options_refuses_bad_values(inputs: dict[str, Path], 
            "tz": (["--tz", "Mars/Base"], ["--tz", "Mars/Base", "Asia/Tokyo"]),
            "lang": (["--lang", "jp"], ["--lang", "'jp'"])}
     runs, needles = {}, {}
-    for name, params in _commands().items():
+    for name, params in commands().items():
         for param in params & set(bad):
             extra, needles[f"{name} {param}"] = bad[param]
             runs[f"{name} {param}"] = _with(_args(inputs)[name], tmp_path / "o" / name.replace(" ", "-")) + extra

@@ -52,7 +52,8 @@ def test_whole_case_from_scan_to_report(tmp_path: Path, demo_findings: Path) -> 
     code, out = _run("incident", "evidence", "add", str(case), str(photo), "--by", "山田", "--note", "画面の写真")
     assert code == 0 and photo_sha in out
     code, out = _run("incident", "status", str(case))
-    assert "[ppc" in out and "未回答" in out  # personal data 'unknown' opens the PPC step
+    assert any(line.startswith("ppc ") and "未回答" in line for line in out.splitlines()), out  # personal data
+    # 'unknown' opens the PPC step
     code, out = _run("incident", "verify", str(case))
     assert code == 0 and "OK" in out
     code, out = _run("incident", "report", str(case))

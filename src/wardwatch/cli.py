@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
+from .cliopts import Lang, Settings, with_settings
 from .cliutil import EXIT_OK, EXIT_SKIPPED, check_lang, describe, fail, output, run_app, settings
 from .config import ConfigError, load_rdp_allowlist
 from .model import ScanResult
@@ -53,6 +52,10 @@ from .procure.cli import procure_app  # noqa: E402  (procurement clauses for the
 
 app.add_typer(procure_app, name="procure")
 
+from .summary.cli import summary as summary_command  # noqa: E402  (one page for management)
+
+app.command("summary")(summary_command)
+
 from .isac.cli import isac_app  # noqa: E402  (Medical ISAC: many hospitals, the same rules, DuckDB or Spark)
 
 app.add_typer(isac_app, name="isac")
@@ -62,7 +65,7 @@ LEVELS = ("informational", "low", "medium", "high", "critical")
 
 def _version(value: bool) -> None:
     if value:
-        print(f"wardwatch {__version__}")
+        _print_version()
         raise typer.Exit(EXIT_OK)
 
 
@@ -72,9 +75,8 @@ def _main(version_: bool = typer.Option(False, "--version", callback=_version, i
     """WardWatch: 病院のサイバー攻撃をログから見つける / finds attacks in a hospital's logs."""
 
 
-def _settings(config: Path | None, tz: str | None, lang: str | None, allowlist: Path | None) -> tuple[dict[str, Any], str, str]:
-    """The common settings plus the RDP allowlist (option or settings file)."""
-    cfg, tz_, lang_ = settings(config, tz, lang)
+def _allowlist(cfg: dict[str, Any], allowlist: Path | None) -> dict[str, Any]:
+    """The settings with the RDP allowlist (option or settings file) checked."""
     allow = allowlist or cfg.get("rdp_allowlist")
     if allow:
         try:
@@ -82,47 +84,32 @@ def _settings(config: Path | None, tz: str | None, lang: str | None, allowlist: 
         except ConfigError as exc:
             fail(str(exc))
         cfg["rdp_allowlist"] = str(allow)
-    return cfg, tz_, lang_
+    return cfg
 
 
 def scan_and_report(paths: list[Path], out: Path | None, cfg: dict[str, Any], tz: str, lang: str,
                     rule_paths: list[Path] | None = None, min_level: str | None = None,
                     segments: object = None) -> int:
     """Run a scan with a progress bar, print the summary; returns the exit code (0 all read, 1 something skipped)."""
-    from .report.terminal import print_summary
+    from .report.progress import ScanProgress
+    from .report.terminal import Terminal
     from .scan import run_scan
 
     out_dir = out or Path(f"wardwatch-out-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
     if (out_dir / "findings.json").exists():  # a finished scan; a half-written folder is simply written over
         fail(f"{out_dir} already holds a scan; choose another --out folder")
     total = sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
-    console = Console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=not console.is_terminal) as bar:
-        label = "読み込み中" if lang == "ja" else "reading"
-        task = bar.add_task(label, total=max(total, 1))
-
-        def on_file(inp, size):  # type: ignore[no-untyped-def]
-            if "!" not in inp.path:
-                bar.advance(task, size)
-
-        def on_events(n: int) -> None:
-            bar.update(task, description=f"{label}: {n:,} {'件' if lang == 'ja' else 'events'}")
-
-        def on_phase(name: str) -> None:
-            text = {"detect": ("検知ルールを実行中", "running detections"), "report": ("レポート作成中", "writing reports")}[name]
-            bar.update(task, completed=max(total, 1), description=text[0] if lang == "ja" else text[1])
-
+    with ScanProgress(total, lang) as bar:
         try:
-            result = run_scan(paths, out_dir, cfg, tz, lang, on_file, on_events, on_phase, rule_paths, min_level, segments)
+            result = run_scan(paths, out_dir, cfg, tz, lang, bar.on_file, bar.on_events, bar.on_phase, rule_paths,
+                              min_level, segments)
         except OSError as exc:
             fail(f"cannot write results to {out_dir}: {describe(exc)}")
-    console = Console()
+    term = Terminal(lang)
     try:
-        print_summary(result, out_dir, console)
+        term.scan(result, out_dir)
     except Exception as exc:  # the files are written; a summary that fails must not hide them
-        console.print(f"[bold red]error:[/bold red] the summary could not be shown ({type(exc).__name__}: {exc}); "
-                      f"the results are in {out_dir}", highlight=False)
+        term.error(f"the summary could not be shown ({type(exc).__name__}: {exc}); the results are in {out_dir}")
         return EXIT_SKIPPED
     return exit_code(result)
 
@@ -137,12 +124,10 @@ def exit_code(result: ScanResult) -> int:
 
 
 @app.command()
+@with_settings
 def scan(
     paths: list[Path] = typer.Argument(..., exists=True, help="Event logs: .evtx, wevtutil XML, Get-WinEvent JSON, JSON lines, folders or .zip"),
     out: Path | None = typer.Option(None, "--out", help="Folder for the results (default: a new wardwatch-out-… folder)"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file overriding defaults.yml"),
     rdp_allowlist: Path | None = typer.Option(None, "--rdp-allowlist", exists=True, dir_okay=False,
                                                  help="CSV/YAML of expected (server, account, source) RDP pairs"),
     rules: list[Path] | None = typer.Option(None, "--rules", exists=True,
@@ -153,11 +138,12 @@ def scan(
                                             help="CSV cidr,segment for firewall/router syslog inputs"),
     inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False,
                                              help="Hospital inventory (segments, allowed flows, remote access) for syslog inputs"),
+    *, s: Settings,
 ) -> None:
     """ログを調べて攻撃を探す / Scan event logs for the attacks of the MHLW training."""
     if min_level is not None and min_level not in LEVELS:
         fail(f"--min-level must be one of {', '.join(LEVELS)}, not {min_level!r}")
-    cfg, tz_, lang_ = _settings(config, tz, lang, rdp_allowlist)
+    cfg = _allowlist(s.cfg, rdp_allowlist)
     from .netlog.cli import checked_segments
 
     net_segments: object = checked_segments(segments) if segments is not None else None  # checked before the scan
@@ -168,7 +154,7 @@ def scan(
             net_segments = segments_from_inventory(load_inventory(inventory))
         except InventoryError as exc:
             fail(f"{exc}\n" + "\n".join(str(p) for p in exc.problems))
-    raise typer.Exit(scan_and_report(paths, out, cfg, tz_, lang_, rules, min_level, net_segments))
+    raise typer.Exit(scan_and_report(paths, out, cfg, s.tz, s.lang, rules, min_level, net_segments))
 
 
 DEMO_PARTS = {"logs", "result"}  # what `demo` writes into its --out folder, and all it removes on the next run
@@ -185,7 +171,7 @@ def demo(
 
     from .demo import write_scenario
 
-    cfg, tz_, lang_ = _settings(None, tz, lang, None)
+    cfg, tz_, lang_ = settings(None, tz, lang)
     if out.is_dir():  # an earlier demo, finished or not, is replaced; any other folder is left alone
         other = sorted(p.name for p in out.iterdir() if p.name not in DEMO_PARTS)
         if other:
@@ -200,17 +186,18 @@ def demo(
 @rules_app.command("list")
 def rules_list(lang: str = typer.Option("ja", "--lang", help="ja or en")) -> None:
     """組み込みの検知ルールの一覧 / List the built-in detection rules."""
-    from rich.table import Table
 
     from .detect.rules import load_rules
+    from .report.labels import phase_label
+    from .report.terminal import Col, Terminal
 
     check_lang(lang)
-    table = Table()
-    for col in ("id", "severity", "phase", "title", "seed"):
-        table.add_column(col)
-    for r in load_rules():
-        table.add_row(r.id, r.severity.label, r.phase, r.title.get(lang), r.seed)
-    Console().print(table)
+    term = Terminal(lang)
+    term.table([Col(term.t("list.rule"), "name"), Col(term.t("list.severity_phase"), "name"),
+                Col(term.t("list.title_seed"), "text")],
+               [(r.id, term.stacked(term.severity(r.severity), phase_label(r.phase, term.lang)),
+                 term.titled(r.title.get(lang), r.seed))
+                for r in load_rules()])
 
 
 @rules_app.command("export-sigma")
@@ -219,40 +206,44 @@ def rules_export_sigma(folder: Path = typer.Argument(..., help="Folder to write 
                                                              help="Settings file (its thresholds go into the rules)")) -> None:
     """組み込みルールを Sigma 形式で書き出す / Write the built-in rules as Sigma rules (to read, tune and run with --rules)."""
     from .detect.sigma_export import export
+    from .report.terminal import Terminal
 
     cfg, _, _ = settings(config, None, None)
     written, skipped = export(output(folder), cfg)
-    console = Console()
-    console.print(f"{len(written)} Sigma rule files written to {folder}")
+    term = Terminal()
+    term.line(f"{len(written)} Sigma rule files written to {folder}")
     for rule_id, why in skipped.items():
-        console.print(f"  {rule_id}: not exported ({why})", highlight=False)
+        term.line(f"  {rule_id}: not exported ({why})")
 
 
 @rules_app.command("check")
-def rules_check(paths: list[Path] = typer.Argument(..., exists=True, help="Sigma rule files or folders")) -> None:
-    """Sigma ルールを検証し、実行できるかと理由を一覧にする / Validate Sigma rules: will each run, and why not."""
-    from rich.table import Table
+def rules_check(paths: list[Path] = typer.Argument(..., exists=True, help="Sigma rule files or folders"),
+                problems: bool = typer.Option(False, "--problems",
+                                              help="Only the rules that will not run, under their reason, with a "
+                                                   "count per reason"),
+                lang: Lang = None) -> None:
+    """Sigma ルールを検証し、実行できるかと理由を一覧にする / Validate Sigma rules: will each run, and why not.
 
+    Exit 0 when every rule will run, 1 when some will not (listed with the reason), 2 for a usage error."""
+    from .report.terminal import Terminal
     from .sigma import check_rules
 
+    _, _, lang_ = settings(None, None, lang)
     statuses = check_rules(paths)
-    table = Table()
-    for col in ("id", "level", "title", "file", "runs", "reason"):
-        table.add_column(col, overflow="fold")
-    for st in statuses:
-        table.add_row(str(st.id or "-"), str(st.level or "-"), str(st.title or "-"), str(st.file),
-                      "yes" if st.will_run else "[red]no[/red]", str(st.reason or ""))
-    console = Console()
-    console.print(table)
-    bad = sum(1 for st in statuses if not st.will_run)
-    console.print(f"{len(statuses) - bad} of {len(statuses)} rules will run; {bad} will not.")
-    raise typer.Exit(1 if bad else 0)
+    Terminal(lang_).rule_check(statuses, paths, problems_only=problems)
+    raise typer.Exit(EXIT_SKIPPED if any(not st.will_run for st in statuses) else EXIT_OK)
 
 
 @app.command()
 def version() -> None:
     """Print the version."""
-    print(f"wardwatch {__version__}")
+    _print_version()
+
+
+def _print_version() -> None:
+    from .report.terminal import Terminal
+
+    Terminal().line(f"wardwatch {__version__}")
 
 
 def main() -> None:

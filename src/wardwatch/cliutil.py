@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
-from rich.console import Console
 
 from .config import ConfigError, load_config, parse_tz
 
@@ -17,10 +16,11 @@ EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 LANGS = ("ja", "en")
 
 
+def say_error(message: str, label: str = "error") -> None:
+    """One red `error:` line on stderr (never wrapped by WardWatch: it names a file to find)."""
+    from .report.terminal import Terminal
 
-def say_error(message: str) -> None:
-    """One red `error:` line on stderr."""
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/bold red] {message}", highlight=False)
+    Terminal().error(message, label)
 
 
 def fail(message: str) -> NoReturn:
@@ -61,13 +61,24 @@ def run_app(app: Callable[[], Any]) -> None:
     try:
         app()
     except RuleError as exc:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]rule error:[/bold red] {exc}", highlight=False)
+        say_error(str(exc), "rule error")
         sys.exit(EXIT_USAGE)
     except OSError as exc:
         say_error(describe(exc))
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
+
+
+def inventory_or_fail(path: Path) -> Any:
+    """The hospital inventory at `path` (hospital.inventory.Inventory), or the one-line error naming the file and
+    its first problems."""
+    from .hospital.inventory import InventoryError, load_inventory
+
+    try:
+        return load_inventory(path)
+    except InventoryError as exc:
+        fail(f"{path}: not a usable inventory ({'; '.join(map(str, exc.problems[:3]))})")
 
 
 def check_lang(lang: str | None, option: str = "--lang") -> str | None:
@@ -90,10 +101,3 @@ def settings(config: Path | None, tz: str | None, lang: str | None) -> tuple[dic
     except ConfigError as exc:
         fail(str(exc))
     return cfg, str(tz or cfg["timezone"]), str(lang or cfg["lang"])
-
-
-def print_findings(findings: list[Any], lang: str, show_host: bool = True) -> None:
-    """One line per finding, worst first (the order given kept within a severity): `[severity] rule host — summary`."""
-    for f in sorted(findings, key=lambda f: -f.severity):
-        host = f" {f.host or ''}" if show_host else ""
-        typer.echo(f"[{f.severity.label}] {f.rule}{host} — {f.summary.get(lang)}")

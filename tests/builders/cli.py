@@ -1,7 +1,11 @@
-"""The `wardwatch` app with the audit and collect commands, and a runner that lets crashes fail the test."""
+"""The `wardwatch` app with the audit and collect commands, a runner that lets crashes fail the test, and every
+command of the CLI with its parameters."""
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+import typer.main
 from typer.testing import CliRunner
 
 from wardwatch.audit.cli import audit_app, collect_app
@@ -29,3 +33,22 @@ def one_line(output: str) -> str:
     Rich wraps what a test captures at the terminal width (80 columns under CliRunner, or $COLUMNS), so a message
     next to a long temporary path can be cut anywhere between its words: compare phrases against this instead."""
     return " ".join(output.split())
+
+
+def commands() -> dict[str, set[str]]:
+    """Every command of the CLI by its path ('incident evidence add'; a group run without a subcommand counts)
+    and the names of its parameters."""
+    from wardwatch.cli import app
+    found: dict[str, set[str]] = {}
+
+    def walk(cmd: Any, path: list[str]) -> None:  # Typer's (vendored) click commands and groups
+        if hasattr(cmd, "commands"):
+            if cmd.invoke_without_command:
+                found[" ".join(path)] = {p.name or "" for p in cmd.params}
+            for name, sub in cmd.commands.items():
+                walk(sub, [*path, name])
+        else:
+            found[" ".join(path)] = {p.name or "" for p in cmd.params}
+
+    walk(typer.main.get_command(app), [])
+    return found

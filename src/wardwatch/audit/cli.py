@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
+from ..cliopts import Settings, with_settings
 from ..cliutil import EXIT_OK, EXIT_SKIPPED, check_lang, fail, output, settings
 from ..config import ConfigError
 
@@ -47,21 +47,21 @@ def _out_dir(out: Path | None, prefix: str) -> Path:
 
 
 @audit_app.command(DEFAULT_COMMAND, hidden=True)
+@with_settings
 def audit_bundles(
     bundles: list[Path] = typer.Argument(..., exists=True, help="Bundle folders or .zip files (folders are searched)"),
     out: Path | None = typer.Option(None, "--out", help="Folder for the results (default: a new wardwatch-audit-… folder)"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone for the report (default Asia/Tokyo)"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file (audit: section)"),
     hosts: Path | None = typer.Option(None, "--hosts", exists=True, dir_okay=False,
                                       help="Host list, one per line; tag 'rdp' where RDP is needed"),
+    *, s: Settings,
 ) -> None:
     """束を点検する / Audit collector bundles."""
-    from .report import print_summary, write_html, write_json
+    from ..report.terminal import Terminal
+    from .report import run_of, write_html, write_json
     from .run import run, split_paths
     from .settings import make_context
 
-    cfg, tz_, lang_ = settings(config, tz, lang)
+    cfg, tz_, lang_, config = s.cfg, s.tz, s.lang, s.config
     bundle_paths, log_paths = split_paths(bundles)
     if not bundle_paths:
         fail("no collector bundle found in " + ", ".join(map(str, bundles)) +
@@ -79,7 +79,7 @@ def audit_bundles(
         result.add_scan(run_scan(log_paths, out_dir / "scan", cfg, tz_, lang_), "scan/report.html")
     write_json(result, out_dir / "findings.json")
     write_html(result, out_dir / "report.html")
-    print_summary(result, out_dir, Console())
+    Terminal(lang_).audit(run_of(result), out_dir)
     raise typer.Exit(EXIT_SKIPPED if result.incomplete else EXIT_OK)
 
 
@@ -97,9 +97,9 @@ def audit_passwords(
     from ..report.findings_page import write_findings_html
     from ..report.jsonout import write_json
     from ..report.messages import message
+    from ..report.terminal import Terminal
     from .encoding import DecodeError
     from .passwords import run_passwords
-    from .pwreport import print_password_summary
 
     _, tz_, lang_ = settings(None, tz, lang)
     try:
@@ -112,25 +112,22 @@ def audit_passwords(
     write_findings_html(findings, out_dir / "report.html", message("passwords.title", lang_),
                         message("passwords.intro", lang_, accounts=stats.get("accounts", "-"), files=len(inputs)),
                         lang_, tz_)
-    print_password_summary(result, out_dir, Console())
+    Terminal(lang_).passwords(result, out_dir)
     raise typer.Exit(EXIT_SKIPPED if any(i.errors for i in inputs) else EXIT_OK)
 
 
 @audit_app.command("checks")
 def audit_checks(lang: str = typer.Option("ja", "--lang", help="ja or en")) -> None:
     """点検項目の一覧 / List the audit checks (rule, severity, seed, title)."""
-    from rich.table import Table
-
+    from ..report.terminal import Col, Terminal
     from .checkdefs import load_checks
 
     check_lang(lang)
-    table = Table()
-    table.add_column("rule", no_wrap=True)
-    for col in ("severity", "scope", "title", "seed"):
-        table.add_column(col)
-    for c in load_checks():
-        table.add_row(c.rule, c.severity.label, c.scope, c.title.get("en" if lang == "en" else "ja"), c.seed)
-    Console().print(table)
+    term = Terminal(lang)
+    term.table([Col(term.t("list.rule"), "name"), Col(term.t("list.severity"), "label"),
+                Col(term.t("list.scope"), "label"), Col(term.t("list.title_seed"), "text")],
+               [(c.rule, term.severity(c.severity), c.scope, term.titled(c.title.get(term.lang), c.seed))
+                for c in load_checks()])
 
 
 @collect_app.callback(invoke_without_command=True)
@@ -140,16 +137,18 @@ def collect(
 ) -> None:
     """Windows で設定を集めるスクリプト / The collector for Windows (built-in commands only, changes nothing)."""
     from ..collector import RUN_LINE, SCRIPT_NAME, write_script
+    from ..report.terminal import Terminal
 
-    console = Console()
+    term = Terminal()
     if not script:
-        console.print("収集スクリプトを書き出すには / To write the collector script:  wardwatch collect --script [--out FILE]\n"
-                      f"Windows で管理者として実行 / Run on Windows as administrator:  {RUN_LINE}", highlight=False)
+        term.line("収集スクリプトを書き出すには / To write the collector script:  wardwatch collect --script [--out FILE]")
+        term.line(f"Windows で管理者として実行 / Run on Windows as administrator:  {RUN_LINE}")
         raise typer.Exit(EXIT_OK)
     path = write_script(output(out or Path(SCRIPT_NAME)))  # an OSError is the one-line error of cliutil.run_app
-    console.print(f"{path}\n"
-                  "Windows で管理者の PowerShell から実行（実行ポリシーはこのプロセスだけ回避、設定は変えません）:\n"
-                  "Run it from an administrator prompt (the execution policy is bypassed for this process only):\n"
-                  f"  {RUN_LINE}\n"
-                  "できた wardwatch-<ホスト名>-<日時>.zip をこの PC にコピーして / Copy the resulting zip here, then:\n"
-                  "  wardwatch audit wardwatch-*.zip --out result", highlight=False)
+    for line in (f"{path}",
+                 "Windows で管理者の PowerShell から実行（実行ポリシーはこのプロセスだけ回避、設定は変えません）:",
+                 "Run it from an administrator prompt (the execution policy is bypassed for this process only):",
+                 f"  {RUN_LINE}",
+                 "できた wardwatch-<ホスト名>-<日時>.zip をこの PC にコピーして / Copy the resulting zip here, then:",
+                 "  wardwatch audit wardwatch-*.zip --out result"):
+        term.line(line)

@@ -1,23 +1,20 @@
-"""Audit outputs: findings.json (scan's format plus an `audit` table), the offline HTML report, the terminal summary."""
+"""Audit outputs: findings.json (scan's format plus an `audit` table) and the offline HTML report (the terminal
+summary is report/terminal.py's, from the run's `audit` section)."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
 import orjson
-from rich.console import Console
-from rich.table import Table
 
 from ..checks.factspec import fact
-from ..model import Finding, Run, Severity
+from ..model import Finding, Run
 from ..report.jsonout import result_dict
-from ..report.labels import fact_label, format_size, format_time, severity_label
+from ..report.labels import fact_label, format_size, format_time
 from ..report.messages import messages
 from ..report.page import findings_verdict, run_date
 from ..report.render import render_page
-from ..report.style import SEVERITY_STYLE as STYLE
 from ..report.style import severity_badge
-from ..report.terminal import print_problems
 from ..textfmt import iso_local
 from .engine import HostResult
 from .outcome import FAIL, NOT_APPLICABLE, NOT_COLLECTED, PASS
@@ -110,45 +107,3 @@ def render_html(result: AuditResult) -> str:
 
 def write_html(result: AuditResult, path: Path) -> None:
     path.write_text(render_html(result), encoding="utf-8")
-
-
-def print_summary(result: AuditResult, out_dir: Path, console: Console, max_rows: int = 12) -> None:
-    lang = result.lang
-    t = messages(lang, "audit")
-    checks = {c.name: c for c in result.checks}
-    console.print(f"[bold]{t['title']}[/bold]  {len(result.hosts)} {t['hosts']}  ({result.stats.get('seconds', 0)} s)")
-    if result.hosts:
-        table = Table(expand=False)
-        for col in (t["hosts"], t["score"], t["failed"], t["nc"], t["os"]):
-            table.add_column(col)
-        for h in result.hosts:
-            score = h.score(checks)
-            color = "green" if score is not None and score >= 80 else "yellow" if score is not None and score >= 50 else "red"
-            table.add_row(h.host, f"[{color}]{score if score is not None else '—'}[/]", str(h.count(FAIL)),
-                          str(h.count(NOT_COLLECTED)), _os(h))
-        console.print(table)
-    worst = sorted(((sum(1 for h in result.hosts if h.outcomes.get(c.name) and h.outcomes[c.name].status == FAIL), c)
-                    for c in result.checks if c.scope == "host"), key=lambda x: (-x[0], -x[1].severity))
-    shown = [(n, c) for n, c in worst if n][:max_rows]
-    if shown:
-        table = Table(title=t["worst"], expand=True)
-        table.add_column(t["severity"], no_wrap=True)
-        table.add_column(t["check"], ratio=3)
-        table.add_column(t["hosts"], ratio=2)
-        for n, c in shown:
-            failing = [h.host for h in result.hosts if h.outcomes.get(c.name) and h.outcomes[c.name].status == FAIL]
-            table.add_row(f"[{STYLE[c.severity]}]{severity_label(c.severity, lang)}[/]", f"{c.title.get(lang)} [dim]({c.rule})[/dim]",
-                          f"{n}/{len(result.hosts)}: " + ", ".join(failing[:4]) + (" …" if len(failing) > 4 else ""))
-        console.print(table)
-    for c, _host, o in result.fleet:
-        if o.status == FAIL:
-            console.print(f"[{STYLE[c.severity]}]{c.title.get(lang)}[/] ({c.rule}): " + " / ".join(i.get(lang) for i in o.items),
-                          highlight=False)
-    scan = result.stats.get("scan")
-    if scan:
-        console.print(f"[bold]{t['logs']}[/bold]: {t['logs_counts'].format(**scan)} → {out_dir / scan['report']}",
-                      highlight=False)
-    if not any(f.severity >= Severity.LOW for f in result.findings):
-        console.print(f"[green]{t['none']}[/green]")
-    print_problems(result.inputs, console, t["problems"], t["more"])
-    console.print(f"{t['out']}: {out_dir}  (report.html, findings.json)")

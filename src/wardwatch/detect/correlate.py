@@ -14,6 +14,7 @@ from ..model import EventRef, Evidence, Finding, Severity
 from ..sql import bound
 from ..store import EventStore
 from ..textfmt import as_utc, delta_seconds
+from .names import AccountNames
 from .rules import Rule, correlate_names
 
 Correlator = Callable[["Rule", "Context"], list["Hit"]]
@@ -60,6 +61,7 @@ class Context:
     values: dict[str, Any] = field(default_factory=dict)  # $name → value, for the view
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     inputs_size: dict[str, int] = field(default_factory=dict)
+    names: AccountNames = field(default_factory=AccountNames)  # one spelling and SID per account name
     cache: set[str] = field(default_factory=set)  # tables already made (shared by rules)
     con: Any = None  # the cursor this rule queries with (rules run side by side, each on its own)
     params: dict[str, Any] = field(default_factory=dict)  # this rule's own settings (Rule.settings), passed in
@@ -127,10 +129,17 @@ def _gap_split(view: str, keys: str, where: str = "true", cols: str = "*") -> st
 
 # --- campaign: bursts of failures per target and per source (brute-force, chronic-failures) -------------
 
+_BY = {"process": ("プロセス {v} による", "by the process {v}"), "workstation": ("コンピューター名 {v} からの",
+                                                                       "from the workstation {v}"),
+       "account": ("アカウント {v} への", "against the account {v}"), "source": ("送信元 {v} からの", "from {v}")}
+
+
 def _names_note(hit: Hit, lang: str) -> dict[str, str]:
     f = hit.facts
     if "wrong_password" not in f:
         return {}
+    words = _BY.get(str(f.get("key")), ("{v}", "{v}"))[1 if lang == "en" else 0]
+    by = {"by": words.format(v=f.get("by", ""))}
     real, guess = f["wrong_password"], f["unknown_user"]
     if lang == "en":
         parts = []
@@ -138,18 +147,30 @@ def _names_note(hit: Hit, lang: str) -> dict[str, str]:
             parts.append(f"{real:,} with a real account name and a wrong password (SubStatus 0xC000006A: guessing)")
         if guess:
             parts.append(f"{guess:,} with account names that do not exist (0xC0000064: enumeration)")
-        return {"names_note": ("Of these, " + "; ".join(parts) + ".") if parts else ""}
+        return {**by, "names_note": ("Of these, " + "; ".join(parts) + ".") if parts else ""}
     parts = []
     if real:
         parts.append(f"{real:,} 回は実在するアカウントへのパスワード間違い（SubStatus 0xC000006A：パスワード推測）")
     if guess:
         parts.append(f"{guess:,} 回は存在しないアカウント名（0xC0000064：アカウント名の探索）")
-    return {"names_note": ("うち " + "、".join(parts) + "。") if parts else ""}
+    return {**by, "names_note": ("うち " + "、".join(parts) + "。") if parts else ""}
+
+
+# What a campaign may be counted by (the rule's `keys`, in order): the SQL of the key and the events that have one.
+# A process or a workstation counts a local guessing tool, whose failures carry no source address.
+CAMPAIGN_KEYS: dict[str, tuple[str, str]] = {
+    "account": ("lower(target_user)", "target_user IS NOT NULL AND target_user <> '-'"),
+    "source": ("src_ip", "src_ip IS NOT NULL"),
+    "process": ("lower(process)", "process IS NOT NULL AND process NOT IN ('-', '')"),
+    "workstation": ("upper(workstation)", "workstation IS NOT NULL AND workstation NOT IN ('-', '')"),
+}
 
 
 @correlator("campaign", words=_names_note)
 def campaign(rule: Rule, ctx: Context) -> list[Hit]:
-    """Bursts (burst: true) or long trickles without one (burst: false) of failures per account and per source.
+    """Bursts (burst: true) or long trickles without one (burst: false) of failures per key: the rule's `keys`
+    (account, source, process, workstation; default account then source). A campaign mostly made of the events
+    of one already found under an earlier key adds nothing and is dropped.
 
     Settings (the rule's own): gap_minutes, min_count, burst_count, burst_seconds, min_hours (trickles), and
     min_accounts: a source failing on that many accounts is left to the spraying rule."""
@@ -157,8 +178,8 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
     burst_mode = bool(rule.correlate.get("burst", True))
     spray_min = int(p.get("min_accounts", 10))
     hits: list[Hit] = []
-    for key, where in (("lower(target_user)", "target_user IS NOT NULL AND target_user <> '-'"),
-                       ("src_ip", "src_ip IS NOT NULL")):
+    for name in rule.correlate.get("keys") or ("account", "source"):
+        key, where = CAMPAIGN_KEYS[str(name)]
         seconds = _per_second(ctx, rule.select_from or rule.id, key, where)
         rows = [row for row in ctx.rows(_campaign_sql(seconds), _campaign_params(p, p))
                 if (row["peak"] >= p["burst_count"]) == burst_mode and (burst_mode or delta_seconds(
@@ -168,17 +189,17 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
             duration = delta_seconds(row["first"], row["last"])
             row["ev"] = evidence.get(i, [])
             hit = _hit(row, facts={
-                "key": "account" if key != "src_ip" else "source", "peak": row["peak"],
+                "key": str(name), "by": str(row["k"]), "peak": row["peak"],
                 "burst_seconds": p["burst_seconds"], "wrong_password": row["wrong_password"],
                 "unknown_user": row["unknown_user"], "logon_types": sorted(t for t in row["logon_types"] if t is not None),
                 "packages": _clean(row["packages"]), "workstations": _clean(row["workstations"])[:10],
                 "rate_per_minute": round(row["n"] / max(duration / 60, 1), 1), "duration_s": duration})
-            if key == "src_ip" and (_covered(hit, hits) or row["n_accounts"] >= spray_min):
-                continue  # the account's own campaign says it, or it is spraying (password-spray says it)
+            if _covered(hit, hits) or (name == "source" and row["n_accounts"] >= spray_min):
+                continue  # an earlier key's campaign says it, or it is spraying (password-spray says it)
             hits.append(hit)
-    skip = rule.correlate.get("skip_overlapping")  # the rule whose campaigns already say these failures
-    if skip:
-        hits = [h for h in hits if not any(_overlaps(h, f) for f in ctx.findings.get(str(skip), []))]
+    skip = rule.correlate.get("skip_overlapping") or []  # the rules whose findings already say these failures
+    for other in [skip] if isinstance(skip, str) else skip:
+        hits = [h for h in hits if not any(_overlaps(h, f) for f in ctx.findings.get(str(other), []))]
     return hits
 
 
@@ -209,7 +230,7 @@ def _distinct_per_second(ctx: Context, selection: str) -> str:
     if name not in ctx.cache:
         ctx.execute(f"""
             CREATE OR REPLACE TABLE {name} AS
-            SELECT host, target_user, src_ip, sel, logon_type, auth_package, workstation, sub_status,
+            SELECT host, target_user, src_ip, sel, logon_type, auth_package, workstation, sub_status, process,
                    date_trunc('second', ts) AS sec, count(*) AS n, min(ts) AS t0, max(ts) AS t1
             FROM {ctx.view} WHERE ts IS NOT NULL GROUP BY ALL""")
         ctx.cache.add(name)
@@ -266,10 +287,10 @@ def _overlaps(hit: Hit, other: Hit | Finding) -> bool:
     return bool(same_who) and hit.first <= last and first <= hit.last
 
 
-def _covered(source_hit: Hit, target_hits: list[Hit]) -> bool:
-    """A per-source campaign mostly made of one per-account campaign adds nothing: drop it."""
-    return any(t.facts.get("key") == "account" and _overlaps(source_hit, t) and t.count * 2 >= source_hit.count
-               for t in target_hits)
+def _covered(hit: Hit, earlier: list[Hit]) -> bool:
+    """A campaign mostly made of one found under an earlier key (a source's, of an account's) adds nothing."""
+    return any(t.facts.get("key") != hit.facts.get("key") and _overlaps(hit, t) and t.count * 2 >= hit.count
+               for t in earlier)
 
 
 # --- spray: one source, many accounts --------------------------------------------------------------------

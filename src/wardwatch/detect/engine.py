@@ -13,6 +13,7 @@ from ..store import EventStore
 from ..textfmt import delta_seconds, duration, join, local_time
 from .correlate import CORRELATORS, WORDS, Context, Hit
 from .lists import ValueLists, load_lists
+from .names import NAMES_SQL, AccountNames
 from .rules import Rule, RuleError, compile_rule, load_rules
 
 LOGON_TYPES = {2: "2", 3: "3", 7: "7", 8: "8", 10: "10 (RDP)", 11: "11"}
@@ -34,7 +35,8 @@ def run_rules(store: EventStore, config: dict[str, Any], tz: str, inputs_size: d
         if rule.correlate.get("type") not in CORRELATORS:
             raise RuleError(f"{rule.source}: unknown correlate type {rule.correlate.get('type')!r}")
     lists = load_lists(config)
-    shared = Context(store=store, config=config, tz=tz, inputs_size=inputs_size)
+    shared = Context(store=store, config=config, tz=tz, inputs_size=inputs_size,
+                     names=AccountNames.from_rows(store.query(NAMES_SQL)))
     started: dict[str, Future[list[Finding]]] = {}
     with ThreadPoolExecutor(max_workers=RULE_THREADS, thread_name_prefix="wardwatch-rule") as pool:
         for i, rule in enumerate(rules):
@@ -54,16 +56,23 @@ def _run_rule(i: int, rule: Rule, needs: list[Future[list[Finding]]], shared: Co
         cond, case, values = compile_rule(rule, lists)  # the rule's values are bound parameters, never spliced
         ctx = dataclasses.replace(shared, view=f"(SELECT *, {case} AS sel FROM events WHERE {cond})", values=values,
                                   con=con, params=rule.settings(shared.config))  # the same findings and table cache
-        made = [to_finding(rule, h, ctx.tz, lists) for h in CORRELATORS[rule.correlate["type"]](rule, ctx)]
+        made = [to_finding(rule, h, ctx.tz, lists, ctx.names) for h in CORRELATORS[rule.correlate["type"]](rule, ctx)]
     finally:
         con.close()
     shared.findings[rule.id] = made
     return made
 
 
-def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: ValueLists) -> dict[str, Any]:
-    """The values a rule's text templates may use, written for people in one language."""
+def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: ValueLists,
+                 names: AccountNames | None = None) -> dict[str, Any]:
+    """The values a rule's text templates may use, written for people in one language; an account is named once in
+    one spelling, with its SID where the events give one (names)."""
     f = hit.facts
+    names = names or AccountNames()
+
+    def people(values: Any) -> list[str]:
+        return [names.shown(v, lang) for v in names.distinct(values or [])]
+
     secs = delta_seconds(hit.first, hit.last)
     unknown = Text("不明（記録なし）", "unknown (not recorded)")
     labels = [rule.label(s) for s in hit.sels]
@@ -76,8 +85,8 @@ def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: ValueLists) ->
     out: dict[str, Any] = {
         "host": hit.host or "-", "count": f"{hit.count:,}", "first": local_time(hit.first, tz),
         "last": local_time(hit.last, tz), "duration": duration(secs, lang),
-        "accounts": join(hit.accounts, lang, empty=unknown), "sources": join(hit.sources, lang, empty=unknown),
-        "target": join(f.get("target") or hit.accounts or hit.sources, lang),
+        "accounts": join(people(hit.accounts), lang, empty=unknown), "sources": join(hit.sources, lang, empty=unknown),
+        "target": join(people(f.get("target")) or people(hit.accounts) or hit.sources, lang),
         "actors": join(f.get("actors"), lang, empty=unknown), "members": join(f.get("members"), lang),
         "groups": join(hit.accounts, lang), "targets": join(f.get("targets"), lang, empty=unknown),
         "commands": join(f.get("commands"), lang, limit=3), "detail": join(f.get("details"), lang, limit=3, empty=Text("", "")),
@@ -85,7 +94,8 @@ def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: ValueLists) ->
         "how": label("_how") if any("_how" in lab for lab in labels) else "-",
         "kind": label("_label"), "peak": f.get("peak", "-"), "burst_seconds": f.get("burst_seconds", "-"),
         "logon_types": join([LOGON_TYPES.get(t, str(t)) for t in f.get("logon_types", [])], lang),
-        "hosts": join(f.get("hosts"), lang), "hosts_count": f.get("hosts_count", "-"), "who": f.get("who", "-"),
+        "hosts": join(f.get("hosts"), lang), "hosts_count": f.get("hosts_count", "-"),
+        "who": names.shown(str(f["who"]), lang) if names.known(str(f.get("who", ""))) else f.get("who", "-"),
         "night": f.get("night", "-"), "channel": f.get("channel", "-"), "days": f.get("days", "-"),
         "accounts_count": f.get("accounts_count", "-"), "source": f.get("source") or "-",
         "guess_count": f"{f.get('guess_count', 0):,}", "success_count": f.get("success_count", "-"),
@@ -111,9 +121,9 @@ def _phase(rule: Rule, hit: Hit) -> str:
     return phase.value
 
 
-def to_finding(rule: Rule, hit: Hit, tz: str, lists: ValueLists) -> Finding:
-    ja = _local_facts(rule, hit, tz, "ja", lists)
-    en = _local_facts(rule, hit, tz, "en", lists)
+def to_finding(rule: Rule, hit: Hit, tz: str, lists: ValueLists, names: AccountNames | None = None) -> Finding:
+    ja = _local_facts(rule, hit, tz, "ja", lists, names)
+    en = _local_facts(rule, hit, tz, "en", lists, names)
     facts = {k: v for k, v in hit.facts.items() if k not in ("whats",) and v not in (None, [], "")}
     if "tools" in rule.correlate.get("classify", ""):
         facts["tools"] = _tool_names(hit.facts, lists)

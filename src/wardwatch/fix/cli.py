@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..report.terminal import Terminal
 
 fix_app = typer.Typer(add_completion=False, no_args_is_help=True,
                       help="点検結果から修正プランを作る（適用はしない）/ Make a fix plan from audit results (never applied here).")
@@ -59,7 +59,7 @@ def fix_plan(
         fail(str(exc))
     except InventoryError as exc:
         fail(f"{exc}\n" + "\n".join(str(p) for p in exc.problems))
-    console = Console()
+    term = Terminal(lang_)
     ja = lang_ != "en"
     claimed_fail = False
     for plan in result.plans:
@@ -70,11 +70,10 @@ def fix_plan(
         if plan.predicted:
             line += (f"、モデルでの確認: {len(plan.predicted) - len(bad)}/{len(plan.predicted)} 合格" if ja
                      else f", model check: {len(plan.predicted) - len(bad)}/{len(plan.predicted)} pass")
-        console.print(line, highlight=False)
+        term.say(line)
         if bad:
-            console.print(f"  [red]{'モデルで合格にならない' if ja else 'still failing in the model'}: {', '.join(bad)}[/red]")
+            term.say(f"  {'モデルで合格にならない' if ja else 'still failing in the model'}: {', '.join(bad)}", style="red")
     for p in result.problems:
-        console.print(f"[yellow]{p.file}: {p.message}[/yellow]", highlight=False)
-    console.print(f"{out / 'plan.html'}  ({'先に読んでください。WardWatch は何も適用しません' if ja else 'read it first; WardWatch applies nothing'})",
-                  highlight=False)
+        term.say(f"{p.file}: {p.message}", style="yellow")
+    term.line(f"{out / 'plan.html'}  ({'先に読んでください。WardWatch は何も適用しません' if ja else 'read it first; WardWatch applies nothing'})")
     raise typer.Exit(EXIT_SKIPPED if claimed_fail or result.problems else EXIT_OK)

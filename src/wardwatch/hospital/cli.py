@@ -10,8 +10,10 @@ from typing import Any, NoReturn
 import typer
 import yaml
 
-from ..cliutil import EXIT_OK, fail, output, print_findings, settings
+from ..cliopts import Settings, with_settings
+from ..cliutil import EXIT_OK, fail, output
 from ..report.jsonout import finding_dict
+from ..report.terminal import Col, Terminal
 from .inventory import Inventory, InventoryError, load_inventory, schema
 
 inventory_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -24,8 +26,9 @@ KINDS = ("clinic", "hospital")
 
 
 def _problems(exc: InventoryError) -> NoReturn:
+    term = Terminal()
     for p in exc.problems:
-        typer.echo(f"{exc.path}:{p.line or '-'}: {p.field or '(top)'}: {p.message}", err=True)
+        term.line(f"{exc.path}:{p.line or '-'}: {p.field or '(top)'}: {p.message}", err=True)
     fail(f"{exc.path}: {len(exc.problems)} problem(s); fix them and run again")
 
 
@@ -76,40 +79,40 @@ def inventory_init(
     text = resources.files("wardwatch.hospital").joinpath("templates", f"{kind}.yml").read_text("utf-8")
     output(out).parent.mkdir(parents=True, exist_ok=True)  # an OSError is the one-line error of cliutil.run_app
     out.write_text(text, "utf-8")
-    typer.echo(f"wrote {out} ({kind}); edit it, then run: wardwatch inventory check {out}")
+    Terminal().line(f"wrote {out} ({kind}); edit it, then run: wardwatch inventory check {out}")
 
 
 @inventory_app.command("schema")
 def inventory_schema() -> None:
     """台帳の JSON Schema を表示 / Print the inventory's JSON Schema."""
-    typer.echo(json.dumps(schema(), ensure_ascii=False, indent=2))
+    Terminal().data(json.dumps(schema(), ensure_ascii=False, indent=2))
 
 
 @inventory_app.command("check")
+@with_settings
 def inventory_check(
     inventory: Path = typer.Argument(..., exists=True, dir_okay=False, help="Inventory YAML file"),
     out: Path | None = typer.Option(None, "--out", help="Folder for findings.json and inventory.html"),
     scan: list[Path] = typer.Option([], "--scan", exists=True, dir_okay=False, help="findings.json from wardwatch scan"),
     audit: list[Path] = typer.Option([], "--audit", exists=True, dir_okay=False, help="findings.json from wardwatch audit"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone (default Asia/Tokyo)"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+    *, s: Settings,
 ) -> None:
     """台帳を検証し、ネットワークとバックアップを点検する / Validate the inventory and check network and backups."""
     from .backupcheck import run_backup
     from .netcheck import run_network
     from .output import write_findings, write_inventory_html
 
-    _, tz_, lang_ = settings(config, tz, lang)
+    tz_, lang_ = s.tz, s.lang
     inv = _inventory(inventory)
     findings = run_network(inv, _read_findings([*scan, *audit])) + run_backup(inv)
-    print_findings(findings, lang_)
-    typer.echo(f"{inventory}: valid; {len(findings)} finding(s)")
+    term = Terminal(lang_)
+    term.findings(findings)
+    term.line(f"{inventory}: valid; {len(findings)} finding(s)")
     if out:
         d = _out_dir(out)
         write_findings(findings, [str(inventory), *map(str, [*scan, *audit])], d / "findings.json", tz_, lang_)
         write_inventory_html(inv, findings, d / "inventory.html", lang_, tz_)
-        typer.echo(f"wrote {d / 'findings.json'} and {d / 'inventory.html'}")
+        term.line(f"wrote {d / 'findings.json'} and {d / 'inventory.html'}")
     raise typer.Exit(EXIT_OK)
 
 
@@ -153,12 +156,15 @@ def _items(items: Path | None, version: str, target: str) -> tuple[dict[str, Any
     def read() -> tuple[dict[str, Any], list[Any], str]:
         data = load_items(items)
         meta = data["meta"]
-        return data, rows(data, version, target), f"{meta['title']}（{meta['versions'].get(version, version)}・{target}確認用）"
+        from .xlsxform import version_label  # the version as the form names it, without the working notes
+        return data, rows(data, version, target), \
+            f"{meta['title']}（{version_label(str(meta['versions'].get(version, version)))}・{target}確認用）"
 
     return _load("checklist items", items, read)  # type: ignore[no-any-return]
 
 
 @checklist_app.command("fill")
+@with_settings
 def checklist_fill(
     inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
     answers: Path | None = typer.Option(None, "--answers", exists=True, dir_okay=False, help="Answers file (YAML)"),
@@ -170,17 +176,15 @@ def checklist_fill(
     items: Path | None = typer.Option(None, "--items", exists=True, dir_okay=False,
                                          help="Updated checklist item data (YAML, same layout as the shipped one)"),
     out: Path = typer.Option(Path("wardwatch-checklist"), "--out", help="Folder for checklist.xlsx / .html / findings.json"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone (default Asia/Tokyo)"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+    *, s: Settings,
 ) -> None:
     """証拠と回答ファイルからチェックリストを記入し .xlsx と HTML に書き出す / Fill the checklist and export it."""
     from .checklist import TARGETS, Filled, fill, load_answers, rows
     from .checklist import findings as cl_findings
     from .output import write_checklist_html, write_findings
-    from .xlsxform import Sheet, write_form
+    from .xlsxform import Sheet, in_order, write_form
 
-    _, tz_, lang_ = settings(config, tz, lang)
+    tz_, lang_ = s.tz, s.lang
     _check_version(version, target)
     data, rowlist, title = _items(items, version, target)
     human = _load("answers", answers, load_answers, answers, version, target) if answers else {}
@@ -190,19 +194,22 @@ def checklist_fill(
     d = _out_dir(out)
     other = [t for t in TARGETS if t != target][0]  # the other party's sheet: its items, blank, for them to fill
     sheets = [Sheet(target, filled), Sheet(other, [Filled(r, None, None, None) for r in rows(data, version, other)])]
-    sheets.sort(key=lambda s: TARGETS.index(s.target))
+    sheets.sort(key=lambda sheet: TARGETS.index(sheet.target))
     write_form(sheets, d / "checklist.xlsx", str(data["meta"]["title"]),
                str(data["meta"]["versions"].get(version, version)), facility, lang_)
     write_checklist_html(filled, d / "checklist.html", title, facility, lang_, tz_)
     found = cl_findings(filled)
     write_findings(found, [str(p) for p in (inventory, answers, *scan, *audit, *vuln) if p], d / "findings.json", tz_,
                    lang_)
-    for f in filled:
-        mark = "!! 食い違い / conflict" if f.conflict else ""
-        ans = f"{f.final.answer} ({f.final.source})" if f.final else "未回答 / unanswered"
-        typer.echo(f"{f.row.number:8} {f.row.name[:28]}　{f.row.device} — {ans} {mark}".rstrip())
+    term = Terminal(lang_)
+    term.table([Col(term.t("checklist.number"), "name"), Col(term.t("checklist.item"), "text", 2),
+                Col(term.t("checklist.device"), "name"), Col(term.t("checklist.answer_from"), "text", 1)],
+               [(f.row.number, f.row.name, f.row.device or "",
+                 term.stacked(f"{f.final.answer} ({f.final.source})" if f.final else term.t("checklist.unanswered"),
+                              term.stacked("!! " + term.t("checklist.conflict") if f.conflict else "", style="bold red")))
+                for f in in_order(filled)])
     conflicts = sum(1 for f in filled if f.conflict)
-    typer.echo(f"wrote {d}/checklist.xlsx, checklist.html, findings.json; {conflicts} conflict(s)")
+    term.line(f"wrote {d}/checklist.xlsx, checklist.html, findings.json; {conflicts} conflict(s)")
 
 
 @checklist_app.command("answer")
@@ -245,7 +252,7 @@ def checklist_answer(
                 try:
                     target_date = parse_date(typer.prompt("  目標日 / target date (2025-03-31, 令和7年3月31日)"))
                 except ValueError as exc:
-                    typer.echo(f"  {exc}")
+                    Terminal().line(f"  {exc}")
         human[r.key] = Answer(word, today, target_date, "", "human")
     answers.write_text(answers_template(rowlist, version, target, human), "utf-8")
-    typer.echo(f"wrote {answers} ({len(human)} answer(s))")
+    Terminal().line(f"wrote {answers} ({len(human)} answer(s))")

@@ -8,8 +8,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ..cliopts import By, Config, Lang, Tz
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..cliopts import By, Lang, Settings, with_settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, inventory_or_fail, output, settings
+from ..report.terminal import Col, Terminal
 from .case import Case, CaseError, contact_list, read_contacts, steps, who
 
 incident_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -39,19 +40,20 @@ def _open(case: Path) -> Case:
 
 
 def _show_next(c: Case, lang: str) -> None:
+    term = Terminal(lang)
     nxt = c.open_steps()
     if not nxt:
-        typer.echo("すべての手順に回答しました。" if lang != "en" else "Every step is answered.")
+        term.say("すべての手順に回答しました。" if lang != "en" else "Every step is answered.")
         return
     s = nxt[0]
     key = "en" if lang == "en" else "ja"
-    typer.echo(("次の手順" if lang != "en" else "Next step") + f" [{s['id']}] ({s['phase']}): {s['question'][key]}")
+    term.say(("次の手順" if lang != "en" else "Next step") + f" [{s['id']}] ({s['phase']}): {s['question'][key]}")
     if s.get("advice"):
-        typer.echo(f"  → {s['advice'][key]}")
+        term.say(f"  → {s['advice'][key]}")
     for line in _whom(c, s, lang):
-        typer.echo(f"  ☎ {line}")
+        term.line(f"  ☎ {line}")
     hint = "はい / いいえ / 不明" if s["kind"] == "yesno" else ("文章" if lang != "en" else "text")
-    typer.echo(f"  wardwatch incident answer {c.root} {s['id']} ({hint}) --by NAME")
+    term.line(f"  wardwatch incident answer {c.root} {s['id']} ({hint}) --by NAME")
 
 
 def _whom(c: Case, step: dict[str, Any], lang: str) -> list[str]:
@@ -70,6 +72,7 @@ def _whom(c: Case, step: dict[str, Any], lang: str) -> list[str]:
 
 
 @incident_app.command("start")
+@with_settings
 def incident_start(
     case: Path = typer.Argument(..., help="New folder for the case"),
     title: str = typer.Option("", "--title", help="A short name for the case"),
@@ -77,21 +80,13 @@ def incident_start(
                                          help="findings.json of wardwatch scan (kept as evidence)"),
     inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
     by: By = None,
-    lang: Lang = None,
-    tz: Tz = None,
-    config: Config = None,
+    *, s: Settings,
 ) -> None:
     """ケースを開く / Open a case (optionally from a scan's findings.json)."""
-    from ..hospital.inventory import InventoryError, load_inventory
     from .record import scan_summary
 
-    _, tz_, lang_ = settings(config, tz, lang)
-    inv = None
-    if inventory:
-        try:
-            inv = load_inventory(inventory)
-        except InventoryError as exc:
-            fail(f"{inventory}: not a usable inventory ({'; '.join(map(str, exc.problems[:3]))})")
+    tz_, lang_ = s.tz, s.lang
+    inv = inventory_or_fail(inventory) if inventory else None
     summaries = []
     for p in from_scan:
         try:
@@ -110,8 +105,8 @@ def incident_start(
             c.append("scan", person, data=summary)
     except CaseError as exc:
         fail(str(exc))
-    typer.echo(f"ケースを開きました: {c.root}（連絡先は {c.root / 'contacts.yml'} に記入してください）" if lang_ != "en"
-                else f"Case opened: {c.root} (fill in the numbers in {c.root / 'contacts.yml'})")
+    Terminal(lang_).say(f"ケースを開きました: {c.root}（連絡先は {c.root / 'contacts.yml'} に記入してください）"
+                         if lang_ != "en" else f"Case opened: {c.root} (fill in the numbers in {c.root / 'contacts.yml'})")
     _show_next(c, lang_)
 
 
@@ -127,10 +122,15 @@ def incident_status(
     answers = c.answers(entries)
     key = "en" if lang_ == "en" else "ja"
     open_ids = {s["id"] for s in c.open_steps(entries)}
+    term = Terminal(lang_)
+    rows = []
     for s in steps():
         a = answers.get(s["id"])
-        mark = f"{a.data.get('answer')}  ({a.time}, {a.by})" if a else ("未回答" if s["id"] in open_ids else "—")
-        typer.echo(f"[{s['id']:<16}] {s['phase']} {s['question'][key][:60]} … {mark}")
+        mark = f"{a.data.get('answer')} ({a.time}, {a.by})" if a else (term.t("incident.open") if s["id"] in open_ids
+                                                                         else "—")
+        rows.append((s["id"], s["phase"], s["question"][key], mark))
+    term.table([Col(term.t("incident.step"), "name"), Col(term.t("incident.phase"), "name"),
+                Col(term.t("incident.what"), "text", 3), Col(term.t("incident.answer"), "text", 1)], rows)
     _show_next(c, lang_)
 
 
@@ -147,7 +147,7 @@ def incident_answer(
     _, _, lang_ = settings(None, None, lang)
     c = _open(case)
     e = _or_fail(lambda: c.answer(step, answer, who(by), note))
-    typer.echo(f"#{e.n} {e.time} {e.by}: {step} = {e.data['answer']}")
+    Terminal(lang_).line(f"#{e.n} {e.time} {e.by}: {step} = {e.data['answer']}")
     _show_next(c, lang_)
 
 
@@ -162,18 +162,20 @@ def incident_walk(
     c = _open(case)
     person = who(by)
     key = "en" if lang_ == "en" else "ja"
+    term = Terminal(lang_)
     for s in c.open_steps():
-        typer.echo(f"\n[{s['id']}] {s['phase']}: {s['question'][key]}")
+        term.blank()
+        term.say(f"[{s['id']}] {s['phase']}: {s['question'][key]}")
         if s.get("advice"):
-            typer.echo(f"  → {s['advice'][key]}")
+            term.say(f"  → {s['advice'][key]}")
         reply = typer.prompt("はい/いいえ/不明" if s["kind"] == "yesno" else ">", default="", show_default=False)
         if not reply.strip():
             continue
         try:
             e = c.answer(s["id"], reply, person)
-            typer.echo(f"  #{e.n} {e.time}: {e.data['answer']}")
+            term.line(f"  #{e.n} {e.time}: {e.data['answer']}")
         except CaseError as exc:
-            typer.echo(f"  {exc}")
+            term.line(f"  {exc}")
     _show_next(c, lang_)
 
 
@@ -186,7 +188,7 @@ def incident_note(
     """記録を追記する / Add a note to the journal."""
     c = _open(case)
     e = _or_fail(lambda: c.append("note", who(by), data={"text": text}))
-    typer.echo(f"#{e.n} {e.time} {e.by}: {text}")
+    Terminal().line(f"#{e.n} {e.time} {e.by}: {text}")
 
 
 @evidence_app.command("add")
@@ -202,7 +204,7 @@ def evidence_add(
         person = who(by)
         for p in paths:
             e = c.add_evidence(p, person, note)
-            typer.echo(f"#{e.n} {e.data['file']}  sha256 {e.data['sha256']}  {e.data['size']:,} bytes")
+            Terminal().line(f"#{e.n} {e.data['file']}  sha256 {e.data['sha256']}  {e.data['size']:,} bytes")
     except CaseError as exc:
         fail(str(exc))
 
@@ -213,10 +215,11 @@ def incident_verify(
 ) -> None:
     """記録と証拠の改ざんを検査する / Check the journal's chain and seal and every evidence file."""
     rep = _open(case).verify()
+    term = Terminal()
     for p in rep.problems:
-        typer.echo(f"{case / p.where if not p.where.startswith(str(case)) else p.where}: {p.message}")
-    typer.echo(f"{rep.entries} entries, {rep.evidence} evidence file(s): "
-               + ("OK" if not rep.problems else f"{len(rep.problems)} problem(s)"))
+        term.line(f"{case / p.where if not p.where.startswith(str(case)) else p.where}: {p.message}")
+    term.line(f"{rep.entries} entries, {rep.evidence} evidence file(s): "
+              + ("OK" if not rep.problems else f"{len(rep.problems)} problem(s)"))
     raise typer.Exit(EXIT_SKIPPED if rep.problems else EXIT_OK)
 
 
@@ -243,7 +246,8 @@ def incident_report(
                                                    "Preliminary report to the PPC (draft)", data["drafts"]["ppc"]),
                                         encoding="utf-8")
     write_html(data, dest / "incident.html", lang_)
-    typer.echo(f"wrote {dest / 'incident.html'}, incident.json, draft-mhlw.txt, draft-ppc.txt")
+    term = Terminal(lang_)
+    term.line(f"wrote {dest / 'incident.html'}, incident.json, draft-mhlw.txt, draft-ppc.txt")
     if not data["verified"]:
-        typer.echo("the journal or evidence failed verification: see the report's first section", err=True)
+        term.line("the journal or evidence failed verification: see the report's first section", err=True)
     raise typer.Exit(EXIT_OK if data["verified"] else EXIT_SKIPPED)

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..cliopts import Settings, with_settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output
 from ..guard import Guard
+from ..report.terminal import Terminal
 from .segments import Segments
 
 syslog_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -48,22 +49,21 @@ def serve(
         except ValueError:
             fail(f"--allow {a!r} is not an address or CIDR")
     output(dir).mkdir(parents=True, exist_ok=True)  # an OSError is the one-line error of cliutil.run_app
-    err = Console(stderr=True)
+    term = Terminal()
     if not allow:
-        err.print("warning: no --allow given: every sender is accepted", highlight=False)
+        term.line("warning: no --allow given: every sender is accepted", err=True)
     opts = ServeOptions(root=dir, bind=bind, udp=udp, tcp=tcp, tls=tls, cert=cert, key=key, allow=list(allow or []))
     try:
         col = Collector(opts)
-        err.print(f"wardwatch syslog: storing in {dir} (udp={udp} tcp={tcp} tls={tls}); Ctrl+C to stop",
-                  highlight=False)
+        term.line(f"wardwatch syslog: storing in {dir} (udp={udp} tcp={tcp} tls={tls}); Ctrl+C to stop", err=True)
         stats = col.run()
     except PermissionError as exc:
         fail(f"cannot listen: {exc} (ports below 1024 need privileges; see --help)")
     except OSError as exc:
         fail(f"cannot listen: {exc.strerror or exc}")
-    err.print("stopped: " + ", ".join(f"{k}={v}" for k, v in stats.items()), highlight=False)
+    term.line("stopped: " + ", ".join(f"{k}={v}" for k, v in stats.items()), err=True)
     if stats["dropped_overload"]:
-        err.print(f"[bold red]{stats['dropped_overload']} message(s) dropped under overload[/bold red]")
+        term.say(f"{stats['dropped_overload']} message(s) dropped under overload", style="bold red", err=True)
 
 
 @syslog_app.command("verify")
@@ -74,12 +74,11 @@ def verify(dir: Path = typer.Argument(..., exists=True, file_okay=False, help="C
     from .store import verify_dir
 
     rep = verify_dir(dir)
-    out = Console()
+    term = Terminal()
     for p in rep.problems:
-        tag = "[bold red]BROKEN[/bold red]" if p.fatal else "[yellow]note[/yellow]"
-        out.print(f"{tag} {p.file}: {p.where}: {p.message}", highlight=False, soft_wrap=True)
+        term.line(f"{'BROKEN' if p.fatal else 'note'} {p.file}: {p.where}: {p.message}")
     state = "intact" if rep.ok else "NOT intact"
-    out.print(f"{rep.segments} segment(s), {rep.records} record(s): {state}", highlight=False)
+    term.line(f"{rep.segments} segment(s), {rep.records} record(s): {state}")
     raise typer.Exit(EXIT_OK if rep.ok else EXIT_SKIPPED)
 
 
@@ -95,6 +94,7 @@ def _when(value: str | None, tz: str) -> datetime | None:
 
 
 @syslog_app.command("scan")
+@with_settings
 def scan(
     files: list[Path] = typer.Argument(..., exists=True, help="Syslog files, stored segments or folders"),
     segments: Path | None = typer.Option(None, "--segments", exists=True, dir_okay=False,
@@ -102,43 +102,25 @@ def scan(
     out: Path | None = typer.Option(None, "--out", help="Folder for findings.json"),
     since: str | None = typer.Option(None, "--since", help="Start of the 'what did not happen' window"),
     until: str | None = typer.Option(None, "--until", help="End of that window"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone of the devices and the report (default Asia/Tokyo)"),
-    config: Path | None = typer.Option(None, "--config", exists=True, dir_okay=False, help="Settings file"),
+    *, s: Settings,
 ) -> None:
     """syslog を分析して findings.json を書く / Analyse syslog into findings.json."""
     from ..model import Run
     from ..report.jsonout import write_json
-    from ..report.messages import messages
     from .api import analyse
-    _, tz_, lang_ = settings(config, tz, lang)
+
+    tz_, lang_ = s.tz, s.lang  # --tz is also the devices' time zone
     segs = checked_segments(segments)
     out_dir = out or Path(f"wardwatch-syslog-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
     output(out_dir).mkdir(parents=True, exist_ok=True)  # an OSError here or below: one line (cliutil.run_app)
     guard = Guard()
     inputs, findings, stats = analyse(files, segs, tz_, _when(since, tz_), _when(until, tz_), guard)
-    quiet = stats["netlog"]["not_seen"]
-    events, unknown = stats["events"], stats["unknown_lines"]
     result = Run(generated_at=datetime.now(UTC), timezone=tz_, lang=lang_, inputs=inputs, findings=findings,
                  stats=stats, sections={"network": stats["netlog"]}, problems=guard.problems)
     write_json(result, out_dir / "findings.json")
     if guard.details:
         (out_dir / "errors.log").write_text("\n".join(guard.details), encoding="utf-8")
-    con, t = Console(), messages(lang_, "syslog")
-    con.print(t["summary"].format(events=events, unknown=unknown, n=len(findings), path=out_dir / "findings.json"),
-              highlight=False)
-    for fd in findings:
-        con.print(f"  [{fd.severity.label}] {fd.rule}: {fd.summary.get(lang_)}", highlight=False, soft_wrap=True)
-    for p in guard.problems:
-        Console(stderr=True).print(f"{p.stage} failed ({p.message}); see {out_dir / 'errors.log'}", highlight=False)
-    if segs.names():
-        con.print(t["not_seen"], highlight=False)
-        for q in quiet:
-            if q["all_quiet"]:
-                con.print(f"  {q['from']} → {q['to']}: " + t["all_quiet"], highlight=False)
-            else:
-                con.print(f"  {q['from']} → {q['to']}: " + t["none_on"] + ", ".join(q["no_traffic_on"]),
-                          highlight=False)
+    Terminal(lang_).syslog(result, out_dir)
     if guard.problems:
         raise typer.Exit(EXIT_SKIPPED)  # a network rule failed: its findings are missing
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from ..cliutil import EXIT_OK, check_lang, fail, output
+from ..report.terminal import Terminal
 
 procure_app = typer.Typer(add_completion=False, context_settings={"allow_interspersed_args": True},
                           help="次の調達の仕様書に入れるセキュリティ要件の記載例 / Security clauses for the next "
@@ -61,10 +62,11 @@ def procure(
     docx_path = write_docx(doc, out / "procurement.docx")
     html_path = write_html(doc, out / "procurement.html")
     gaps = sum(1 for c in doc.clauses if c.gaps)
+    term = Terminal(lang_)
     for c in doc.clauses:
         mark = "*" if c.gaps else " "
-        typer.echo(f"{mark} {c.number:2}. {c.title}" + (f"  ({', '.join(g.rule for g in c.gaps)})" if c.gaps else ""))
-    typer.echo(("要件 {n} 件（うち不備に対応 {g} 件）を書き出しました" if lang_ == "ja" else
-                "wrote {n} clause(s), {g} answering a gap found").format(n=len(doc.clauses), g=gaps)
-               + f": {docx_path}, {html_path}")
+        term.say(f"{mark} {c.number:2}. {c.title}" + (f"  ({', '.join(g.rule for g in c.gaps)})" if c.gaps else ""))
+    term.line(("要件 {n} 件（うち不備に対応 {g} 件）を書き出しました" if lang_ == "ja" else
+               "wrote {n} clause(s), {g} answering a gap found").format(n=len(doc.clauses), g=gaps)
+              + f": {docx_path}, {html_path}")
     raise typer.Exit(EXIT_OK)

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from wardwatch.checks.factspec import fact
 from wardwatch.checks.spec import has_tag, tagged
+from wardwatch.detect.names import AccountNames
 from wardwatch.model import (
     Coverage,
     Finding,
@@ -164,7 +165,7 @@ def _rdp(findings: list[Finding], tag: str, tz: str, lang: str) -> list[dict[str
     for f in sorted(tagged(findings, tag), key=lambda f: (f.host or "", _ts(f.first_seen))):
         dests = fact(f, "destinations")
         rows.append({"host": f.host or label("unknown_host", lang), "sev": _sev(f.severity, lang),
-                     "accounts": ", ".join(f.accounts), "sources": ", ".join(f.sources),
+                     "accounts": ", ".join(AccountNames().distinct(f.accounts)), "sources": ", ".join(f.sources),
                      "destinations": _value(dests, tz, lang) if dests else ", ".join(f.sources),
                      "first": format_time(f.first_seen, tz), "last": format_time(f.last_seen, tz),
                      "count": format_number(f.count)})

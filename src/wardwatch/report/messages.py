@@ -168,7 +168,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "phase.other": ("その他", "Other"),
     **{f"fact.{name}": (text.ja, text.en) for name, text in fact_meanings().items()},  # checks/facts.yml
     "syslog.summary": (
-        "{events} line(s), {unknown} not recognised, {n} finding(s) → {path}",
+        "{events} 行を読みました（形式が分からない行 {unknown}）。検知 {n} 件 → {path}",
         "{events} line(s), {unknown} not recognised, {n} finding(s) → {path}",
     ),
     "syslog.not_seen": (
@@ -177,6 +177,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "syslog.all_quiet": ("危険なポートの通信なし", "no traffic on any dangerous port"),
     "syslog.none_on": ("通信なし ", "none on "),
+    "syslog.failed": ("{stage} が失敗しました（{message}）。{path} を見てください", "{stage} failed ({message}); see {path}"),
     "inventory.title": ("台帳点検", "Inventory check"),
     "inventory.flow_matrix": ("セグメント間の通信（台帳で許可した通信）", "Traffic allowed between segments (inventory)"),
     "inventory.matrix_note": (
@@ -193,7 +194,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     "inventory.seed": ("研修の教訓", "From the training"),
     "inventory.accounts": ("アカウント", "Accounts"),
     "checklist.facility": ("医療機関名: {facility}", "Facility: {facility}"),
+    "checklist.answer_from": ("回答（根拠）", "Answer (from)"),
+    "checklist.unanswered": ("未回答", "unanswered"),
+    "checklist.conflict": ("食い違い（自動判定と回答が違います）", "conflict (the evidence and the answer differ)"),
     "terminal.title": ("WardWatch スキャン結果", "WardWatch scan result"),
+    "terminal.counts": ("{events} 件のイベント / {files} ファイル / {hosts} 台", "{events} events / {files} files / {hosts} hosts"),
+    "terminal.reading": ("読み込み中", "reading"),
+    "terminal.reading_n": ("読み込み中: {n} 件", "reading: {n} events"),
+    "terminal.phase_detect": ("検知ルールを実行中", "running detections"),
+    "terminal.phase_report": ("レポート作成中", "writing reports"),
+    "terminal.left": ("残り {time}", "{time} left"),
     "terminal.events": ("件のイベント", "events"),
     "terminal.files": ("ファイル", "files"),
     "terminal.hosts": ("台", "hosts"),
@@ -223,6 +233,49 @@ CATALOG: dict[str, tuple[str, str]] = {
         "処理できなかった部分（結果は残りの部分から）",
         "Parts that failed (the results come from the rest)",
     ),
+    "list.rule": ("ルール", "Rule"),
+    "list.severity": ("重大度", "Severity"),
+    "list.scope": ("対象", "Scope"),
+    "list.severity_phase": ("重大度 / 段階", "Severity / phase"),
+    "list.title_seed": ("内容 / 研修資料", "Title / source"),
+    "rules.rule": ("ルール（ID・ファイル）", "Rule (id, file)"),
+    "rules.level": ("レベル", "Level"),
+    "rules.runs": ("実行", "Runs"),
+    "rules.yes": ("可", "yes"),
+    "rules.no": ("不可", "no"),
+    "rules.reason": ("実行できない理由", "Why it will not run"),
+    "rules.count": ("件数", "Rules"),
+    "rules.reasons": ("理由ごとの件数", "Rules per reason"),
+    "rules.n_rules": ("{n} 件", "{n} rules"),
+    "rules.summary": (
+        "{n} 件のルールのうち {ok} 件は実行でき、{bad} 件は実行できません。",
+        "{ok} of {n} rules will run; {bad} will not.",
+    ),
+    "vuln.summary": (
+        "外部接続などの機器 {checked} 台を {feeds} 個のフィード（{advisories} 件）と照合し、{hosts} 台のサポート期限を"
+        "調べました。検知 {n} 件。",
+        "{checked} exposed device(s) against {advisories} advisories from {feeds} feed(s); {hosts} host(s) for end of "
+        "support; {n} finding(s).",
+    ),
+    "vuln.no_feed": (
+        "脆弱性フィードが指定されていないため、脆弱性の照合はしていません（--feed）。",
+        "No vulnerability feed given (--feed): only end of support was checked.",
+    ),
+    "web.baseline": (
+        "{out} を作りました: {files} ファイル。鍵は {keyfile} です（サイトとは別の場所に保管してください）。",
+        "wrote {out}: {files} files; key in {keyfile} (keep it apart from the site).",
+    ),
+    "web.outside": (
+        "外部の {n} 個のホストからスクリプトや iframe を読み込んでいます（今後は既知として扱います）: {hosts}",
+        "Pages load scripts or frames from {n} outside host(s), trusted from now on: {hosts}",
+    ),
+    "web.summary": (
+        "{files} ファイルを調べました: 追加 {added}、変更 {changed}、削除 {removed}。検知 {n} 件。",
+        "{files} files checked: {added} added, {changed} changed, {removed} removed; {n} finding(s).",
+    ),
+    "web.unreadable": ("{path}: 読めません（{why}）。{what}", "{path}: cannot be read ({why}); {what}"),
+    "web.not_in_baseline": ("基準に含めていません", "not in the baseline"),
+    "web.not_checked": ("調べていません", "not checked"),
     "audit.title": ("WardWatch 設定点検レポート", "WardWatch configuration audit"),
     "audit.hosts": ("ホスト", "Hosts"),
     "audit.score": ("点数", "Score"),
@@ -869,6 +922,63 @@ CATALOG: dict[str, tuple[str, str]] = {
     "xlsx.sum.all": ("合計", "Total"),
     "xlsx.sum.yes_now": ("はい（現在）", "Yes (now)"),
     "xlsx.sum.no_now": ("いいえ（現在）", "No (now)"),
+
+    # the management summary (summary/page.py, summary.html.j2)
+    "summary.title": ("経営層向けサマリー（サイバーセキュリティ）", "Cyber security summary for management"),
+    "summary.given": ("読み込んだ結果", "Results read"),
+    "summary.given.scan": ("ログ調査", "log scan"),
+    "summary.given.audit": ("端末・サーバーの点検", "host audit"),
+    "summary.given.inventory": ("ネットワーク台帳", "network inventory"),
+    "summary.given.checklist": ("厚労省チェックリスト", "MHLW checklist"),
+    "summary.given.vuln": ("脆弱性の確認", "vulnerability check"),
+    "summary.picture": (
+        "防御の層（スイスチーズ）: 左から攻撃が入り、すべての層の穴が重なると被害に届きます",
+        "Layers of defence (Swiss cheese): the attack comes from the left and does harm where holes line up in every layer",
+    ),
+    "summary.attack": ("攻撃", "Attack"),
+    "summary.harm": ("診療停止", "Care stops"),
+    "summary.layers_title": ("防御の層と見つかった穴", "The layers of defence and the holes found"),
+    "summary.layers_note": (
+        "研修資料の「スイスチーズ」の考え方です。1枚の対策に穴があっても、他の層が止めれば被害は出ません。穴は証拠（ログ・点検・台帳・"
+        "チェックリスト）から見つかったものだけを描き、調べていない層は「？」で示します。",
+        "The training's Swiss cheese: a hole in one layer does no harm while another layer stops the attack. Only holes "
+        "found in the evidence (logs, audits, inventory, checklist) are drawn; a layer nothing checked shows '?'.",
+    ),
+    "summary.col_layer": ("層", "Layer"),
+    "summary.col_status": ("状態", "State"),
+    "summary.col_holes": ("主な穴", "Main holes"),
+    "summary.status.holes": ("穴 {n} 種類", "{n} kinds of hole"),
+    "summary.status.solid": ("調べた範囲で穴なし", "No hole in what was checked"),
+    "summary.status.unchecked": ("未確認（調べる結果がありません）", "Not checked (no result covers it)"),
+    "summary.more": ("ほか {n} 種類", "and {n} more"),
+    "summary.verdict": (
+        "防御の {total} 層のうち {bad} 層に穴が見つかりました（未確認 {unchecked} 層）。",
+        "Holes were found in {bad} of the {total} layers of defence ({unchecked} not checked).",
+    ),
+    "summary.verdict_label.open": ("未確認あり", "Not all checked"),
+    "summary.verdict_label.clear": ("穴なし", "No hole found"),
+    "summary.scan_verdict": ("ログ調査の判定: {text}", "The log scan says: {text}"),
+    "summary.unchecked_note": (
+        "未確認の層: {names}。穴がないという意味ではありません。",
+        "Not checked: {names}. This does not mean they have no holes.",
+    ),
+    "summary.risk_title": ("病院が負うリスク", "What the hospital risks"),
+    "summary.risk": (
+        "穴が重なると、ランサムウェアで電子カルテと部門システムが止まります。研修資料の事例（大阪急性期・総合医療センター、"
+        "半田病院）では、電子カルテが数週間以上使えず紙で診療を続け、救急患者の受け入れを断り、バックアップまで暗号化されて"
+        "復旧に長い時間がかかりました。患者の命と地域医療、病院の信用と収入に直結する経営の問題です。",
+        "When the holes line up, ransomware stops the EHR and departmental systems. In the training's cases (Osaka General "
+        "Medical Center, Handa Hospital) the EHR was unusable for weeks or more, care went on paper, emergency patients "
+        "were turned away, and even the backups were encrypted, so recovery took a long time. It is a management issue: "
+        "patients' lives, the region's care, the hospital's trust and income.",
+    ),
+    "summary.decisions_title": ("今決めること（3つ）", "Three decisions to take now"),
+    "summary.effort": ("目安", "Rough effort"),
+    "summary.no_decisions": (
+        "調べた範囲で穴は見つかりませんでした。未確認の層を調べることと、年1回の点検・訓練の継続を決めてください。",
+        "No hole was found in what was checked. Decide to check the layers not yet checked, and to keep the yearly "
+        "checks and drills.",
+    ),
     # wardwatch isac (the Medical ISAC's terminal lines)
     "isac.ingesting": ("取り込み中", "ingesting"),
     "isac.scanning": ("病院ごとに調査中", "scanning hospitals"),

@@ -8,15 +8,17 @@ from pathlib import Path
 
 import typer
 
-from ..cliopts import Config, FindingsOut, Lang, Tz
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, print_findings, settings
+from ..cliopts import FindingsOut, Settings, with_settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, inventory_or_fail, output
 from ..model import ReadProblem
+from ..report.terminal import Terminal
 
 vuln_app = typer.Typer(add_completion=False, no_args_is_help=True,
                        help="機器の脆弱性とサポート切れを調べる / Known-exploited vulnerabilities and end of support.")
 
 
 @vuln_app.command("check")
+@with_settings
 def vuln_check(
     inventory: Path | None = typer.Option(None, "--inventory", exists=True, dir_okay=False, help="Inventory YAML"),
     feed: list[Path] = typer.Option([], "--feed", exists=True, dir_okay=False,
@@ -27,18 +29,15 @@ def vuln_check(
                                     help="Your own end-of-support table (the layout of vuln/data/eol.yml)"),
     today: str | None = typer.Option(None, "--today", help="Judge end of support as of this date (YYYY-MM-DD)"),
     out: FindingsOut = None,
-    lang: Lang = None,
-    tz: Tz = None,
-    config: Config = None,
+    *, s: Settings,
 ) -> None:
     """台帳の外部接続機器を脆弱性フィードと照合し、サポート切れ OS を調べる / Check devices against feeds and end of support."""
-    from ..hospital.inventory import InventoryError, load_inventory
     from .check import support_findings, vulnerability_findings
     from .devices import bundle_devices, inventory_devices, to_check
     from .eol import table
     from .feeds import FeedError, read_feed
 
-    _, tz_, lang_ = settings(config, tz, lang)
+    tz_, lang_ = s.tz, s.lang
     if inventory is None and not audit:
         fail("give --inventory (devices) and/or --audit (hosts' operating systems)")
     if out:
@@ -47,12 +46,7 @@ def vuln_check(
         day = date.fromisoformat(today) if today else datetime.now(UTC).date()
     except ValueError:
         fail(f"--today must be a date like 2026-12-05, not {today!r}")
-    inv = None
-    if inventory:
-        try:
-            inv = load_inventory(inventory)
-        except InventoryError as exc:
-            fail(f"{inventory}: not a usable inventory ({'; '.join(map(str, exc.problems[:3]))})")
+    inv = inventory_or_fail(inventory) if inventory else None
     if eol:
         try:
             table(str(eol))
@@ -74,20 +68,15 @@ def vuln_check(
     devices = inventory_devices(inv) if inv else []
     findings = vulnerability_findings(to_check(devices), advisories) if advisories else []
     findings += support_findings(devices + bundle_devices(hosts), inv, day, str(eol) if eol else None)
-    print_findings(sorted(findings, key=lambda f: f.host or ""), lang_)
+    term = Terminal(lang_)
+    term.findings(sorted(findings, key=lambda f: f.host or ""))
     for p in problems:
-        typer.echo(f"{p.file}: {p.where}: {p.message}", err=True)
-    checked = len(to_check(devices))
-    if lang_ == "en":
-        summary = (f"{checked} exposed device(s) against {len(advisories):,} advisories from {len(feed)} feed(s); "
-                   f"{len(devices) + len(hosts)} host(s) for end of support; {len(findings)} finding(s).")
-    else:
-        summary = (f"外部接続などの機器 {checked} 台を {len(feed)} 個のフィード（{len(advisories):,} 件）と照合し、"
-                   f"{len(devices) + len(hosts)} 台のサポート期限を調べました。検知 {len(findings)} 件。")
-    typer.echo(summary)
+        term.line(f"{p.file}: {p.where}: {p.message}", err=True)
+    summary = term.t("vuln.summary", checked=len(to_check(devices)), advisories=f"{len(advisories):,}", feeds=len(feed),
+                     hosts=len(devices) + len(hosts), n=len(findings))
+    term.say(summary)
     if not feed:
-        typer.echo("脆弱性フィードが指定されていないため、脆弱性の照合はしていません（--feed）。" if lang_ != "en" else
-                   "No vulnerability feed given (--feed): only end of support was checked.", err=True)
+        term.warn(term.t("vuln.no_feed"))
     if out:
         from ..hospital.output import write_findings
         write_findings(findings, [str(p) for p in [*([inventory] if inventory else []), *feed, *audit]],

@@ -7,8 +7,9 @@ from pathlib import Path
 import typer
 
 from .. import integrity
-from ..cliopts import Config, FindingsOut, Lang, Tz
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, print_findings, settings
+from ..cliopts import Config, FindingsOut, Lang, Settings, with_settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..report.terminal import Terminal
 
 web_app = typer.Typer(add_completion=False, no_args_is_help=True,
                       help="Web サイトの改ざんを調べる / Check the web site for tampering (defacement, web shells).")
@@ -44,37 +45,30 @@ def web_baseline(
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(out)
     found = findings(Comparison(hits=hits), site.name)
-    print_findings(found, lang_, show_host=False)
+    term = Terminal(lang_)
+    term.findings(found, show_host=False)
     for rel, why in unreadable:
-        typer.echo(f"{site / rel}: cannot be read ({why}); not in the baseline", err=True)
+        term.line(term.t("web.unreadable", path=site / rel, why=why, what=term.t("web.not_in_baseline")), err=True)
     outside = [h for h in data["hosts"] if h not in data["own_hosts"]]
-    if lang_ == "en":
-        typer.echo(f"wrote {out}: {len(data['files']):,} files; key in {key_file} (keep it apart from the site).")
-        if outside:
-            typer.echo(f"Pages load scripts or frames from {len(outside)} outside host(s), trusted from now on: "
-                       f"{', '.join(outside)}")
-    else:
-        typer.echo(f"{out} を作りました: {len(data['files']):,} ファイル。鍵は {key_file} です（サイトとは別の場所に保管してください）。")
-        if outside:
-            typer.echo(f"外部の {len(outside)} 個のホストからスクリプトや iframe を読み込んでいます（今後は既知として扱います）: "
-                       f"{', '.join(outside)}")
+    term.say(term.t("web.baseline", out=out, files=f"{len(data['files']):,}", keyfile=key_file))
+    if outside:
+        term.say(term.t("web.outside", n=len(outside), hosts=", ".join(outside)))
     raise typer.Exit(EXIT_SKIPPED if found or unreadable else EXIT_OK)
 
 
 @web_app.command("check")
+@with_settings
 def web_check(
     site: Path = typer.Argument(..., exists=True, file_okay=False, help="The site's folder (or a fresh copy)"),
     baseline: Path = typer.Option(..., "--baseline", exists=True, dir_okay=False, help="Baseline from web baseline"),
     key: Path | None = typer.Option(None, "--key", help="Key file of the baseline (default: BASELINE.key)"),
     out: FindingsOut = None,
-    lang: Lang = None,
-    tz: Tz = None,
-    config: Config = None,
+    *, s: Settings,
 ) -> None:
     """基準と比べて改ざんを調べる / Compare the site with its baseline and look for tampering."""
     from .site import BaselineError, compare, findings, load_baseline
 
-    _, tz_, lang_ = settings(config, tz, lang)
+    tz_, lang_ = s.tz, s.lang
     if out:
         output(out).mkdir(parents=True, exist_ok=True)  # a folder that cannot be made stops it before any work
     try:
@@ -83,20 +77,17 @@ def web_check(
         fail(str(exc))
     cmp = compare(site, data)
     found = findings(cmp, site.name)
-    print_findings(found, lang_, show_host=False)
+    term = Terminal(lang_)
+    term.findings(found, show_host=False)
     for rel, why in cmp.unreadable:
-        typer.echo(f"{site / rel}: cannot be read ({why}); not checked", err=True)
-    if lang_ == "en":
-        summary = (f"{cmp.files:,} files checked: {len(cmp.added)} added, {len(cmp.changed)} changed, "
-                   f"{len(cmp.removed)} removed; {len(found)} finding(s).")
-    else:
-        summary = (f"{cmp.files:,} ファイルを調べました: 追加 {len(cmp.added)}、変更 {len(cmp.changed)}、削除 "
-                   f"{len(cmp.removed)}。検知 {len(found)} 件。")
+        term.line(term.t("web.unreadable", path=site / rel, why=why, what=term.t("web.not_checked")), err=True)
+    summary = term.t("web.summary", files=f"{cmp.files:,}", added=len(cmp.added), changed=len(cmp.changed),
+                     removed=len(cmp.removed), n=len(found))
     if out:
         from ..hospital.output import write_findings
         from ..report.findings_page import write_findings_html
         write_findings(found, [str(baseline)], out / "findings.json", tz_, lang_)
         write_findings_html(found, out / "web.html", f"WardWatch: {site.name}" + (" の改ざん確認" if lang_ != "en" else
                             " tamper check"), summary, lang_, tz_)
-    typer.echo(summary)
+    term.say(summary)
     raise typer.Exit(EXIT_SKIPPED if found or cmp.unreadable else EXIT_OK)
