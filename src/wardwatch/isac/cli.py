@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,9 +11,10 @@ from typing import Any
 import typer
 
 from ..cliopts import Config, Lang, Tz
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, print_findings, settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
 from ..model import ReadProblem
-from ..report.messages import message
+from ..report.progress import TaskProgress
+from ..report.terminal import Terminal
 from ..sources import discover
 
 isac_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -40,19 +39,6 @@ def _engine(name: str, master: str | None, cores: int | None) -> Any:
         fail(f"Spark could not start ({type(exc).__name__}: {first})")
 
 
-@contextmanager
-def _progress(key: str, lang: str) -> Iterator[Any]:
-    """A progress bar on the terminal's stderr, moved as each task finishes (nothing when stderr is no terminal);
-    yields the engines' on_done callback."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    console = Console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(message(key, lang), total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
-
-
 @isac_app.command("ingest")
 def ingest(
     sources: list[Path] = typer.Argument(..., help="One hospital's event logs, syslog, folders or .zip"),
@@ -72,13 +58,14 @@ def ingest(
     except DatasetError as exc:
         fail(f"--hospital: {exc}")
     _, tz_, lang_ = settings(config, tz, lang)
+    term = Terminal(lang_)
     if segments is not None:
         from ..netlog.cli import checked_segments
         checked_segments(segments)  # a mistake in it ends the command before any work
     problems: list[ReadProblem] = []
     files = list(discover(sources, problems))
     for p in problems:
-        typer.echo(f"{p.file}: {p.message}", err=True)
+        term.line(f"{p.file}: {p.message}", err=True)
     output(out).mkdir(parents=True, exist_ok=True)
     if segments is not None:
         save_segments(out, hospital, segments)
@@ -86,7 +73,7 @@ def ingest(
     todo: list[Path] = []
     for f in files:
         if file_sha256(f) in seen:
-            typer.echo(message("isac.already", lang_, file=f, hospital=hospital), err=True)
+            term.line(term.t("isac.already", file=f, hospital=hospital), err=True)
         else:
             todo.append(f)
     if engine == "spark":  # Spark's tasks may run on other machines: paths every worker can follow
@@ -95,21 +82,20 @@ def ingest(
     eng = _engine(engine, master, cores)
     started = time.perf_counter()
     try:
-        with _progress("isac.ingesting", lang_) as on_done:
-            eng.ingest(out, tasks, tz_, on_done)
+        with TaskProgress(term.t("isac.ingesting"), lang_) as bar:
+            eng.ingest(out, tasks, tz_, bar.on_done)
     finally:
         eng.close()
     read = {i["path"]: i for i in read_manifest(out, hospital).get("inputs", [])}
     mine = [i for path, i in read.items() if path.split("!", 1)[0] in {str(p) for p in todo}]  # zip members too
     bad = [e for i in mine for e in i.get("errors", [])]
     for e in bad[:20]:
-        typer.echo(f"{e['file']} ({e['where']}): {e['message']}", err=True)
-    typer.echo(message("isac.ingested", lang_, hospital=hospital, inputs=len(todo),
-                       events=f"{sum(int(i['events']) for i in mine):,}", out=out, engine=engine,
-                       seconds=f"{time.perf_counter() - started:.1f}"))
+        term.line(f"{e['file']} ({e['where']}): {e['message']}", err=True)
+    events = sum(int(i["events"]) for i in mine)
+    term.say(term.t("isac.ingested", hospital=hospital, inputs=len(todo), events=f"{events:,}", out=out, engine=engine,
+                    seconds=f"{time.perf_counter() - started:.1f}"))
     if problems or bad:
-        typer.echo(message("isac.not_whole", lang_, hospital=hospital, manifest=out / MANIFESTS / f"{hospital}.json"),
-                   err=True)
+        term.line(term.t("isac.not_whole", hospital=hospital, manifest=out / MANIFESTS / f"{hospital}.json"), err=True)
     raise typer.Exit(EXIT_SKIPPED if problems or bad else EXIT_OK)
 
 
@@ -134,6 +120,7 @@ def scan(
     if min_level is not None and min_level not in LEVELS:
         fail(f"--min-level must be one of {', '.join(LEVELS)}, not {min_level!r}")
     cfg, tz_, lang_ = settings(config, tz, lang)
+    term = Terminal(lang_)
     names = dataset_hospitals(dataset)
     if not names:
         fail(f"{dataset}: no hospital in this dataset (make it with `wardwatch isac ingest`)")
@@ -146,9 +133,9 @@ def scan(
     times: dict[str, float] = {}
     try:
         started = time.perf_counter()
-        with _progress("isac.scanning", lang_) as on_done:
+        with TaskProgress(term.t("isac.scanning"), lang_) as bar:
             outcomes = eng.scan(dataset, out, chosen, Settings(cfg, tz_, lang_, list(rules) if rules else None,
-                                                               min_level), on_done)
+                                                               min_level), bar.on_done)
         times["scan_seconds"] = round(time.perf_counter() - started, 2)
         rows = [r for o in outcomes for r in o.indicators]
         started = time.perf_counter()
@@ -164,16 +151,14 @@ def scan(
                                             encoding="utf-8")
     (out / "indicators.json").write_text(json.dumps(rows, ensure_ascii=False, default=_iso), encoding="utf-8")
     for o in outcomes:
-        worst = message(f"severity.{o.worst}", lang_) if o.worst != "-" else message("isac.none", lang_)
+        worst = term.t(f"severity.{o.worst}") if o.worst != "-" else term.t("isac.none")
         verdict = TITLE[o.verdict].get(lang_) if o.verdict in TITLE else o.verdict
-        typer.echo(message("isac.hospital", lang_, hospital=o.hospital, findings=o.findings, worst=worst,
-                           verdict=verdict))
+        term.say(term.t("isac.hospital", hospital=o.hospital, findings=o.findings, worst=worst, verdict=verdict))
         if o.exit:
-            typer.echo(message("isac.hospital_incomplete", lang_, hospital=o.hospital,
-                               result=out / o.hospital / "findings.json"), err=True)
-    print_findings(shared, lang_, show_host=False)
-    typer.echo(message("isac.scanned", lang_, hospitals=len(chosen), shared=len(shared),
-                       path=out / "isac-findings.json"))
+            result = out / o.hospital / "findings.json"
+            term.line(term.t("isac.hospital_incomplete", hospital=o.hospital, result=result), err=True)
+    term.findings(shared, show_host=False)
+    term.say(term.t("isac.scanned", hospitals=len(chosen), shared=len(shared), path=out / "isac-findings.json"))
     raise typer.Exit(EXIT_SKIPPED if any(o.exit for o in outcomes) else EXIT_OK)
 
 
@@ -202,8 +187,9 @@ def share(
     bundle = stix_bundle(shared, tlp, producer)
     (out / "indicators.stix.json").write_text(bundle.serialize(pretty=True), encoding="utf-8")
     write_csv(shared, tlp, out / "indicators.csv")
-    typer.echo(message("isac.shared", lang_, n=len(shared), tlp=tlp.upper(), stix=out / "indicators.stix.json",
-                       csv=out / "indicators.csv"))
+    term = Terminal(lang_)
+    term.say(term.t("isac.shared", n=len(shared), tlp=tlp.upper(), stix=out / "indicators.stix.json",
+                    csv=out / "indicators.csv"))
     raise typer.Exit(EXIT_OK)
 
 
