@@ -268,3 +268,17 @@ def test_damaged_and_unreadable_inputs_are_named_and_the_rest_is_read(tmp_path: 
     assert {"brute-force", "breach-after-guessing"} <= {f["rule"] for f in _findings(out / "h" / "findings.json")}
     _run(spark, tmp_path / "spark", tmp_path / "spark-out", {"h": files})  # the same on Spark
     _check_damage_named(tmp_path / "spark", "h")
+
+
+def test_task_progress_counts_tasks_on_a_terminal() -> None:
+    import io
+
+    from rich.console import Console
+
+    from wardwatch.report.progress import TaskProgress
+    screen = io.StringIO()
+    with TaskProgress("取り込み中", "ja", console=Console(file=screen, force_terminal=True, width=80)) as bar:
+        bar.on_done(1, 4)
+        bar.bar.refresh()
+        bar.on_done(4, 4)
+    assert "取り込み中" in screen.getvalue() and "1/4" in screen.getvalue() and "4/4" in screen.getvalue()

@@ -2,6 +2,8 @@
 and the estimated time left; tasks done of a whole (`wardwatch isac`) with the time left."""
 from __future__ import annotations
 
+from typing import Self
+
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -39,7 +41,20 @@ class _Left(TimeRemainingColumn):
         return Text(message("terminal.left", self.lang, time=left.plain), style=left.style)
 
 
-class ScanProgress:
+class _Shown:
+    """A Rich progress bar shown while in a `with` block (then removed: transient)."""
+
+    bar: Progress
+
+    def __enter__(self) -> Self:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)
+
+
+class ScanProgress(_Shown):
     """The progress of a scan on stderr (only when it is a terminal): the phase and events counted, a bar, MB read
     of the total and the time left. Its methods are the scan's `on_file`, `on_events` and `on_phase` callbacks."""
 
@@ -53,13 +68,6 @@ class ScanProgress:
         self.label = message("terminal.reading", lang)
         self.task: TaskID = self.bar.add_task(self.label, total=self.total)
 
-    def __enter__(self) -> ScanProgress:
-        self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.__exit__(None, None, None)
-
     def on_file(self, inp: InputFile, size: int) -> None:
         if "!" not in inp.path:  # a member of a zip: the zip's own size is counted once
             self.bar.advance(self.task, size)
@@ -71,7 +79,7 @@ class ScanProgress:
         self.bar.update(self.task, completed=self.total, description=message(f"terminal.phase_{name}", self.lang))
 
 
-class TaskProgress:
+class TaskProgress(_Shown):
     """Tasks done of a whole on stderr (only when it is a terminal): a label, a bar, 'done/total' and the time left.
     Its `on_done(done, total)` is the callback of `wardwatch isac`'s engines (a task: a group of input files to
     ingest, or one hospital to scan), told as tasks finish."""
@@ -82,13 +90,6 @@ class TaskProgress:
                             _Left(lang), console=self.console, transient=True, disable=not self.console.is_terminal,
                             expand=False)
         self.task: TaskID = self.bar.add_task(label, total=None)
-
-    def __enter__(self) -> TaskProgress:
-        self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.__exit__(None, None, None)
 
     def on_done(self, done: int, total: int) -> None:
         self.bar.update(self.task, completed=done, total=total)
