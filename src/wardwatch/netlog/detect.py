@@ -2,13 +2,15 @@
 kind here; and the 'what did not happen' summary."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -18,13 +20,13 @@ from ..checks.finding import make
 from ..checks.spec import CheckSpec, Registry, SpecError, common_fields, register
 from ..guard import Guard
 from ..model import Finding, LineRef, Severity, Text
+from ..textfmt import local_time
 from .parse import NetEvent
 from .segments import INTERNET, Segments
 
 NetCheck = Callable[[CheckSpec, list[NetEvent], Segments], list[Finding]]
 NETWORK: Registry[NetCheck] = Registry("network check kind")  # kind → implementation
 
-JST = timezone(timedelta(hours=9))  # night is the hospital's night
 MAX_LIST = 50
 
 
@@ -253,8 +255,8 @@ def upload_volume(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> li
         times = [e.time for e in evs if e.time]
         out.append(_finding(
             spec, evs, {"src": src, "src_segment": sseg, "destination": dst, "mb": f"{total / mb:,.1f}",
-                        "count": len(evs), "first": min(times).isoformat(timespec="minutes") if times else "-",
-                        "last": max(times).isoformat(timespec="minutes") if times else "-",
+                        "count": len(evs), "first": local_time(min(times), p.get("tz") or "Asia/Tokyo") if times else "-",
+                        "last": local_time(max(times), p.get("tz") or "Asia/Tokyo") if times else "-",
                         "why": Text(" ".join(spec.phrase(w).ja for w in why), " ".join(spec.phrase(w).en for w in why))},
             [src], {"src_segment": sseg, "dst_segment": INTERNET, "destination": dst, "bytes_sent": total,
                     "reasons": why, "clinical": clinical},
@@ -263,17 +265,21 @@ def upload_volume(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> li
 
 
 def _at_night(t: datetime, p: dict[str, Any]) -> bool:
-    hour = t.astimezone(JST).hour
+    """Whether t falls in the night of the run's time zone (night_start to night_end, local hours)."""
+    hour = t.astimezone(ZoneInfo(str(p.get("tz") or "Asia/Tokyo"))).hour
     start, end = int(p["night_start"]), int(p["night_end"])
     return hour >= start or hour < end if start > end else start <= hour < end
 
 
-def detect(events: list[NetEvent], segs: Segments, problems: Guard | None = None) -> list[Finding]:
-    """Every network rule over the events, worst first; with a guard, a rule that fails is named and the others run."""
+def detect(events: list[NetEvent], segs: Segments, problems: Guard | None = None,
+           tz: str = "Asia/Tokyo") -> list[Finding]:
+    """Every network rule over the events, worst first; with a guard, a rule that fails is named and the others run.
+    tz: the run's time zone, given to each rule with its own parameters (the hospital's night is local time)."""
     found: list[Finding] = []
     guard = problems or Guard()
     for spec in load_network_rules():
-        found += guard.run(f"network rule {spec.id}", NETWORK.find(spec.kind, spec.source), spec, events, segs,
+        run = dataclasses.replace(spec, params={**spec.params, "tz": tz})
+        found += guard.run(f"network rule {spec.id}", NETWORK.find(spec.kind, spec.source), run, events, segs,
                            default=[])
     if problems is None and guard.problems:  # no caller to tell: fail as before
         raise RuntimeError("; ".join(f"{p.stage}: {p.message}" for p in guard.problems))
