@@ -64,10 +64,31 @@ def _svc(port: int) -> str:
     return f"{watched_ports().get(port, '?')}/{port}"
 
 
+def _novelty(evs: list[NetEvent], since: datetime | None, p: dict[str, Any]) -> tuple[str, list[str], datetime | None]:
+    """Whether a group's flows (source → destination) are new: 'new' when a flow first appears after at least
+    baseline_hours of logs in which it never did; 'habitual' when every flow was there from the start of those hours
+    on; 'unknown' when the logs do not reach back baseline_hours before a flow (no claim without them)."""
+    first: dict[str, datetime] = {}
+    for e in evs:
+        if e.time is not None:
+            key = f"{e.src} → {e.dst}"
+            first[key] = min(first.get(key, e.time), e.time)
+    if since is None or not first:
+        return "unknown", [], None
+    history = timedelta(hours=float(p["baseline_hours"]))
+    new = sorted((k for k, t in first.items() if t - since >= history), key=lambda k: first[k])
+    if new:
+        return "new", new, first[new[0]]
+    known = [k for k, t in first.items() if t - since < history]
+    return ("habitual" if known and max(e.time for e in evs if e.time) - since >= history else "unknown"), [], None
+
+
 @NETWORK.kind("cross-segment")
 def cross_segment(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> list[Finding]:
-    """Traffic on a watched port between two segments that the allowed flows do not cover."""
+    """Traffic on a watched port between two segments that the allowed flows do not cover, ranked by the segments'
+    roles (members to the directory are expected) and by what is new against the hours of logs before it."""
     watched = watched_ports()
+    since = min((e.time for e in events if e.time), default=None)  # how far back the logs read go
     groups: dict[tuple[str, str, int], list[NetEvent]] = defaultdict(list)
     for e in events:
         if e.kind != "traffic" or e.dport not in watched:
@@ -85,12 +106,26 @@ def cross_segment(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> li
         expected = bool(directory) and port in set(spec.params.get("directory_ports", []))
         if expected:  # members talking to the directory: expected, shown low
             sev = min(sev, Severity.parse(spec.params["expected_severity"]))
+        novelty, new, new_at = _novelty(evs, since, spec.params)
+        if novelty == "habitual" and not expected:  # there all along: to check against the inventory, not new
+            sev = min(sev, Severity.parse(spec.params["habitual_severity"]))
+        tz = str(spec.params.get("tz") or "Asia/Tokyo")
+        phrase = spec.phrase(novelty)
+        hours = f"{float(spec.params['baseline_hours']):g}"
+        flows = "、".join(new[:3]) + (f" ほか {len(new) - 3} 件" if len(new) > 3 else "")
+        flows_en = ", ".join(new[:3]) + (f" and {len(new) - 3} more" if len(new) > 3 else "")
+        when = local_time(new_at, tz) if new_at else "-"
+        novelty_text = Text(phrase.ja.format(flows=flows, hours=hours, first=when),
+                            phrase.en.format(flows=flows_en, hours=hours, first=when))
+        facts = {"src_segment": a, "dst_segment": b, "port": port, "service": watched[port], "allowed": allowed,
+                 "denied": denied, "destinations": dsts[:MAX_LIST], "expected_directory_traffic": expected,
+                 "novelty": novelty, "baseline_hours": float(spec.params["baseline_hours"])}
+        if new:
+            facts["new_flows"] = new[:MAX_LIST]
         out.append(_finding(spec, evs, {"src_segment": a, "dst_segment": b, "service_port": _svc(port),
-                                        "allowed": allowed, "denied": denied, "to": ", ".join(dsts[:5])},
-                            [e.src for e in evs],
-                            {"src_segment": a, "dst_segment": b, "port": port, "service": watched[port],
-                             "allowed": allowed, "denied": denied, "destinations": dsts[:MAX_LIST],
-                             "expected_directory_traffic": expected}, severity=sev))
+                                        "allowed": allowed, "denied": denied, "to": ", ".join(dsts[:5]),
+                                        "novelty": novelty_text},
+                            [e.src for e in evs], facts, severity=sev))
     return out
 
 
