@@ -87,3 +87,21 @@ def test_a_fortigate_line_without_a_header_keeps_its_own_time() -> None:
     e = parse_line(line, datetime(2026, 12, 5, tzinfo=UTC), "Asia/Tokyo")
     assert e.time == datetime(2024, 1, 5, 1, 2, 3, tzinfo=UTC)  # 10:02:03 JST, not the time of the analysis
     assert e.device == "FGT-HQ" and e.kind == "vpn-failure"
+
+
+def test_night_is_the_runs_time_zone(tmp_path: Path) -> None:
+    """17:30 UTC is 02:30 in Tokyo: a night upload there, an evening one in London (--tz Europe/London)."""
+    from datetime import UTC, datetime
+
+    from wardwatch.netlog.detect import detect
+    from wardwatch.netlog.parse import NetEvent
+    from wardwatch.netlog.segments import load_segments
+    (tmp_path / "segments.csv").write_text(SEGMENTS, encoding="utf-8")
+    segs = load_segments(tmp_path / "segments.csv")
+    mb = 1 << 20
+    ev = NetEvent(datetime(2026, 11, 5, 17, 30, tzinfo=UTC), "fgt", "fortigate", "traffic", "accept", "tcp",
+                  "10.3.0.7", 51000, "198.18.0.5", 443, sent=12 * mb, file="fw.log", line=1)
+    tokyo = [f for f in detect([ev], segs, tz="Asia/Tokyo") if f.rule == "net-large-upload"]
+    london = [f for f in detect([ev], segs, tz="Europe/London") if f.rule == "net-large-upload"]
+    assert [f.facts["reasons"] for f in tokyo] == [["night"]] and london == []
+    assert "02:30" in tokyo[0].summary.get("ja") and "JST" in tokyo[0].summary.get("ja")

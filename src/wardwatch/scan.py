@@ -143,7 +143,7 @@ def analyse(store: EventStore, inputs: list[InputFile], out_dir: Path, config: d
     sigma_stats: dict[str, Any] = guard.run("sigma", _sigma, store, rule_paths, tz, min_level, config, findings, sigma_rules,
                             default={}) if rule_paths else {}
     net_stats: dict[str, Any]
-    net_stats = guard.run("network logs", _network, store, segments, findings, guard, default={})
+    net_stats = guard.run("network logs", _network, store, segments, findings, guard, tz, default={})
     incidents: list[Incident] = guard.run("incidents", build_incidents, findings, tz, float(config.get("incident_gap_hours", 24)),
                           default=[])
     guard.run("RDP table", follow_story, findings, incidents, default=None)
@@ -197,13 +197,14 @@ def _sigma(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | 
             "skipped": [vars(s) for s in sigma_rules if not s.will_run]}
 
 
-def _network(store: EventStore, segments: Any, findings: list[Finding], guard: Guard | None = None) -> dict[str, Any]:
+def _network(store: EventStore, segments: Any, findings: list[Finding], guard: Guard | None = None,
+             tz: str = "Asia/Tokyo") -> dict[str, Any]:
     """The network rules (wardwatch.netlog) over the network events the syslog reader put in the store; their
     findings join the list. Nothing when no syslog input was read."""
     if not store.network.inputs:
         return {}
     from .netlog.api import analyse_events
-    net_findings, net_stats = analyse_events(store.network, segments, problems=guard)
+    net_findings, net_stats = analyse_events(store.network, segments, problems=guard, tz=tz)
     findings += net_findings
     return net_stats
 

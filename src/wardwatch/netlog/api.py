@@ -25,18 +25,19 @@ def analyse(paths: list[Path], segments: Path | Segments | None, tz: str, since:
     segs = segments if isinstance(segments, Segments) else load_segments(segments)
     t0 = time.monotonic()
     inputs, network = read_network(paths, tz)
-    findings, stats = analyse_events(network, segs, since, until, problems)
+    findings, stats = analyse_events(network, segs, since, until, problems, tz)
     stats["seconds"] = round(time.monotonic() - t0, 3)
     return inputs, findings, stats
 
 
 def analyse_events(network: NetworkTable, segments: Path | Segments | None, since: datetime | None = None,
-                   until: datetime | None = None, problems: Guard | None = None) -> tuple[list[Finding], dict[str, Any]]:
+                   until: datetime | None = None, problems: Guard | None = None,
+                   tz: str = "Asia/Tokyo") -> tuple[list[Finding], dict[str, Any]]:
     """The network rules over the events read; stats hold counts, the matrix and 'not seen'."""
     segs = segments if isinstance(segments, Segments) else load_segments(segments)
     t0 = time.monotonic()
     events, kinds = network.events, network.kinds
-    findings = detect(events, segs, problems)
+    findings = detect(events, segs, problems, tz)
     times = [e.time for e in events if e.time]
     lo = since or (min(times) if times else None)
     hi = until or (max(times) if times else None)

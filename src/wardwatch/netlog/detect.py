@@ -2,13 +2,15 @@
 kind here; and the 'what did not happen' summary."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -18,13 +20,13 @@ from ..checks.finding import make
 from ..checks.spec import CheckSpec, Registry, SpecError, common_fields, register
 from ..guard import Guard
 from ..model import Finding, LineRef, Severity, Text
+from ..textfmt import local_time
 from .parse import NetEvent
 from .segments import INTERNET, Segments
 
 NetCheck = Callable[[CheckSpec, list[NetEvent], Segments], list[Finding]]
 NETWORK: Registry[NetCheck] = Registry("network check kind")  # kind → implementation
 
-JST = timezone(timedelta(hours=9))  # night is the hospital's night
 MAX_LIST = 50
 
 
@@ -62,10 +64,31 @@ def _svc(port: int) -> str:
     return f"{watched_ports().get(port, '?')}/{port}"
 
 
+def _novelty(evs: list[NetEvent], since: datetime | None, p: dict[str, Any]) -> tuple[str, list[str], datetime | None]:
+    """Whether a group's flows (source → destination) are new: 'new' when a flow first appears after at least
+    baseline_hours of logs in which it never did; 'habitual' when every flow was there from the start of those hours
+    on; 'unknown' when the logs do not reach back baseline_hours before a flow (no claim without them)."""
+    first: dict[str, datetime] = {}
+    for e in evs:
+        if e.time is not None:
+            key = f"{e.src} → {e.dst}"
+            first[key] = min(first.get(key, e.time), e.time)
+    if since is None or not first:
+        return "unknown", [], None
+    history = timedelta(hours=float(p["baseline_hours"]))
+    new = sorted((k for k, t in first.items() if t - since >= history), key=lambda k: first[k])
+    if new:
+        return "new", new, first[new[0]]
+    known = [k for k, t in first.items() if t - since < history]
+    return ("habitual" if known and max(e.time for e in evs if e.time) - since >= history else "unknown"), [], None
+
+
 @NETWORK.kind("cross-segment")
 def cross_segment(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> list[Finding]:
-    """Traffic on a watched port between two segments that the allowed flows do not cover."""
+    """Traffic on a watched port between two segments that the allowed flows do not cover, ranked by the segments'
+    roles (members to the directory are expected) and by what is new against the hours of logs before it."""
     watched = watched_ports()
+    since = min((e.time for e in events if e.time), default=None)  # how far back the logs read go
     groups: dict[tuple[str, str, int], list[NetEvent]] = defaultdict(list)
     for e in events:
         if e.kind != "traffic" or e.dport not in watched:
@@ -83,12 +106,26 @@ def cross_segment(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> li
         expected = bool(directory) and port in set(spec.params.get("directory_ports", []))
         if expected:  # members talking to the directory: expected, shown low
             sev = min(sev, Severity.parse(spec.params["expected_severity"]))
+        novelty, new, new_at = _novelty(evs, since, spec.params)
+        if novelty == "habitual" and not expected:  # there all along: to check against the inventory, not new
+            sev = min(sev, Severity.parse(spec.params["habitual_severity"]))
+        tz = str(spec.params.get("tz") or "Asia/Tokyo")
+        phrase = spec.phrase(novelty)
+        hours = f"{float(spec.params['baseline_hours']):g}"
+        flows = "、".join(new[:3]) + (f" ほか {len(new) - 3} 件" if len(new) > 3 else "")
+        flows_en = ", ".join(new[:3]) + (f" and {len(new) - 3} more" if len(new) > 3 else "")
+        when = local_time(new_at, tz) if new_at else "-"
+        novelty_text = Text(phrase.ja.format(flows=flows, hours=hours, first=when),
+                            phrase.en.format(flows=flows_en, hours=hours, first=when))
+        facts = {"src_segment": a, "dst_segment": b, "port": port, "service": watched[port], "allowed": allowed,
+                 "denied": denied, "destinations": dsts[:MAX_LIST], "expected_directory_traffic": expected,
+                 "novelty": novelty, "baseline_hours": float(spec.params["baseline_hours"])}
+        if new:
+            facts["new_flows"] = new[:MAX_LIST]
         out.append(_finding(spec, evs, {"src_segment": a, "dst_segment": b, "service_port": _svc(port),
-                                        "allowed": allowed, "denied": denied, "to": ", ".join(dsts[:5])},
-                            [e.src for e in evs],
-                            {"src_segment": a, "dst_segment": b, "port": port, "service": watched[port],
-                             "allowed": allowed, "denied": denied, "destinations": dsts[:MAX_LIST],
-                             "expected_directory_traffic": expected}, severity=sev))
+                                        "allowed": allowed, "denied": denied, "to": ", ".join(dsts[:5]),
+                                        "novelty": novelty_text},
+                            [e.src for e in evs], facts, severity=sev))
     return out
 
 
@@ -253,8 +290,8 @@ def upload_volume(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> li
         times = [e.time for e in evs if e.time]
         out.append(_finding(
             spec, evs, {"src": src, "src_segment": sseg, "destination": dst, "mb": f"{total / mb:,.1f}",
-                        "count": len(evs), "first": min(times).isoformat(timespec="minutes") if times else "-",
-                        "last": max(times).isoformat(timespec="minutes") if times else "-",
+                        "count": len(evs), "first": local_time(min(times), p.get("tz") or "Asia/Tokyo") if times else "-",
+                        "last": local_time(max(times), p.get("tz") or "Asia/Tokyo") if times else "-",
                         "why": Text(" ".join(spec.phrase(w).ja for w in why), " ".join(spec.phrase(w).en for w in why))},
             [src], {"src_segment": sseg, "dst_segment": INTERNET, "destination": dst, "bytes_sent": total,
                     "reasons": why, "clinical": clinical},
@@ -263,17 +300,21 @@ def upload_volume(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> li
 
 
 def _at_night(t: datetime, p: dict[str, Any]) -> bool:
-    hour = t.astimezone(JST).hour
+    """Whether t falls in the night of the run's time zone (night_start to night_end, local hours)."""
+    hour = t.astimezone(ZoneInfo(str(p.get("tz") or "Asia/Tokyo"))).hour
     start, end = int(p["night_start"]), int(p["night_end"])
     return hour >= start or hour < end if start > end else start <= hour < end
 
 
-def detect(events: list[NetEvent], segs: Segments, problems: Guard | None = None) -> list[Finding]:
-    """Every network rule over the events, worst first; with a guard, a rule that fails is named and the others run."""
+def detect(events: list[NetEvent], segs: Segments, problems: Guard | None = None,
+           tz: str = "Asia/Tokyo") -> list[Finding]:
+    """Every network rule over the events, worst first; with a guard, a rule that fails is named and the others run.
+    tz: the run's time zone, given to each rule with its own parameters (the hospital's night is local time)."""
     found: list[Finding] = []
     guard = problems or Guard()
     for spec in load_network_rules():
-        found += guard.run(f"network rule {spec.id}", NETWORK.find(spec.kind, spec.source), spec, events, segs,
+        run = dataclasses.replace(spec, params={**spec.params, "tz": tz})
+        found += guard.run(f"network rule {spec.id}", NETWORK.find(spec.kind, spec.source), run, events, segs,
                            default=[])
     if problems is None and guard.problems:  # no caller to tell: fail as before
         raise RuntimeError("; ".join(f"{p.stage}: {p.message}" for p in guard.problems))
