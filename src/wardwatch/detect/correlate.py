@@ -134,26 +134,22 @@ _BY = {"process": ("プロセス {v} による", "by the process {v}"), "worksta
        "account": ("アカウント {v} への", "against the account {v}"), "source": ("送信元 {v} からの", "from {v}")}
 
 
+# The note on what the failures were, by SubStatus: (ja, en) of each part, then how the parts are put together.
+_NOTE_PARTS = (("wrong_password", "{n:,} 回は実在するアカウントへのパスワード間違い（SubStatus 0xC000006A：パスワード推測）",
+                "{n:,} with a real account name and a wrong password (SubStatus 0xC000006A: guessing)"),
+               ("unknown_user", "{n:,} 回は存在しないアカウント名（0xC0000064：アカウント名の探索）",
+                "{n:,} with account names that do not exist (0xC0000064: enumeration)"))
+_NOTE_FRAME = {"ja": ("うち ", "、", "。"), "en": ("Of these, ", "; ", ".")}
+
+
 def _names_note(hit: Hit, lang: str) -> dict[str, str]:
     f = hit.facts
     if "wrong_password" not in f:
         return {}
     words = _BY.get(str(f.get("key")), ("{v}", "{v}"))[1 if lang == "en" else 0]
-    by = {"by": words.format(v=f.get("by", ""))}
-    real, guess = f["wrong_password"], f["unknown_user"]
-    if lang == "en":
-        parts = []
-        if real:
-            parts.append(f"{real:,} with a real account name and a wrong password (SubStatus 0xC000006A: guessing)")
-        if guess:
-            parts.append(f"{guess:,} with account names that do not exist (0xC0000064: enumeration)")
-        return {**by, "names_note": ("Of these, " + "; ".join(parts) + ".") if parts else ""}
-    parts = []
-    if real:
-        parts.append(f"{real:,} 回は実在するアカウントへのパスワード間違い（SubStatus 0xC000006A：パスワード推測）")
-    if guess:
-        parts.append(f"{guess:,} 回は存在しないアカウント名（0xC0000064：アカウント名の探索）")
-    return {**by, "names_note": ("うち " + "、".join(parts) + "。") if parts else ""}
+    head, sep, end = _NOTE_FRAME["en" if lang == "en" else "ja"]
+    parts = [(en if lang == "en" else ja).format(n=f[key]) for key, ja, en in _NOTE_PARTS if f[key]]
+    return {"by": words.format(v=f.get("by", "")), "names_note": head + sep.join(parts) + end if parts else ""}
 
 
 # What a campaign may be counted by (the rule's `keys`, in order): the SQL of the key and the events that have one.
