@@ -1,6 +1,7 @@
 """Correlators: the few generic ways rules turn selected events into hits (campaigns, sprays, sequences, groups)."""
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -174,6 +175,7 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
     burst_mode = bool(rule.correlate.get("burst", True))
     spray_min = int(p.get("min_accounts", 10))
     hits: list[Hit] = []
+    earlier: dict[str | None, list[Hit]] = defaultdict(list)  # the campaigns of the keys before, by host
     for name in rule.correlate.get("keys") or ("account", "source"):
         key, where = CAMPAIGN_KEYS[str(name)]
         seconds = _per_second(ctx, rule.select_from or rule.id, key, where)
@@ -190,9 +192,12 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
                 "unknown_user": row["unknown_user"], "logon_types": sorted(t for t in row["logon_types"] if t is not None),
                 "packages": _clean(row["packages"]), "workstations": _clean(row["workstations"])[:10],
                 "rate_per_minute": round(row["n"] / max(duration / 60, 1), 1), "duration_s": duration})
-            if _covered(hit, hits) or (name == "source" and row["n_accounts"] >= spray_min):
+            if _covered(hit, earlier[hit.host]) or (name == "source" and row["n_accounts"] >= spray_min):
                 continue  # an earlier key's campaign says it, or it is spraying (password-spray says it)
             hits.append(hit)
+        for hit in hits:
+            if hit.facts["key"] == name:
+                earlier[hit.host].append(hit)
     skip = rule.correlate.get("skip_overlapping") or []  # the rules whose findings already say these failures
     for other in [skip] if isinstance(skip, str) else skip:
         hits = [h for h in hits if not any(_overlaps(h, f) for f in ctx.findings.get(str(other), []))]
