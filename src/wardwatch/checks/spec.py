@@ -96,10 +96,9 @@ def register(spec: CheckSpec) -> None:
         _SPECS[spec.id] = spec
 
 
-def _load_shipped() -> None:
-    global _shipped
-    if _shipped:
-        return
+def shipped() -> list[CheckSpec]:
+    """The checks WardWatch ships (its own rule and check files), read from them: not the registry, which also
+    holds rules loaded since (a user's, a test's)."""
     from ..audit.checkdefs import check_specs as audit_specs
     from ..detect.rules import load_rules
     from ..hospital.rules import check_specs as hospital_specs
@@ -107,11 +106,16 @@ def _load_shipped() -> None:
     from ..netlog.detect import load_network_rules
     from ..vuln.check import vuln_specs
     from ..web.site import web_specs
+    return [*load_rules(), *load_network_rules(), *audit_specs(), *hospital_specs(), *vuln_specs().values(),
+            *web_specs().values(), *cross_specs().values()]
+
+
+def _load_shipped() -> None:
+    global _shipped
+    if _shipped:
+        return
     known = dict(_SPECS)
-    load_rules()
-    load_network_rules()
-    for spec in [*audit_specs(), *hospital_specs(), *vuln_specs().values(), *web_specs().values(),
-                 *cross_specs().values()]:
+    for spec in shipped():
         register(spec)
     with _LOCK:
         _SPECS.update(known)  # a rule loaded by the user under a shipped id keeps its own declarations

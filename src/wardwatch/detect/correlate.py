@@ -1,6 +1,7 @@
 """Correlators: the few generic ways rules turn selected events into hits (campaigns, sprays, sequences, groups)."""
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -134,26 +135,22 @@ _BY = {"process": ("プロセス {v} による", "by the process {v}"), "worksta
        "account": ("アカウント {v} への", "against the account {v}"), "source": ("送信元 {v} からの", "from {v}")}
 
 
+# The note on what the failures were, by SubStatus: (ja, en) of each part, then how the parts are put together.
+_NOTE_PARTS = (("wrong_password", "{n:,} 回は実在するアカウントへのパスワード間違い（SubStatus 0xC000006A：パスワード推測）",
+                "{n:,} with a real account name and a wrong password (SubStatus 0xC000006A: guessing)"),
+               ("unknown_user", "{n:,} 回は存在しないアカウント名（0xC0000064：アカウント名の探索）",
+                "{n:,} with account names that do not exist (0xC0000064: enumeration)"))
+_NOTE_FRAME = {"ja": ("うち ", "、", "。"), "en": ("Of these, ", "; ", ".")}
+
+
 def _names_note(hit: Hit, lang: str) -> dict[str, str]:
     f = hit.facts
     if "wrong_password" not in f:
         return {}
     words = _BY.get(str(f.get("key")), ("{v}", "{v}"))[1 if lang == "en" else 0]
-    by = {"by": words.format(v=f.get("by", ""))}
-    real, guess = f["wrong_password"], f["unknown_user"]
-    if lang == "en":
-        parts = []
-        if real:
-            parts.append(f"{real:,} with a real account name and a wrong password (SubStatus 0xC000006A: guessing)")
-        if guess:
-            parts.append(f"{guess:,} with account names that do not exist (0xC0000064: enumeration)")
-        return {**by, "names_note": ("Of these, " + "; ".join(parts) + ".") if parts else ""}
-    parts = []
-    if real:
-        parts.append(f"{real:,} 回は実在するアカウントへのパスワード間違い（SubStatus 0xC000006A：パスワード推測）")
-    if guess:
-        parts.append(f"{guess:,} 回は存在しないアカウント名（0xC0000064：アカウント名の探索）")
-    return {**by, "names_note": ("うち " + "、".join(parts) + "。") if parts else ""}
+    head, sep, end = _NOTE_FRAME["en" if lang == "en" else "ja"]
+    parts = [(en if lang == "en" else ja).format(n=f[key]) for key, ja, en in _NOTE_PARTS if f[key]]
+    return {"by": words.format(v=f.get("by", "")), "names_note": head + sep.join(parts) + end if parts else ""}
 
 
 # What a campaign may be counted by (the rule's `keys`, in order): the SQL of the key and the events that have one.
@@ -178,6 +175,7 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
     burst_mode = bool(rule.correlate.get("burst", True))
     spray_min = int(p.get("min_accounts", 10))
     hits: list[Hit] = []
+    earlier: dict[str | None, list[Hit]] = defaultdict(list)  # the campaigns of the keys before, by host
     for name in rule.correlate.get("keys") or ("account", "source"):
         key, where = CAMPAIGN_KEYS[str(name)]
         seconds = _per_second(ctx, rule.select_from or rule.id, key, where)
@@ -194,9 +192,12 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
                 "unknown_user": row["unknown_user"], "logon_types": sorted(t for t in row["logon_types"] if t is not None),
                 "packages": _clean(row["packages"]), "workstations": _clean(row["workstations"])[:10],
                 "rate_per_minute": round(row["n"] / max(duration / 60, 1), 1), "duration_s": duration})
-            if _covered(hit, hits) or (name == "source" and row["n_accounts"] >= spray_min):
+            if _covered(hit, earlier[hit.host]) or (name == "source" and row["n_accounts"] >= spray_min):
                 continue  # an earlier key's campaign says it, or it is spraying (password-spray says it)
             hits.append(hit)
+        for hit in hits:
+            if hit.facts["key"] == name:
+                earlier[hit.host].append(hit)
     skip = rule.correlate.get("skip_overlapping") or []  # the rules whose findings already say these failures
     for other in [skip] if isinstance(skip, str) else skip:
         hits = [h for h in hits if not any(_overlaps(h, f) for f in ctx.findings.get(str(other), []))]

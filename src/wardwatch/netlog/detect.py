@@ -129,18 +129,23 @@ def cross_segment(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> li
     return out
 
 
+def _timed_groups(events: list[NetEvent], keep: Callable[[NetEvent], bool],
+                  key: Callable[[NetEvent], str]) -> list[tuple[str, list[NetEvent]]]:
+    """The timed events kept, grouped by key: groups in key order, each in time order."""
+    groups: dict[str, list[NetEvent]] = defaultdict(list)
+    for e in events:
+        if e.time and keep(e):
+            groups[key(e)].append(e)
+    return [(k, sorted(v, key=lambda e: e.time or datetime.min)) for k, v in sorted(groups.items())]
+
+
 @NETWORK.kind("scan")
 def scans(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> list[Finding]:
     """One source touching at least min_hosts addresses or min_ports ports within window_s seconds."""
     r = spec.params
     win = timedelta(seconds=r["window_s"])
-    by_src: dict[str, list[NetEvent]] = defaultdict(list)
-    for e in events:
-        if e.kind == "traffic" and e.src and e.time:
-            by_src[e.src].append(e)
     out = []
-    for src, evs in sorted(by_src.items()):
-        evs.sort(key=lambda e: e.time)  # type: ignore[arg-type, return-value]
+    for src, evs in _timed_groups(events, lambda e: e.kind == "traffic" and bool(e.src), lambda e: e.src):
         hosts: Counter[str] = Counter()
         ports: Counter[int | None] = Counter()
         q: deque[NetEvent] = deque()
@@ -177,13 +182,8 @@ def bursts(spec: CheckSpec, events: list[NetEvent], segs: Segments) -> list[Find
     """The longest run of `event` failures within window_s per source (or user), when at least min_failures."""
     r = spec.params
     win = timedelta(seconds=r["window_s"])
-    by_key: dict[str, list[NetEvent]] = defaultdict(list)
-    for e in events:
-        if e.kind == r["event"] and e.time:
-            by_key[e.src or f"user:{e.user}"].append(e)
     out = []
-    for key, evs in sorted(by_key.items()):
-        evs.sort(key=lambda e: e.time)  # type: ignore[arg-type, return-value]
+    for key, evs in _timed_groups(events, lambda e: e.kind == r["event"], lambda e: e.src or f"user:{e.user}"):
         best: list[NetEvent] = []
         lo = 0
         for hi, e in enumerate(evs):
