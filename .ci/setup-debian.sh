@@ -21,7 +21,9 @@ fi
 # Chromium (the browser tests drive /usr/bin/chromium through Playwright; no browser is downloaded) and Japanese
 # fonts, so that pages are measured and photographed as a reader sees them.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
+# (grep reads to the end, not -q: under pipefail an early exit kills fc-list with SIGPIPE now and then, and the
+# fonts would look missing)
+fc-list 2>/dev/null | grep -i "noto.*cjk" >/dev/null || need+=(fonts-noto-cjk)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

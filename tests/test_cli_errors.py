@@ -58,6 +58,12 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (tmp / "baseline.json").write_text(json.dumps(make_baseline(tmp / "site", key, [], [])), encoding="utf-8")
     Case.create(tmp / "case", "test", "tester", "Asia/Tokyo", contact_list(None))
     found.update(site=tmp / "site", baseline=tmp / "baseline.json", case=tmp / "case")
+    from wardwatch.isac.engines import DuckDBEngine
+    from wardwatch.isac.hospitals import tasks_of
+    DuckDBEngine().ingest(tmp / "dataset", tasks_of("h", [found["fw"]]), "Asia/Tokyo")  # an ISAC dataset
+    (tmp / "isac-scan").mkdir()
+    (tmp / "isac-scan" / "indicators.json").write_text("[]", encoding="utf-8")  # what `isac scan` leaves to share
+    found.update(dataset=tmp / "dataset", isac_scan=tmp / "isac-scan")
     return found
 
 
@@ -96,6 +102,9 @@ def _args(i: dict[str, Path]) -> dict[str, list[str]]:
         "fix plan": ["fix", "plan", str(i["findings"]), "--out", OUT],
         "procure": ["procure", "--all", "--out", OUT],
         "summary": ["summary", "--scan", str(i["findings"]), "--out", OUT],
+        "isac ingest": ["isac", "ingest", str(i["fw"]), "--hospital", "h", "--out", OUT],
+        "isac scan": ["isac", "scan", str(i["dataset"]), "--out", OUT],
+        "isac share": ["isac", "share", str(i["isac_scan"]), "--out", OUT],
     }
 
 

@@ -56,6 +56,10 @@ from .summary.cli import summary as summary_command  # noqa: E402  (one page for
 
 app.command("summary")(summary_command)
 
+from .isac.cli import isac_app  # noqa: E402  (Medical ISAC: many hospitals, the same rules, DuckDB or Spark)
+
+app.add_typer(isac_app, name="isac")
+
 LEVELS = ("informational", "low", "medium", "high", "critical")
 
 

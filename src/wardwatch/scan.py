@@ -111,15 +111,6 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     Each part (the rules, Sigma, the network logs, the story, each report) runs in a guard: a part that fails
     is named in `result.problems` and errors.log, and the others still run and write their files.
     segments (for syslog inputs): a `cidr,segment` CSV path, or netlog Segments built from an inventory."""
-    from .detect.engine import (
-        run_rules,  # here, not at the top: `ingest` alone (the Sigma tools) needs none of it
-    )
-    from .report.html import write_html
-    from .report.jsonout import write_json
-    from .report.timeline import write_timeline
-    from .story import build_incidents, follow_story
-    from .verdict import decide
-
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     guard = Guard()
@@ -127,12 +118,29 @@ def run_scan(paths: list[Path], out_dir: Path, config: dict[str, Any], tz: str, 
     sigma_rules: list[Future[Any]] = []  # the rules load in a thread while the store writes its last events
     inputs = ingest(paths, store, on_file, on_read=(lambda: sigma_rules.append(_start_sigma_load(rule_paths)))
                     if rule_paths else None, guard=guard, tz=tz)
+    return analyse(store, inputs, out_dir, config, tz, lang, guard, started, on_phase=on_phase, rule_paths=rule_paths,
+                   min_level=min_level, segments=segments, sigma_rules=sigma_rules[0] if sigma_rules else None)
+
+
+def analyse(store: EventStore, inputs: list[InputFile], out_dir: Path, config: dict[str, Any], tz: str, lang: str,
+            guard: Guard, started: float, *, on_phase: Callable[[str], None] | None = None,
+            rule_paths: list[Path] | None = None, min_level: str | None = None, segments: Any = None,
+            sigma_rules: Future[Any] | None = None) -> ScanResult:
+    """Everything after reading: the rules, Sigma, the network rules, the story and every report, over a store
+    that holds the inputs' events (a scan's own, or one hospital's part of an ISAC dataset)."""
+    from .detect.engine import run_rules
+    from .report.html import write_html
+    from .report.jsonout import write_json
+    from .report.timeline import write_timeline
+    from .story import build_incidents, follow_story
+    from .verdict import decide
+
     read_s = time.perf_counter() - started
     if on_phase:
         on_phase("detect")
     sizes = {i.path: i.size for i in inputs}
     findings: list[Finding] = guard.run("rules", run_rules, store, config, tz, sizes, default=[], problems=guard)
-    sigma_stats: dict[str, Any] = guard.run("sigma", _sigma, store, rule_paths, tz, min_level, config, findings, sigma_rules[0],
+    sigma_stats: dict[str, Any] = guard.run("sigma", _sigma, store, rule_paths, tz, min_level, config, findings, sigma_rules,
                             default={}) if rule_paths else {}
     net_stats: dict[str, Any]
     net_stats = guard.run("network logs", _network, store, segments, findings, guard, tz, default={})

@@ -250,6 +250,11 @@ class NetworkTable:
         self._runs.append((file, len(events)))
         self.kinds.update(e.vendor or "unknown" for e in events)
 
+    @property
+    def runs(self) -> list[tuple[str, int]]:
+        """(file, network events) of every syslog input read, in the order read (one without a line too)."""
+        return list(self._runs)
+
     def arrow(self) -> pa.Table:
         """The events as an Arrow table (a port beyond the integer column is left empty, bad text replaced)."""
         evs = self.events
@@ -300,6 +305,31 @@ class EventStore:
         self._error: BaseException | None = None
         self._worker = threading.Thread(target=self._write, daemon=True)
         self._worker.start()
+
+    @classmethod
+    def over(cls, event_files: list[str], network: NetworkTable | None = None, threads: int | None = None) -> EventStore:
+        """A store over Parquet files already in the store's columns (one hospital's part of an ISAC dataset): the
+        `events` view reads them (partition columns beside the store's own are left out); nothing is written."""
+        store = cls.__new__(cls)
+        store.directory = Path(event_files[0]).parent if event_files else Path(".")
+        store.on_batch = None
+        store.network = network if network is not None else NetworkTable()
+        store.threads = int(threads or usable_cpus())
+        store.con = duckdb.connect()
+        store.con.execute(f"SET threads = {store.threads}")
+        store.total = 0
+        store.parts = []
+        if event_files:
+            cols = ", ".join(f"CAST({c} AS {_type(c)}) AS {c}" if c != "host" else "coalesce(host, '') AS host"
+                             for c in [*COLUMNS, "file"])
+            store.con.execute(f"CREATE OR REPLACE VIEW events AS SELECT {cols} FROM read_parquet(["
+                              + ", ".join(map(sql_literal, event_files)) + "], hive_partitioning = true, "
+                              "hive_types_autocast = false)")
+            store.total = int(store.query("SELECT count(*) FROM events")[0][0])
+        else:
+            store._open_parts()
+        store.con.register("network_events", store.network.arrow())
+        return store
 
     def add(self, records: Iterable[str], file: str) -> int:
         """Append all records of one input; returns how many were added (pulled in C-level slices)."""

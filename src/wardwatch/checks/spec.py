@@ -102,11 +102,12 @@ def shipped() -> list[CheckSpec]:
     from ..audit.checkdefs import check_specs as audit_specs
     from ..detect.rules import load_rules
     from ..hospital.rules import check_specs as hospital_specs
+    from ..isac.cross import cross_specs
     from ..netlog.detect import load_network_rules
     from ..vuln.check import vuln_specs
     from ..web.site import web_specs
     return [*load_rules(), *load_network_rules(), *audit_specs(), *hospital_specs(), *vuln_specs().values(),
-            *web_specs().values()]
+            *web_specs().values(), *cross_specs().values()]
 
 
 def _load_shipped() -> None:

@@ -1,8 +1,8 @@
 """The one message catalog: every user-facing label of every output, in Japanese and English.
 
 Keys are namespaced by the output that shows them (`report.`, `terminal.`, `audit.`, `passwords.`, `severity.`,
-`phase.`, `fact.`, `inventory.`, `checklist.`, `syslog.`, `fix.`, `procure.`, `incident.`); each value is a (ja, en)
-pair; a list (steps, columns) is one item a line (`lines`).
+`phase.`, `fact.`, `inventory.`, `checklist.`, `syslog.`, `fix.`, `procure.`, `incident.`, `isac.`); each value is a
+(ja, en) pair; a list (steps, columns) is one item a line (`lines`).
 The one rule for a missing key (`message`): a key not in the catalog shows as its own last part (a rule's phase
 or a fact name shown as given); a `{field}` the values lack shows as '-' (textfmt.MISSING), never an error.
 """
@@ -979,7 +979,38 @@ CATALOG: dict[str, tuple[str, str]] = {
         "No hole was found in what was checked. Decide to check the layers not yet checked, and to keep the yearly "
         "checks and drills.",
     ),
-
+    # wardwatch isac (the Medical ISAC's terminal lines)
+    "isac.ingesting": ("取り込み中", "ingesting"),
+    "isac.scanning": ("病院ごとに調査中", "scanning hospitals"),
+    "isac.already": (
+        "{file}: {hospital} のデータにすでに取り込まれています（SHA-256 が同じ）。もう一度は読みません",
+        "{file}: already in the dataset for {hospital} (same SHA-256); not read again",
+    ),
+    "isac.ingested": (
+        "{hospital}: 入力 {inputs} 個、イベント {events} 件を {out} に取り込みました（{engine}、{seconds} 秒）",
+        "{hospital}: {inputs} input(s), {events} events into {out} ({engine}, {seconds} s)",
+    ),
+    "isac.not_whole": (
+        "{hospital}: 一部を読めなかった入力があります（上の行と {manifest} を参照）。残りは取り込みました",
+        "{hospital}: some input was not read whole (see the lines above and {manifest}); the rest was ingested",
+    ),
+    "isac.hospital": (
+        "{hospital}: 検知 {findings} 件（最も重いもの: {worst}）— {verdict}",
+        "{hospital}: {findings} finding(s) (worst: {worst}) — {verdict}",
+    ),
+    "isac.hospital_incomplete": (
+        "{hospital}: 読めなかった入力か失敗した処理があります（{result} を参照）",
+        "{hospital}: an input was not read whole or a part failed (see {result})",
+    ),
+    "isac.none": ("なし", "none"),
+    "isac.scanned": (
+        "{hospitals} 病院を調査、病院をまたぐ検知 {shared} 件 → {path}",
+        "{hospitals} hospital(s) scanned, {shared} cross-hospital finding(s) → {path}",
+    ),
+    "isac.shared": (
+        "共有する指標 {n} 件（TLP:{tlp}）→ {stix}、{csv}",
+        "{n} indicator(s) to share, TLP:{tlp} → {stix}, {csv}",
+    ),
 }
 
 
