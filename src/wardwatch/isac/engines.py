@@ -164,11 +164,14 @@ class SparkEngine:
         def poll() -> None:
             tracker, told = sc.statusTracker(), 0
             while not stop.wait(0.5):
-                done = 0
-                for job in tracker.getJobIdsForGroup(group):
-                    info = tracker.getJobInfo(job)
-                    stages = [tracker.getStageInfo(s) for s in (info.stageIds if info else [])]
-                    done += sum(s.numCompletedTasks for s in stages if s is not None)
+                try:
+                    done = 0
+                    for job in tracker.getJobIdsForGroup(group):
+                        info = tracker.getJobInfo(job)
+                        stages = [tracker.getStageInfo(s) for s in (info.stageIds if info else [])]
+                        done += sum(s.numCompletedTasks for s in stages if s is not None)
+                except Exception:  # a session stopping under it (a failed job): the job's own error is what counts
+                    return
                 if min(done, total) != told:
                     told = min(done, total)
                     on_done(told, total)
