@@ -391,7 +391,7 @@ def follows(rule: Rule, ctx: Context) -> list[Hit]:
                 if key in seen:
                     continue  # the same successes already follow another campaign
                 seen.add(key)
-                hit = _hit(row, facts={"guess_rule": prior_id, "guess_count": f.count, "target": f.accounts or f.sources,
+                hit = _hit(row, facts={"guess_rule": prior_id, "guess_count": f.count, "target": ctx.names.distinct(f.accounts) or f.sources,
                                        "success_first": as_utc(row["first"]), "success_count": row["n"],
                                        "logon_types": sorted(t for t in row["logon_types"] if t is not None)})
                 hit.evidence = [e for e in f.evidence[:20]] + hit.evidence
