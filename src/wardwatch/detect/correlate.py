@@ -187,7 +187,8 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
             duration = delta_seconds(row["first"], row["last"])
             row["ev"] = evidence.get(i, [])
             hit = _hit(row, facts={
-                "key": str(name), "by": str(row["k"]), "peak": row["peak"],
+                "key": str(name), "by": ctx.names.name(str(row["k"])) if name == "account" else str(row["k"]),
+                "peak": row["peak"],
                 "burst_seconds": p["burst_seconds"], "wrong_password": row["wrong_password"],
                 "unknown_user": row["unknown_user"], "logon_types": sorted(t for t in row["logon_types"] if t is not None),
                 "packages": _clean(row["packages"]), "workstations": _clean(row["workstations"])[:10],
@@ -560,7 +561,8 @@ def spread(rule: Rule, ctx: Context) -> list[Hit]:
             FROM c GROUP BY k, camp HAVING count(DISTINCT host) >= $min_hosts ORDER BY k, camp"""
         for row in ctx.rows(sql, {"gap_minutes": float(p["gap_minutes"]), "min_hosts": int(p["min_hosts"])}):
             hit = _hit(row, facts={"hosts": sorted(row["hosts"]), "hosts_count": len(row["hosts"]),
-                                   "who": row["k"], "logon_types": sorted(t for t in row["logon_types"] if t is not None)})
+                                   "who": ctx.names.name(row["k"]) if key == "lower(target_user)" else row["k"],
+                                   "logon_types": sorted(t for t in row["logon_types"] if t is not None)})
             if not any(set(hit.facts["hosts"]) <= set(h.facts["hosts"]) and _time_overlap(hit, h) for h in hits):
                 hits.append(hit)
     return hits
