@@ -162,6 +162,20 @@ def test_follows_keys(tmp_path: Path, user: str, ip: str, host: str, expected: i
     assert len(findings(tmp_path, events, "breach-after-guessing")) == expected
 
 
+def test_follows_names_the_guessed_account_in_its_one_spelling(tmp_path: Path) -> None:
+    """Guessed as ADMIN, logged on as Admin: one account, shown in the spelling of its successful logon."""
+    events = fails(20, user="ADMIN") + [ok("Admin", T0 + timedelta(minutes=5), ip="192.0.2.1")]
+    (found,) = findings(tmp_path, events, "breach-after-guessing")
+    assert found.facts["target"] == ["Admin"] and found.accounts == ["Admin"]
+
+
+def test_campaign_key_in_its_one_spelling(tmp_path: Path) -> None:
+    """The account a campaign is counted by is shown as its successful logon spells it, not lower-cased."""
+    events = fails(20, user="ADMIN") + [ok("Admin", T0 + timedelta(minutes=5), ip="192.0.2.1")]
+    (found,) = findings(tmp_path, events, "brute-force", {"brute-force": {"min_count": 10}})
+    assert found.facts["key"] == "account" and found.facts["by"] == "Admin"
+
+
 def test_follows_needs_a_campaign(tmp_path: Path) -> None:
     events = fails(5) + [ok("admin", T0 + timedelta(minutes=1))]
     assert not findings(tmp_path, events, "breach-after-guessing")

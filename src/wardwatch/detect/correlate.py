@@ -187,7 +187,8 @@ def campaign(rule: Rule, ctx: Context) -> list[Hit]:
             duration = delta_seconds(row["first"], row["last"])
             row["ev"] = evidence.get(i, [])
             hit = _hit(row, facts={
-                "key": str(name), "by": str(row["k"]), "peak": row["peak"],
+                "key": str(name), "by": ctx.names.name(str(row["k"])) if name == "account" else str(row["k"]),
+                "peak": row["peak"],
                 "burst_seconds": p["burst_seconds"], "wrong_password": row["wrong_password"],
                 "unknown_user": row["unknown_user"], "logon_types": sorted(t for t in row["logon_types"] if t is not None),
                 "packages": _clean(row["packages"]), "workstations": _clean(row["workstations"])[:10],
@@ -391,7 +392,7 @@ def follows(rule: Rule, ctx: Context) -> list[Hit]:
                 if key in seen:
                     continue  # the same successes already follow another campaign
                 seen.add(key)
-                hit = _hit(row, facts={"guess_rule": prior_id, "guess_count": f.count, "target": f.accounts or f.sources,
+                hit = _hit(row, facts={"guess_rule": prior_id, "guess_count": f.count, "target": ctx.names.distinct(f.accounts) or f.sources,
                                        "success_first": as_utc(row["first"]), "success_count": row["n"],
                                        "logon_types": sorted(t for t in row["logon_types"] if t is not None)})
                 hit.evidence = [e for e in f.evidence[:20]] + hit.evidence
@@ -560,7 +561,8 @@ def spread(rule: Rule, ctx: Context) -> list[Hit]:
             FROM c GROUP BY k, camp HAVING count(DISTINCT host) >= $min_hosts ORDER BY k, camp"""
         for row in ctx.rows(sql, {"gap_minutes": float(p["gap_minutes"]), "min_hosts": int(p["min_hosts"])}):
             hit = _hit(row, facts={"hosts": sorted(row["hosts"]), "hosts_count": len(row["hosts"]),
-                                   "who": row["k"], "logon_types": sorted(t for t in row["logon_types"] if t is not None)})
+                                   "who": ctx.names.name(row["k"]) if key == "lower(target_user)" else row["k"],
+                                   "logon_types": sorted(t for t in row["logon_types"] if t is not None)})
             if not any(set(hit.facts["hosts"]) <= set(h.facts["hosts"]) and _time_overlap(hit, h) for h in hits):
                 hits.append(hit)
     return hits
