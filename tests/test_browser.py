@@ -10,7 +10,8 @@ import pytest
 from builders.browser import Browser, chromium, write_pages
 
 SCREENS = Path(__file__).resolve().parents[1] / "benchmarks" / "screens"
-WIDTHS = {"desk": 1280, "a4": 794}  # 794 px: an A4 page's 210 mm at 96 dpi
+# desk: a 1280 px screen; a4: printed (CSS print media) on A4, 210 mm less page.css's 12 mm margins at 96 dpi
+WIDTHS = {"desk": 1280, "a4": round((210 - 2 * 12) / 25.4 * 96)}
 KINDS = ["audit/report.html", "checklist/checklist.html", "demo/result/report.html", "fix/plan.html",
          "incident/incident.html", "inventory/inventory.html", "passwords/report.html", "procure/procurement.html",
          "summary/summary.html", "vuln/vuln.html", "web/web.html"]
@@ -41,7 +42,8 @@ def test_every_kind_of_page_is_written(pages: dict[str, dict[str, Path]]) -> Non
 def test_page_reads_in_a_browser(pages: dict[str, dict[str, Path]], browser: Browser, kind: str, lang: str,
                                  width: str) -> None:
     name = kind.replace("/", "_").removesuffix(".html")
-    seen = browser.open(pages[lang][kind], WIDTHS[width], SCREENS / f"{lang}-{width}-{name}.png")
+    seen = browser.open(pages[lang][kind], WIDTHS[width], SCREENS / f"{lang}-{width}-{name}.png",
+                        printed=width == "a4")
     assert not seen.errors, seen.errors
     assert not seen.outside, f"loads from outside: {seen.outside}"
     assert seen.page_width <= seen.window, f"page {seen.page_width} px wide in a {seen.window} px window"

@@ -66,9 +66,12 @@ class Browser:
         self._pw = sync_playwright().start()
         self._browser = self._pw.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu"])
 
-    def open(self, page_file: Path, width: int, shot: Path | None = None) -> Seen:
+    def open(self, page_file: Path, width: int, shot: Path | None = None, *, printed: bool = False) -> Seen:
+        """printed: laid out as on paper (CSS print media), where nothing scrolls: a wide table must fit."""
         seen = Seen()
         page = self._browser.new_page(viewport={"width": width, "height": 900})
+        if printed:
+            page.emulate_media(media="print")
         page.on("console", lambda m: seen.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: seen.errors.append(f"script error: {e}"))
         page.on("request", lambda r: seen.outside.append(r.url) if not r.url.startswith(("file:", "data:", "about:"))
