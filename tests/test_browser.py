@@ -1,6 +1,6 @@
 """Every page WardWatch writes, opened in headless Chromium in Japanese and English, at a desk screen's width and at
 an A4 page's: no script error, nothing loaded from outside, no page wider than the window, no text overflowing its
-table cell. Screenshots go to benchmarks/screens/ for a person to look at."""
+table cell, no drawing cut off. Screenshots go to benchmarks/screens/ for a person to look at."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -48,6 +48,7 @@ def test_page_reads_in_a_browser(pages: dict[str, dict[str, Path]], browser: Bro
     assert not seen.outside, f"loads from outside: {seen.outside}"
     assert seen.page_width <= seen.window, f"page {seen.page_width} px wide in a {seen.window} px window"
     assert not seen.cells, f"text overflows its cell: {seen.cells[:5]}"
+    assert not seen.clipped, f"drawing cut off at its right edge: {seen.clipped}"
 
 
 def test_the_checks_see_what_they_look_for(tmp_path: Path, browser: Browser) -> None:
@@ -56,7 +57,8 @@ def test_the_checks_see_what_they_look_for(tmp_path: Path, browser: Browser) -> 
     bad.write_text("<!doctype html><html><body><div style='width:2000px'>wide</div>"
                    "<table style='table-layout:fixed;width:100px'><tr><td style='width:50px;overflow:hidden;"
                    "white-space:nowrap'>a cell far too narrow for its long text</td></tr></table>"
+                   "<svg width='100' height='20' style='max-width:50px'><rect x='0' y='0' width='90' height='9'/></svg>"
                    "<img src='http://203.0.113.7/pixel.png'><script>undefinedFunction()</script></body></html>",
                    encoding="utf-8")
     seen = browser.open(bad, 800)
-    assert seen.page_width > seen.window and seen.cells and seen.outside and seen.errors
+    assert seen.page_width > seen.window and seen.cells and seen.clipped and seen.outside and seen.errors

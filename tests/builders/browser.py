@@ -1,6 +1,6 @@
 """Every HTML page WardWatch writes, made from small real inputs, and a headless Chromium (Playwright driving the
 system's /usr/bin/chromium, never a downloaded browser) that opens each one and reports what a reader would hit:
-script errors, a page wider than the window, text overflowing its table cell, anything loaded from outside."""
+script errors, a page wider than the window, text overflowing its table cell, a drawing cut off, anything loaded from outside."""
 from __future__ import annotations
 
 import json
@@ -24,7 +24,13 @@ CHECKS_JS = """() => {
   const cells = [...document.querySelectorAll('td, th')].filter(c => c.offsetParent !== null
       && c.scrollWidth > c.clientWidth + 1 && !scrolls(c))
     .map(c => (c.tagName + ': ' + c.innerText).slice(0, 80));
-  return {page: document.documentElement.scrollWidth, window: window.innerWidth, cells: cells,
+  // A drawing cut off at its right edge: an <svg> drawing beyond what it shows (its viewBox, else its own size).
+  const clipped = [...document.querySelectorAll('svg')].filter(g => g.getBoundingClientRect().width > 0 && (() => {
+      const box = g.getBBox(), vb = g.viewBox.baseVal;
+      const shown = vb && vb.width ? vb.x + vb.width : g.getBoundingClientRect().width;
+      return box.x + box.width > shown + 1; })())
+    .map(g => 'svg ' + (g.getAttribute('class') || g.getAttribute('aria-label') || ''));
+  return {page: document.documentElement.scrollWidth, window: window.innerWidth, cells: cells, clipped: clipped,
           height: document.documentElement.scrollHeight};
 }"""
 
@@ -55,6 +61,7 @@ class Seen:
     page_width: int = 0
     window: int = 0
     cells: list[str] = field(default_factory=list)
+    clipped: list[str] = field(default_factory=list)
     height: int = 0
 
 
@@ -81,6 +88,7 @@ class Browser:
         found: dict[str, Any] = page.evaluate(CHECKS_JS)
         seen.page_width, seen.window, seen.cells, seen.height = found["page"], found["window"], found["cells"], \
             found["height"]
+        seen.clipped = found["clipped"]
         if shot is not None:
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shot), full_page=True)
