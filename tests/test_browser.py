@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from builders.browser import Browser, chromium, write_pages
 
 SCREENS = Path(__file__).resolve().parents[1] / "benchmarks" / "screens"

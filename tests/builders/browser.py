@@ -1,6 +1,7 @@
 """Every HTML page WardWatch writes, made from small real inputs, and a headless Chromium (Playwright driving the
 system's /usr/bin/chromium, never a downloaded browser) that opens each one and reports what a reader would hit:
-script errors, a page wider than the window, text overflowing its table cell, a drawing cut off, anything loaded from outside."""
+script errors, a page wider than the window, text overflowing its table cell, a drawing cut off, anything loaded
+from outside."""
 from __future__ import annotations
 
 import json
@@ -19,7 +20,8 @@ from builders.cli import invoke
 # A cell's text may overflow only inside a container made to scroll sideways (a wide table in .table-wrap).
 CHECKS_JS = """() => {
   const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
-      const s = getComputedStyle(p); if (/(auto|scroll)/.test(s.overflowX) && p.scrollWidth > p.clientWidth) return true; }
+      const s = getComputedStyle(p);
+      if (/(auto|scroll)/.test(s.overflowX) && p.scrollWidth > p.clientWidth) return true; }
     return false; };
   const cells = [...document.querySelectorAll('td, th')].filter(c => c.offsetParent !== null
       && c.scrollWidth > c.clientWidth + 1 && !scrolls(c))
