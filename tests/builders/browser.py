@@ -126,9 +126,9 @@ def write_pages(base: Path, lang: str) -> dict[str, Path]:
         make_bundle(inp / "bundles", "EHR-SV01")
     site = inp / "site"
     site.mkdir(exist_ok=True)
-    (site / "index.html").write_text("<p>ok</p>", encoding="utf-8")
     baseline = inp / "baseline.json"
-    if not baseline.exists():
+    if not baseline.exists():  # made once, then the site is tampered with: both languages' pages show findings
+        (site / "index.html").write_text("<p>ok</p>", encoding="utf-8")
         key = integrity.load_key(inp / "baseline.json.key", create=True)
         assert key is not None
         baseline.write_text(json.dumps(make_baseline(site, key, [], [])), encoding="utf-8")
