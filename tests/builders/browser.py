@@ -93,7 +93,14 @@ class Browser:
         seen.clipped = found["clipped"]
         if shot is not None:
             shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shot), full_page=True)
+            # Chromium cannot always grab a very tall page in one piece (on a busy machine it says "Unable to capture
+            # screenshot"): the picture is for a person, not a check, so then the page's top 8,000 px will do.
+            from playwright.sync_api import Error
+            try:
+                page.screenshot(path=str(shot), full_page=True)
+            except Error:
+                page.screenshot(path=str(shot), full_page=True,
+                                clip={"x": 0, "y": 0, "width": width, "height": min(seen.height, 8000)})
         page.close()
         return seen
 
