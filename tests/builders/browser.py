@@ -1,6 +1,7 @@
 """Every HTML page WardWatch writes, made from small real inputs, and a headless Chromium (Playwright driving the
 system's /usr/bin/chromium, never a downloaded browser) that opens each one and reports what a reader would hit:
-script errors, a page wider than the window, text overflowing its table cell, anything loaded from outside."""
+script errors, a page wider than the window, text overflowing its table cell, a drawing cut off, anything loaded
+from outside."""
 from __future__ import annotations
 
 import json
@@ -19,12 +20,19 @@ from builders.cli import invoke
 # A cell's text may overflow only inside a container made to scroll sideways (a wide table in .table-wrap).
 CHECKS_JS = """() => {
   const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
-      const s = getComputedStyle(p); if (/(auto|scroll)/.test(s.overflowX) && p.scrollWidth > p.clientWidth) return true; }
+      const s = getComputedStyle(p);
+      if (/(auto|scroll)/.test(s.overflowX) && p.scrollWidth > p.clientWidth) return true; }
     return false; };
   const cells = [...document.querySelectorAll('td, th')].filter(c => c.offsetParent !== null
       && c.scrollWidth > c.clientWidth + 1 && !scrolls(c))
     .map(c => (c.tagName + ': ' + c.innerText).slice(0, 80));
-  return {page: document.documentElement.scrollWidth, window: window.innerWidth, cells: cells,
+  // A drawing cut off at its right edge: an <svg> drawing beyond what it shows (its viewBox, else its own size).
+  const clipped = [...document.querySelectorAll('svg')].filter(g => g.getBoundingClientRect().width > 0 && (() => {
+      const box = g.getBBox(), vb = g.viewBox.baseVal;
+      const shown = vb && vb.width ? vb.x + vb.width : g.getBoundingClientRect().width;
+      return box.x + box.width > shown + 1; })())
+    .map(g => 'svg ' + (g.getAttribute('class') || g.getAttribute('aria-label') || ''));
+  return {page: document.documentElement.scrollWidth, window: window.innerWidth, cells: cells, clipped: clipped,
           height: document.documentElement.scrollHeight};
 }"""
 
@@ -55,6 +63,7 @@ class Seen:
     page_width: int = 0
     window: int = 0
     cells: list[str] = field(default_factory=list)
+    clipped: list[str] = field(default_factory=list)
     height: int = 0
 
 
@@ -66,9 +75,12 @@ class Browser:
         self._pw = sync_playwright().start()
         self._browser = self._pw.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu"])
 
-    def open(self, page_file: Path, width: int, shot: Path | None = None) -> Seen:
+    def open(self, page_file: Path, width: int, shot: Path | None = None, *, printed: bool = False) -> Seen:
+        """printed: laid out as on paper (CSS print media), where nothing scrolls: a wide table must fit."""
         seen = Seen()
         page = self._browser.new_page(viewport={"width": width, "height": 900})
+        if printed:
+            page.emulate_media(media="print")
         page.on("console", lambda m: seen.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: seen.errors.append(f"script error: {e}"))
         page.on("request", lambda r: seen.outside.append(r.url) if not r.url.startswith(("file:", "data:", "about:"))
@@ -78,9 +90,17 @@ class Browser:
         found: dict[str, Any] = page.evaluate(CHECKS_JS)
         seen.page_width, seen.window, seen.cells, seen.height = found["page"], found["window"], found["cells"], \
             found["height"]
+        seen.clipped = found["clipped"]
         if shot is not None:
             shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shot), full_page=True)
+            # Chromium cannot always grab a very tall page in one piece (on a busy machine it says "Unable to capture
+            # screenshot"): the picture is for a person, not a check, so then the page's top 8,000 px will do.
+            from playwright.sync_api import Error
+            try:
+                page.screenshot(path=str(shot), full_page=True)
+            except Error:
+                page.screenshot(path=str(shot), full_page=True,
+                                clip={"x": 0, "y": 0, "width": width, "height": min(seen.height, 8000)})
         page.close()
         return seen
 
@@ -113,9 +133,9 @@ def write_pages(base: Path, lang: str) -> dict[str, Path]:
         make_bundle(inp / "bundles", "EHR-SV01")
     site = inp / "site"
     site.mkdir(exist_ok=True)
-    (site / "index.html").write_text("<p>ok</p>", encoding="utf-8")
     baseline = inp / "baseline.json"
-    if not baseline.exists():
+    if not baseline.exists():  # made once, then the site is tampered with: both languages' pages show findings
+        (site / "index.html").write_text("<p>ok</p>", encoding="utf-8")
         key = integrity.load_key(inp / "baseline.json.key", create=True)
         assert key is not None
         baseline.write_text(json.dumps(make_baseline(site, key, [], [])), encoding="utf-8")

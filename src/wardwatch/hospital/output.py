@@ -45,6 +45,7 @@ def matrix_svg(inv: Inventory, lang: str = "ja") -> str:
     width, height = lw + cw * len(names) + 10, hh + 40 * len(names) + 10
     none = message("inventory.level.none", lang)
     parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+              f'viewBox="0 0 {width} {height}" '
               f'aria-label="{escape(message("inventory.flow_matrix", lang))}" font-size="12" '
               f'font-family="sans-serif" class="flows">')]
     parts.append(f'<text x="{lw - 6}" y="{hh - 10}" text-anchor="end" fill="#4b5563">'
