@@ -23,7 +23,7 @@ from wardwatch.hospital.checklist import (
 from wardwatch.hospital.cli import checklist_app
 from wardwatch.hospital.inventory import InventoryError, load_inventory
 from wardwatch.hospital.netcheck import run_network
-from wardwatch.hospital.xlsxform import COLUMNS, HEADER_ROW, Sheet, form_row, write_form
+from wardwatch.hospital.xlsxform import COLUMNS, HEADER_ROW, Sheet, device_text, form_row, write_form
 from wardwatch.report.jsonout import finding_dict
 
 TODAY = date(2026, 3, 1)
@@ -128,12 +128,12 @@ def test_xlsx_read_back_matches_model(tmp_path: Path) -> None:
     hosp = load_inventory(write(tmp_path, "h.yml", segmented_hospital()))
     filled = fill(rows(load_items(), "R6", "医療機関"), _evidence(hosp), load_answers(ans, "R6", "医療機関"), TODAY)
     out = tmp_path / "c.xlsx"
-    write_form([Sheet("医療機関", filled)], out, "チェックリスト", "令和6年度版（2024-05-13通知）", hosp.name)
+    write_form([Sheet("医療機関", filled, "R6")], out, "チェックリスト", "令和6年度版（2024-05-13通知）", hosp.name)
     ws = load_workbook(out).active
     assert ws["A2"].value == "医療機関名: 分離総合病院"
     assert len([c.value for c in ws[HEADER_ROW]]) == len(COLUMNS)
     got = [[c.value for c in row] for row in ws.iter_rows(min_row=HEADER_ROW + 1) if row[2].value]  # item rows
-    assert [(r[0], r[2]) for r in got] == [(f.row.number, f.row.device or "-") for f in filled]  # R6: in order
+    assert [(r[0], r[2]) for r in got] == [(f.row.number, device_text(f.row, "ja")) for f in filled]  # R6: in order
     row = next(r for r in got if r[0] == "1-(1)")
     assert row[3] == "いいえ" and row[4].date() == date(2025, 4, 1) and row[7].date() == date(2026, 3, 31)
     assert "食い違い" in row[8]  # a person's answer keeps its own date; the conflict is named
@@ -182,7 +182,7 @@ def test_user_updated_item_data(tmp_path: Path) -> None:
 def test_no_without_target_date_is_flagged(tmp_path: Path) -> None:
     clinic = load_inventory(write(tmp_path, "c.yml", flat_clinic()))
     filled = fill(rows(load_items(), "R6", "医療機関"), _evidence(clinic), {}, TODAY)
-    row = next(form_row(f, "ja") for f in filled if f.row.number == "1-(1)")
+    row = next(form_row(f, Sheet("医療機関", filled, "R6"), "ja") for f in filled if f.row.number == "1-(1)")
     assert row[3] == "いいえ" and "目標日" in str(row[8])
 
 

@@ -193,7 +193,8 @@ def checklist_fill(
     facility = ev.inventory.name if ev.inventory else ""
     d = _out_dir(out)
     other = [t for t in TARGETS if t != target][0]  # the other party's sheet: its items, blank, for them to fill
-    sheets = [Sheet(target, filled), Sheet(other, [Filled(r, None, None, None) for r in rows(data, version, other)])]
+    sheets = [Sheet(target, filled, version),
+              Sheet(other, [Filled(r, None, None, None) for r in rows(data, version, other)], version)]
     sheets.sort(key=lambda sheet: TARGETS.index(sheet.target))
     write_form(sheets, d / "checklist.xlsx", str(data["meta"]["title"]),
                str(data["meta"]["versions"].get(version, version)), facility, lang_)
