@@ -110,7 +110,7 @@ def item_text(row: Row, target: str, version: str, lang: str) -> str:
     vendor = target == TARGETS[1] and it.get("sentence_vendor")
     ja = str((it.get("sentence_vendor") if vendor else it.get("sentence")) or it.get("name") or row.name)
     if paraphrased(row, version):
-        ja += message("xlsx.paraphrase", "ja")
+        ja += message("xlsx.paraphrase", lang)
     en = str((it.get("sentence_vendor_en") if vendor else it.get("sentence_en")) or "")
     return f"{en}\n{ja}" if lang == "en" and en else ja
 
