@@ -139,12 +139,15 @@ def _checklist_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
 
 
-def _unanswered(results: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
-    """Layer → the numbers of its checklist items with a row left unanswered, in the form's order."""
+def _unanswered(results: dict[str, dict[str, Any]], lang: str) -> dict[str, list[str]]:
+    """Layer → the numbers of its checklist items with a row left unanswered, in the form's order (an item the form
+    names by a word, 規程類, by its English name under en)."""
     out: dict[str, list[str]] = {}
     for r in _checklist_rows(results.get("checklist", {})):
         layer = layer_of(f"checklist.{r.get('item')}")
         number = str(r.get("number") or r.get("item"))
+        if lang == "en" and not any(c.isdigit() for c in number):
+            number = str(data()["checklist"].get(str(r.get("item")), {}).get("en") or number)
         if not r.get("answer") and layer and layer != "none" and number not in out.setdefault(layer, []):
             out[layer].append(number)
     return out
@@ -259,7 +262,7 @@ def decide(layers: list[Layer], lang: str) -> list[Decision]:
 def summarise(results: dict[str, dict[str, Any]], lang: str, unread: dict[str, str] | None = None) -> Summary:
     lang = "en" if lang == "en" else "ja"
     holes, other = _holes(results, lang)
-    unanswered = _unanswered(results)
+    unanswered = _unanswered(results, lang)
     layers = []
     for d in data()["layers"]:
         found = sorted(holes.get(d["id"], {}).values(), key=lambda h: (-h.severity, -h.count, h.rule))
