@@ -116,7 +116,8 @@ def test_decisions_from_the_holes(demo: Path) -> None:
     signs = data()["decisions"]["respond"]["signs"]
     assert first.because in {h.title for x in s.layers for h in x.holes if h.rule in signs}
     rest = s.decisions[1:]
-    assert len({d.layer for d in rest}) == 2 and {d.layer for d in rest} <= {x.short for x in s.layers if x.holes}
+    assert len({d.layer for d in rest}) == 2 and {d.layer for d in rest} <= {x.name for x in s.layers if x.holes}
+    assert {d.label for d in rest} <= {x.short for x in s.layers}
     assert len({d.because for d in s.decisions}) == 3  # each decision names its own hole
     assert all("人日" in d.effort and "費用" in d.effort for d in s.decisions)
     # no sign of an attack inside: the worst holes' layers decide, without the urgent one
@@ -126,7 +127,7 @@ def test_decisions_from_the_holes(demo: Path) -> None:
     plain = decide(calm, "en")
     assert plain and not any(d.urgent for d in plain) and all(" days" in d.effort for d in plain)
     worst = max(h.severity for x in calm for h in x.holes)
-    assert any(h.severity == worst for x in calm if x.short == plain[0].layer for h in x.holes)
+    assert any(h.severity == worst for x in calm if x.name == plain[0].layer for h in x.holes)
 
 
 def test_checklist_layers_need_answers(hospital: dict[str, Path]) -> None:

@@ -3,7 +3,7 @@ the evidence (or 'not checked' when no evidence read covers it), and the three d
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -74,7 +74,8 @@ class Decision:
     """A decision for management: what to do, its rough effort, and the hole that calls for it."""
 
     id: str
-    layer: str
+    layer: str  # the full name of the layer whose hole calls for it
+    label: str  # what the page puts before it: the layer's short name, or 今すぐ for a decision taken today
     text: str
     effort: str
     because: str
@@ -254,7 +255,7 @@ def decide(layers: list[Layer], lang: str) -> list[Decision]:
         d = data()["decisions"][key]
         because = h if h.title not in used else next((o for o in x.holes if o.title not in used), h)
         used.add(because.title)
-        out.append(Decision(key, message("summary.urgent", lang) if urgent else x.short, str(d[lang]),
+        out.append(Decision(key, x.name, message("summary.urgent", lang) if urgent else x.short, str(d[lang]),
                             effort_text(d["effort"], lang), because.title, urgent))
     return out
 
@@ -279,8 +280,7 @@ def summarise(results: dict[str, dict[str, Any]], lang: str, unread: dict[str, s
 
 def as_json(s: Summary) -> dict[str, Any]:
     return {"given": s.given, "dates": s.dates, "unread": s.unread, "other_findings": s.other,
-            "decisions": [{"id": d.id, "layer": d.layer, "text": d.text, "effort": d.effort, "because": d.because,
-                           "urgent": d.urgent} for d in s.decisions],
+            "decisions": [asdict(d) for d in s.decisions],
             "layers": [{"id": x.id, "name": x.name, "status": x.status, "checked_by": x.checked_by,
                         "unanswered": x.unanswered,
                         "worst": x.worst.label if x.holes else None,
