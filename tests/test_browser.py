@@ -47,7 +47,9 @@ def test_page_reads_in_a_browser(pages: dict[str, dict[str, Path]], browser: Bro
                         printed=width == "a4")
     assert not seen.errors, seen.errors
     assert not seen.outside, f"loads from outside: {seen.outside}"
-    assert seen.page_width <= seen.window, f"page {seen.page_width} px wide in a {seen.window} px window"
+    assert seen.page_width <= seen.window, \
+        f"page {seen.page_width} px wide in a {seen.window} px window: {seen.wide[:5]}"
+    assert not seen.wide, f"past the window's right edge ({seen.window} px): {seen.wide[:5]}"
     assert not seen.cells, f"text overflows its cell: {seen.cells[:5]}"
     assert not seen.clipped, f"drawing cut off at its right edge: {seen.clipped}"
 
@@ -56,6 +58,7 @@ def test_the_checks_see_what_they_look_for(tmp_path: Path, browser: Browser) -> 
     """A page with each fault: the browser reports each (the checks above can fail)."""
     bad = tmp_path / "bad.html"
     bad.write_text("<!doctype html><html><body><div style='width:2000px'>wide</div>"
+                   "<div style='overflow:hidden;width:100px'><p style='width:1500px'>cut off</p></div>"
                    "<table style='table-layout:fixed;width:100px'><tr><td style='width:50px;overflow:hidden;"
                    "white-space:nowrap'>a cell far too narrow for its long text</td></tr></table>"
                    "<svg width='100' height='20' style='max-width:50px'><rect x='0' y='0' width='90' height='9'/></svg>"
@@ -63,3 +66,4 @@ def test_the_checks_see_what_they_look_for(tmp_path: Path, browser: Browser) -> 
                    encoding="utf-8")
     seen = browser.open(bad, 800)
     assert seen.page_width > seen.window and seen.cells and seen.clipped and seen.outside and seen.errors
+    assert {w.split()[0] for w in seen.wide} == {"div", "p"}  # the wide block and the one cut off in its box

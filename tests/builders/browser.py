@@ -1,7 +1,7 @@
 """Every HTML page WardWatch writes, made from small real inputs, and a headless Chromium (Playwright driving the
 system's /usr/bin/chromium, never a downloaded browser) that opens each one and reports what a reader would hit:
-script errors, a page wider than the window, text overflowing its table cell, a drawing cut off, anything loaded
-from outside."""
+script errors, a page or an element wider than the window, text overflowing its table cell, a drawing cut off,
+anything loaded from outside."""
 from __future__ import annotations
 
 import json
@@ -32,8 +32,17 @@ CHECKS_JS = """() => {
       const shown = vb && vb.width ? vb.x + vb.width : g.getBoundingClientRect().width;
       return box.x + box.width > shown + 1; })())
     .map(g => 'svg ' + (g.getAttribute('class') || g.getAttribute('aria-label') || ''));
+  // An element reaching past the window's right edge, outside any container made to scroll sideways: the page is
+  // wider than the window, or the element is cut off (overflow hidden) where a reader cannot see it.
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const wide = [...document.body.querySelectorAll('*')].filter(el => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.right > window.innerWidth + 1 && !scrolls(el)
+        && !(el.parentElement && el.parentElement.getBoundingClientRect().right > window.innerWidth + 1); })
+    .map(el => name(el) + ' ' + Math.round(el.getBoundingClientRect().right) + 'px');
   return {page: document.documentElement.scrollWidth, window: window.innerWidth, cells: cells, clipped: clipped,
-          height: document.documentElement.scrollHeight};
+          wide: wide, height: document.documentElement.scrollHeight};
 }"""
 
 
@@ -64,6 +73,7 @@ class Seen:
     window: int = 0
     cells: list[str] = field(default_factory=list)
     clipped: list[str] = field(default_factory=list)
+    wide: list[str] = field(default_factory=list)  # elements past the window's right edge (outermost only)
     height: int = 0
 
 
@@ -90,7 +100,7 @@ class Browser:
         found: dict[str, Any] = page.evaluate(CHECKS_JS)
         seen.page_width, seen.window, seen.cells, seen.height = found["page"], found["window"], found["cells"], \
             found["height"]
-        seen.clipped = found["clipped"]
+        seen.clipped, seen.wide = found["clipped"], found["wide"]
         if shot is not None:
             shot.parent.mkdir(parents=True, exist_ok=True)
             # Chromium cannot always grab a very tall page in one piece (on a busy machine it says "Unable to capture

@@ -320,6 +320,14 @@ def findings(filled: list[Filled]) -> list[Finding]:
     return out
 
 
+def row_answers(filled: list[Filled]) -> list[dict[str, Any]]:
+    """Every row of the form with its answer (はい / いいえ / 該当なし, None when unanswered) and whether the automatic
+    and human answers differ: what findings.json cannot say alone (a row answered はい makes no finding)."""
+    return [{"row": f.row.key, "item": f.row.item_id, "number": f.row.number, "name": f.row.name,
+             "device": f.row.device, "answer": f.final.answer if f.final else None,
+             "source": f.final.source if f.final else None, "conflict": f.conflict} for f in filled]
+
+
 def _finding(f: Filled, sev: Severity, title: Text, summary: Text) -> Finding:
     hints = "、".join(map(str, f.row.item.get("evidence_hints") or []))
     advice = Text(f"根拠資料: {hints or '—'}。「いいえ」の場合は目標日を記入してください。",

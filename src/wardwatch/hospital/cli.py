@@ -179,7 +179,7 @@ def checklist_fill(
     *, s: Settings,
 ) -> None:
     """証拠と回答ファイルからチェックリストを記入し .xlsx と HTML に書き出す / Fill the checklist and export it."""
-    from .checklist import TARGETS, Filled, fill, load_answers, rows
+    from .checklist import TARGETS, Filled, fill, load_answers, row_answers, rows
     from .checklist import findings as cl_findings
     from .output import write_checklist_html, write_findings
     from .xlsxform import Sheet, in_order, write_form
@@ -201,7 +201,7 @@ def checklist_fill(
     write_checklist_html(filled, d / "checklist.html", title, facility, lang_, tz_)
     found = cl_findings(filled)
     write_findings(found, [str(p) for p in (inventory, answers, *scan, *audit, *vuln) if p], d / "findings.json", tz_,
-                   lang_)
+                   lang_, {"rows": row_answers(filled)})
     term = Terminal(lang_)
     term.table([Col(term.t("checklist.number"), "name"), Col(term.t("checklist.item"), "text", 2),
                 Col(term.t("checklist.device"), "name"), Col(term.t("checklist.answer_from"), "text", 1)],

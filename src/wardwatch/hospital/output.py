@@ -31,10 +31,11 @@ def input_file(path: str) -> InputFile:
     return InputFile(path=path, sha256=hashlib.sha256(data).hexdigest(), size=len(data), format="yaml")
 
 
-def write_findings(findings: list[Finding], inputs: list[str], out: Path, tz: str, lang: str) -> None:
-    """findings.json in the same shape as `wardwatch scan` writes."""
+def write_findings(findings: list[Finding], inputs: list[str], out: Path, tz: str, lang: str,
+                   stats: dict[str, Any] | None = None) -> None:
+    """findings.json in the same shape as `wardwatch scan` writes; stats: more figures beside the findings' count."""
     result = Run(generated_at=datetime.now(UTC), timezone=tz, lang=lang, inputs=[input_file(p) for p in inputs],
-                 findings=findings, stats={"findings": len(findings)})
+                 findings=findings, stats={"findings": len(findings), **(stats or {})})
     write_json(result, out)
 
 

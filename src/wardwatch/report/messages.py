@@ -951,6 +951,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "summary.given.inventory": ("ネットワーク台帳", "network inventory"),
     "summary.given.checklist": ("厚労省チェックリスト", "MHLW checklist"),
     "summary.given.vuln": ("脆弱性の確認", "vulnerability check"),
+    "summary.made": ("（{day} 作成）", " (made {day})"),
+    "summary.given.none": ("なし（読めた結果がありません）", "none (no result could be read)"),
     "summary.picture": (
         "防御の層（スイスチーズ）: 左から攻撃が入り、すべての層の穴が重なると被害に届きます",
         "Layers of defence (Swiss cheese): the attack comes from the left and does harm where holes line up in every layer",
@@ -959,21 +961,35 @@ CATALOG: dict[str, tuple[str, str]] = {
     "summary.harm": ("診療停止", "Care stops"),
     "summary.layers_title": ("防御の層と見つかった穴", "The layers of defence and the holes found"),
     "summary.layers_note": (
-        "研修資料の「スイスチーズ」の考え方です。1枚の対策に穴があっても、他の層が止めれば被害は出ません。穴は証拠（ログ・点検・台帳・"
-        "チェックリスト）から見つかったものだけを描き、調べていない層は「？」で示します。",
+        "研修資料の「スイスチーズ」の考え方です。1枚の層に穴があっても、ほかの層が止めれば被害は出ません。穴は証拠（ログ・点検・"
+        "台帳・チェックリスト）から見つかったものだけを描き、調べた証拠がない層は「？」で示します。",
         "The training's Swiss cheese: a hole in one layer does no harm while another layer stops the attack. Only holes "
-        "found in the evidence (logs, audits, inventory, checklist) are drawn; a layer nothing checked shows '?'.",
+        "found in the evidence (logs, audits, inventory, checklist) are drawn; a layer no evidence covers shows '?'.",
     ),
     "summary.col_layer": ("層", "Layer"),
     "summary.col_status": ("状態", "State"),
-    "summary.col_holes": ("主な穴", "Main holes"),
-    "summary.status.holes": ("穴 {n} 種類", "{n} kinds of hole"),
+    "summary.col_holes": ("見つかった穴（主なもの）", "Holes found (the main ones)"),
+    "summary.status.holes": ("穴 {n} 種類", "Holes: {n}"),
     "summary.status.solid": ("調べた範囲で穴なし", "No hole in what was checked"),
-    "summary.status.unchecked": ("未確認（調べる結果がありません）", "Not checked (no result covers it)"),
+    "summary.status.unchecked": ("未確認（この層を調べた結果がありません）", "Not checked (no result covers it)"),
+    "summary.how_to_check": ("調べるには: {by}", "To check it: {by}"),
+    "summary.checked_by": ("調べた結果: {by}", "Checked by: {by}"),
+    "summary.unanswered": ("チェックリスト未回答: {items}", "Checklist unanswered: {items}"),
     "summary.more": ("ほか {n} 種類", "and {n} more"),
+    "summary.amount.hosts": ("（{n}台）", " ({n} hosts)"),
+    "summary.amount.count": ("（{n}件）", " ({n} findings)"),
+    "summary.amount.rows": ("（{rows}）", " ({rows})"),
+    "summary.checklist.no": ("チェックリスト「いいえ」: {number} {name}", "Checklist answered no: {number} {name}"),
+    "summary.checklist.conflict": (
+        "チェックリストの回答と証拠が食い違う: {number} {name}", "Checklist answer and evidence differ: {number} {name}",
+    ),
     "summary.verdict": (
         "防御の {total} 層のうち {bad} 層に穴が見つかりました（未確認 {unchecked} 層）。",
         "Holes were found in {bad} of the {total} layers of defence ({unchecked} not checked).",
+    ),
+    "summary.verdict_all": (
+        "防御の {total} 層のうち {bad} 層に穴が見つかりました。",
+        "Holes were found in {bad} of the {total} layers of defence.",
     ),
     "summary.verdict_label.open": ("未確認あり", "Not all checked"),
     "summary.verdict_label.clear": ("穴なし", "No hole found"),
@@ -982,18 +998,58 @@ CATALOG: dict[str, tuple[str, str]] = {
         "未確認の層: {names}。穴がないという意味ではありません。",
         "Not checked: {names}. This does not mean they have no holes.",
     ),
+    "summary.unread": (
+        "読めなかった結果（このページに入っていません。理由は画面と summary.json に）: {kinds}",
+        "Results not read (not in this page; why: on the terminal and in summary.json): {kinds}",
+    ),
+    "summary.other": (
+        "どの層にも入らない検知 {n} 件（Sigma ルールなど）は、それぞれの報告書をご覧ください。",
+        "{n} findings of no layer (Sigma rules and the like): see each report.",
+    ),
     "summary.risk_title": ("病院が負うリスク", "What the hospital risks"),
     "summary.risk": (
-        "穴が重なると、ランサムウェアで電子カルテと部門システムが止まります。研修資料の事例（大阪急性期・総合医療センター、"
-        "半田病院）では、電子カルテが数週間以上使えず紙で診療を続け、救急患者の受け入れを断り、バックアップまで暗号化されて"
-        "復旧に長い時間がかかりました。患者の命と地域医療、病院の信用と収入に直結する経営の問題です。",
-        "When the holes line up, ransomware stops the EHR and departmental systems. In the training's cases (Osaka General "
-        "Medical Center, Handa Hospital) the EHR was unusable for weeks or more, care went on paper, emergency patients "
-        "were turned away, and even the backups were encrypted, so recovery took a long time. It is a management issue: "
-        "patients' lives, the region's care, the hospital's trust and income.",
+        "穴が重なると、ランサムウェアで電子カルテと部門システムが止まります。大阪急性期・総合医療センターと半田病院では"
+        "紙で診療を続け、救急患者や新しい患者の受け入れを止めました。バックアップまで暗号化され、大阪急性期・総合医療"
+        "センターは全体の復旧に約2か月かかりました。患者の命と地域医療、病院の信用と収入に直結する経営の問題です。",
+        "When the holes line up, ransomware stops the EHR and departmental systems. At Osaka General Medical Center and "
+        "Handa Hospital care went on on paper and emergency and new patients were turned away; even the backups were "
+        "encrypted, and Osaka took about two months to recover. A management issue: patients' lives, the region's "
+        "care, the hospital's trust and income.",
     ),
+    "summary.risk_source": ("出典", "Sources"),
     "summary.decisions_title": ("今決めること（3つ）", "Three decisions to take now"),
+    "summary.lead": (
+        "「セキュリティには、経営者の理解と覚悟、そしてその準備と体制が必要。」",
+        "\u201cSecurity needs the executive's understanding and resolve, and the preparation and organisation behind "
+        "them.\u201d",
+    ),
+    "summary.urgent": ("今すぐ", "Now"),
+    "summary.because": ("理由", "Because of"),
     "summary.effort": ("目安", "Rough effort"),
+    "summary.effort_text": ("{by} {lo}〜{hi}人日・費用 {cost}（{note}）", "{lo}–{hi} {by} days · {cost} ({note})"),
+    "summary.by.staff": ("担当者", "staff"),
+    "summary.by.vendor": ("ベンダー作業", "vendor"),
+    "summary.by.management": ("経営層と事務", "management"),
+    "summary.by.outside": ("外部の専門家", "outside expert"),
+    "summary.cost.low": ("小", "low cost"),
+    "summary.cost.low-medium": ("小〜中", "low to medium cost"),
+    "summary.cost.medium": ("中", "medium cost"),
+    "summary.cost.medium-high": ("中〜大", "medium to high cost"),
+    "summary.cost.high": ("大", "high cost"),
+    "summary.cost_note": (
+        "費用: 小＝今の予算と機器で足りる、中＝製品の購入や業者作業の発注、大＝機器の入れ替えや外部調査の予算化。",
+        "Cost: low = today's budget and devices; medium = a product or a vendor's work; high = new devices or an "
+        "outside investigation.",
+    ),
+    "summary.done": (
+        "防御の {total} 層のうち {bad} 層に穴、{unchecked} 層は未確認です。",
+        "Holes in {bad} of the {total} layers of defence; {unchecked} not checked.",
+    ),
+    "summary.nothing_checked": (
+        "まだどの層も調べていません。ログ調査・端末の点検・ネットワーク台帳・チェックリストのどれかから始めることを決めてください。",
+        "No layer has been checked yet. Decide to start with one of them: a log scan, a host audit, the network "
+        "inventory or the checklist.",
+    ),
     "summary.no_decisions": (
         "調べた範囲で穴は見つかりませんでした。未確認の層を調べることと、年1回の点検・訓練の継続を決めてください。",
         "No hole was found in what was checked. Decide to check the layers not yet checked, and to keep the yearly "
