@@ -15,7 +15,8 @@ from wardwatch.model import Severity
 CONTRACT_IDS = {"brute-force", "password-spray", "breach-after-guessing", "builtin-admin", "ntlm-no-domain",
                 "rdp-logon", "rdp-outbound", "attack-tool", "log-tampering", "account-created",
                 "privileged-group-add", "defender-disabled", "malware-detected", "shadow-copy-delete", "lateral-movement",
-                "off-hours-logon", "chronic-failures", "log-coverage", "fast-guessing"}
+                "off-hours-logon", "chronic-failures", "log-coverage", "fast-guessing", "credential-theft",
+                "defense-tampering", "suspicious-execution", "remote-execution", "obfuscated-script", "rdp-exploit"}
 
 
 def test_every_contract_rule_ships_with_both_languages():

@@ -54,8 +54,32 @@ FIELDS: dict[str, list[tuple[str, ...]]] = {
     "logon_process": [_E + ("LogonProcessName",)],
     "status": [_E + ("Status",), _E + ("FailureCode",), _E + ("Error Code",)],
     "sub_status": [_E + ("SubStatus",)],
-    "process": [_E + ("NewProcessName",), _E + ("Image",), _E + ("ProcessName",), _E + ("SourceImage",)],
+    # the process that acted: 4688 / Sysmon 1 the one started, 4673/4674/4663/4985 the caller, 4798/4799 the one that
+    # read the group, Sysmon 10 the one opening another, BITS 3 the one that made the job
+    "process": [_E + ("NewProcessName",), _E + ("Image",), _E + ("ProcessName",), _E + ("SourceImage",),
+                _E + ("CallerProcessName",), _E + ("processPath",), _U + ("ResolverFiredEvent", "ExePath")],
     "parent_process": [_E + ("ParentProcessName",), _E + ("ParentImage",)],
+    "parent_command_line": [_E + ("ParentCommandLine",)],
+    "target_process": [_E + ("TargetImage",)],  # Sysmon 8/10: the process written into or opened
+    "access_mask": [_E + ("GrantedAccess",), _E + ("AccessMask",)],
+    "target_object": [_E + ("TargetObject",)],  # Sysmon 12/13/14: the registry key or value
+    "reg_value": [_E + ("Details",)],  # Sysmon 13: the value written
+    "pipe_name": [_E + ("PipeName",)],  # Sysmon 17/18
+    "share_name": [_E + ("ShareName",)],  # 5140/5145
+    "task_name": [_E + ("TaskName",)],  # 4698/4699
+    "task_content": [_E + ("TaskContent",)],  # 4698: the task's XML (its <Command> and <Arguments>)
+    "image_loaded": [_E + ("ImageLoaded",)],  # Sysmon 7
+    "url": [_E + ("url",)],  # BITS 59/60: what a transfer job fetches
+    "dst_ip": [_E + ("DestinationIp",)],  # Sysmon 3
+    "dst_port": [_E + ("DestinationPort",)],
+    "event_type": [_E + ("EventType",)],  # Sysmon 12/13/14/17/18: CreateKey, DeleteValue, SetValue, CreatePipe ...
+    "rdp_channel": [_E + ("ChannelName",)],  # RdpCoreTS 148: the virtual channel a client opened
+    "param4": [_E + ("param4",)],  # DCOM 10016: the CLSID
+    # 4826 (boot configuration, at every boot): %%1842 = Yes, %%1843 = No
+    "kernel_debug": [_E + ("KernelDebug",)],
+    "test_signing": [_E + ("TestSigning",)],
+    "integrity_checks_off": [_E + ("DisableIntegrityChecks",)],
+    "initiated": [_E + ("Initiated",)],  # Sysmon 3: true when this host opened the connection
     "command_line": [_E + ("CommandLine",), _E + ("ScriptBlockText",)],
     "service": [_E + ("ServiceName",), _E + ("param1",)],
     "image_path": [_E + ("ImagePath",), _E + ("ServiceFileName",)],
@@ -134,6 +158,9 @@ COLUMNS: dict[str, str] = {
     "record_id": "try_cast(f_record_id AS BIGINT)",
     "target_user": (f"CASE WHEN contains(f_target_user, '\\') THEN regexp_replace(f_target_user, '^.*\\\\', '') "
                     f"WHEN f_target_user IS NOT NULL THEN f_target_user "
+                    # Sysmon 12/13: the account database key of one account (SAM\...\Users\Names\<name>)
+                    "WHEN contains(f_target_object, '\\Users\\Names\\') THEN "
+                    "nullif(regexp_extract(f_target_object, '\\\\Users\\\\Names\\\\([^\\\\]+)', 1), '') "
                     f"WHEN f_message IS NOT NULL THEN {_TEXT_USER} END"),
     "target_domain": ("CASE WHEN f_target_domain IS NOT NULL THEN f_target_domain WHEN contains(f_target_user, '\\') "
                       "THEN nullif(regexp_extract(f_target_user, '^(.*)\\\\', 1), '') END"),
@@ -142,7 +169,9 @@ COLUMNS: dict[str, str] = {
     "subject_domain": "f_subject_domain",
     "logon_type": "try_cast(f_logon_type_text AS INTEGER)",
     "logon_id": "f_logon_id",
-    "src_ip": (f"CASE WHEN f_src_ip_raw IS NOT NULL THEN nullif(CASE WHEN starts_with(f_src_ip_raw, '::ffff:') "
+    # Sysmon 3 names this computer as its source in both directions: for a connection it accepted (Initiated false)
+    # the computer it came from is the destination
+    "src_ip": (f"CASE WHEN lower(f_initiated) = 'false' THEN f_dst_ip WHEN f_src_ip_raw IS NOT NULL THEN nullif(CASE WHEN starts_with(f_src_ip_raw, '::ffff:') "
                f"THEN substr(f_src_ip_raw, 8) ELSE f_src_ip_raw END, '-') "
                f"WHEN f_message IS NOT NULL THEN {_TEXT_IP} END"),
     "src_port": "f_src_port",
@@ -158,6 +187,26 @@ COLUMNS: dict[str, str] = {
     "sub_status": "lower(f_sub_status)",
     "process": "f_process",
     "parent_process": "f_parent_process",
+    "parent_command_line": "f_parent_command_line",
+    "target_process": "f_target_process",
+    "access_mask": "f_access_mask",
+    "target_object": "f_target_object",
+    "reg_value": "f_reg_value",
+    "pipe_name": "f_pipe_name",
+    "share_name": "f_share_name",
+    "task_name": "f_task_name",
+    "task_content": "f_task_content",
+    "image_loaded": "f_image_loaded",
+    "url": "f_url",
+    "dst_ip": "f_dst_ip",
+    "dst_port": "f_dst_port",
+    "initiated": "lower(f_initiated)",
+    "event_type": "f_event_type",
+    "rdp_channel": "f_rdp_channel",
+    "param4": "f_param4",
+    "kernel_debug": "f_kernel_debug",
+    "test_signing": "f_test_signing",
+    "integrity_checks_off": "f_integrity_checks_off",
     "command_line": "f_command_line",
     "service": "f_service",
     "image_path": "f_image_path",

@@ -447,8 +447,9 @@ def malware(rule: Rule, ctx: Context) -> list[Hit]:
 def group(rule: Rule, ctx: Context) -> list[Hit]:
     names = correlate_names({"by": ["host"], "what": ["message", "command_line", "image_path"], "target": "param2",
                              **rule.correlate}, rule.source)  # columns, checked: they are spliced into the SQL
-    by, what_cols, target = names["by"], names["what"], names["target"][0]
+    by, what_cols, target_cols = names["by"], names["what"], names["target"]
     what = "coalesce(" + ", ".join(what_cols) + ")" if len(what_cols) > 1 else what_cols[0]
+    target = "coalesce(" + ", ".join(target_cols) + ")" if len(target_cols) > 1 else target_cols[0]  # first named
     cols = ", ".join(by)
     # split_hours: events further apart than this are separate findings (a log cleared in January and again in
     # March are two acts, not one finding spanning two months)

@@ -90,6 +90,7 @@ def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: ValueLists,
         "actors": join(f.get("actors"), lang, empty=unknown), "members": join(f.get("members"), lang),
         "groups": join(hit.accounts, lang), "targets": join(f.get("targets"), lang, empty=unknown),
         "commands": join(f.get("commands"), lang, limit=3), "detail": join(f.get("details"), lang, limit=3, empty=Text("", "")),
+        "items": join(f.get("whats"), lang, limit=3, empty=Text("-", "-")),  # the keys, files or pipes matched
         "what": label("_what") if any("_what" in lab for lab in labels) else join(f.get("whats"), lang, limit=3),
         "how": label("_how") if any("_how" in lab for lab in labels) else "-",
         "kind": label("_label"), "peak": f.get("peak", "-"), "burst_seconds": f.get("burst_seconds", "-"),

@@ -63,6 +63,8 @@ def parse_rule(raw: dict[str, Any], where: str) -> Rule:
     if not isinstance(params_from, dict) or not all(isinstance(v, list) for v in params_from.values()):
         raise RuleError(f"{where}: 'params_from' must map rule ids to lists of setting names")
     correlate_names(correlate, where)
+    for i, sel in enumerate(list(raw.get("select") or []) + list(raw.get("filter") or [])):
+        _check_labels(sel, f"{where} select/filter[{i}]")
     rule = Rule(
         id=str(raw["id"]), kind=str(correlate.get("type", "")), **common_fields(raw, where, RuleError),
         select=list(raw.get("select") or []), filter=list(raw.get("filter") or []), correlate=correlate,
@@ -71,6 +73,16 @@ def parse_rule(raw: dict[str, Any], where: str) -> Rule:
     )
     register(rule)
     return rule
+
+
+def _check_labels(sel: Any, where: str) -> None:
+    """A selection is a mapping; its text labels (_what, _how, _label) are a plain word or exactly {ja, en}."""
+    if not isinstance(sel, dict):
+        raise RuleError(f"{where}: a selection must be a mapping of column: value")
+    for key, value in sel.items():
+        if key in ("_what", "_how", "_label") and isinstance(value, dict) and set(value) != {"ja", "en"}:
+            raise RuleError(f"{where}: '{key}' needs exactly ja and en texts, not {sorted(map(str, value))} "
+                            "(quote an English text that holds a comma)")
 
 
 CORRELATE_NAMES = ("by", "what", "target")  # correlate settings that name columns (spliced into SQL)
@@ -83,7 +95,7 @@ def correlate_names(correlate: dict[str, Any], where: str) -> dict[str, list[str
     for key in CORRELATE_NAMES:
         if key in correlate:
             value = correlate[key]
-            names = [value] if key == "target" else list(value) if isinstance(value, list) else [value]
+            names = list(value) if isinstance(value, list) else [value]
             out[key] = [rule_name(n, f"{where} correlate.{key}", allowed) for n in names]
     return out
 

@@ -20,6 +20,12 @@ FIELDS = {
     "workstation": "WorkstationName", "auth_package": "AuthenticationPackageName", "status": "Status",
     "sub_status": "SubStatus", "command_line": "CommandLine", "image_path": "ImagePath", "param2": "param2",
     "param3": "param3", "member": "MemberName", "member_sid": "MemberSid",
+    "parent_command_line": "ParentCommandLine", "target_process": "TargetImage", "access_mask": "GrantedAccess",
+    "target_object": "TargetObject", "reg_value": "Details", "pipe_name": "PipeName", "share_name": "ShareName",
+    "task_name": "TaskName", "task_content": "TaskContent", "image_loaded": "ImageLoaded", "url": "url",
+    "dst_ip": "DestinationIp", "dst_port": "DestinationPort", "initiated": "Initiated", "event_type": "EventType",
+    "rdp_channel": "ChannelName", "param4": "param4", "kernel_debug": "KernelDebug", "test_signing": "TestSigning",
+    "integrity_checks_off": "DisableIntegrityChecks",
 }
 # What Sigma cannot say (no time of day, no "absence of a burst", no log coverage): left to the built-in engine.
 NOT_EXPRESSIBLE = {
@@ -39,9 +45,19 @@ def _field(col: str, sel: dict[str, Any]) -> str:
     ids = sel.get("event_id", [])
     ids = ids if isinstance(ids, list) else [ids]
     if col == "process":
+        if "Compatibility" in str(sel.get("channel|contains", "")):
+            return "ExePath"
+        if "Bits-Client" in str(sel.get("channel", "")):
+            return "processPath"
+        if ids and set(ids) <= {4798, 4799}:
+            return "CallerProcessName"
         if "Sysmon" in str(sel.get("channel", "")):
             return "SourceImage" if ids == [10] else "Image"
         return "NewProcessName" if not ids or 4688 in ids else "ProcessName"
+    if col == "parent_process":
+        return "ParentImage" if "Sysmon" in str(sel.get("channel", "")) and 4688 not in ids else "ParentProcessName"
+    if col == "src_ip" and ids == [3]:
+        return "DestinationIp"  # Sysmon 3 names this computer as the source; the other end of an accepted connection
     if col == "object_name":
         return "RelativeTargetName" if 5145 in ids else "ObjectName"
     if col == "action":
