@@ -238,6 +238,10 @@ def test_findings_name_what_they_saw(result: ScanResult) -> None:
     assert svcctl.severity == Severity.MEDIUM and "192.168.1.50" in svcctl.sources
     (lsass,) = _on(result, "LSASS-3001")
     assert "x.exe" in lsass.summary.get("en") and "dumped" in lsass.summary.get("en")
+    (macro,) = _on(result, "MACRO")
+    assert "(started by: C:\\Program Files\\Microsoft Office" in macro.summary.get("en")
+    (bits,) = _on(result, "BITS-LOCAL")
+    assert "started by" not in bits.summary.get("en")  # said only when the events name a parent
     (policy,) = _on(result, "EXEC-POLICY")
     assert policy.severity == Severity.MEDIUM and "ExecutionPolicy" in policy.summary.get("en")
 

@@ -207,7 +207,7 @@ COLUMNS: dict[str, str] = {
     "kernel_debug": "f_kernel_debug",
     "test_signing": "f_test_signing",
     "integrity_checks_off": "f_integrity_checks_off",
-    "command_line": "f_command_line",
+    "command_line": f"coalesce(f_command_line, CASE WHEN {_AUDIT} THEN {_audit_field('statement')} END)",  # 33205
     "service": "f_service",
     "image_path": "f_image_path",
     "object_name": "f_object_name",  # a file over a share (5145 RelativeTargetName) or an audited object (4663)

@@ -450,6 +450,9 @@ def group(rule: Rule, ctx: Context) -> list[Hit]:
     by, what_cols, target_cols = names["by"], names["what"], names["target"]
     what = "coalesce(" + ", ".join(what_cols) + ")" if len(what_cols) > 1 else what_cols[0]
     target = "coalesce(" + ", ".join(target_cols) + ")" if len(target_cols) > 1 else target_cols[0]  # first named
+    # context: what else the events say about each act (the parent that started a process), kept as its own fact
+    context = names.get("context")
+    context_sql = f", {_distinct('coalesce(' + ', '.join(context) + ')')} AS context" if context else ""
     cols = ", ".join(by)
     # split_hours: events further apart than this are separate findings (a log cleared in January and again in
     # March are two acts, not one finding spanning two months)
@@ -460,7 +463,8 @@ def group(rule: Rule, ctx: Context) -> list[Hit]:
                  {_distinct("coalesce(nullif(member, '-'), member_sid)")} AS members,
                  {_distinct(f'left({what}, 300)')} AS whats, {_distinct(target)} AS targets,
                  {_distinct('left(command_line, 300)')} AS commands, {_distinct('service')} AS services,
-                 list_sort(list(DISTINCT message) FILTER (WHERE message IS NOT NULL)) AS details, {ctx.evidence_sql()}
+                 list_sort(list(DISTINCT message) FILTER (WHERE message IS NOT NULL)) AS details{context_sql},
+                 {ctx.evidence_sql()}
               FROM {source} GROUP BY {cols}, sel{burst} ORDER BY {cols}{burst}, sel"""
     merged: dict[tuple[Any, ...], Hit] = {}
     for row in ctx.rows(sql, {"gap_minutes": float(split) * 60} if split else None):
@@ -470,7 +474,7 @@ def group(rule: Rule, ctx: Context) -> list[Hit]:
         hit = _hit({**row, "sels": [row["sel"]]}, facts={
             "actors": _clean(row["actors"]), "members": _clean(row["members"]), "whats": _clean(row["whats"]),
             "targets": _clean(row["targets"]), "commands": _clean(row["commands"]), "services": _clean(row["services"]),
-            "details": _clean(row["details"])})
+            "details": _clean(row["details"]), **({"context": _clean(row["context"])} if context else {})})
         if "_severity" in labels:
             hit.severity = Severity.parse(labels["_severity"])
         if key in merged:

@@ -91,6 +91,9 @@ def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: ValueLists,
         "groups": join(hit.accounts, lang), "targets": join(f.get("targets"), lang, empty=unknown),
         "commands": join(f.get("commands"), lang, limit=3), "detail": join(f.get("details"), lang, limit=3, empty=Text("", "")),
         "items": join(f.get("whats"), lang, limit=3, empty=Text("-", "-")),  # the keys, files or pipes matched
+        # the parents of the processes (a rule's correlate `context`), as a clause only when the events name them
+        "started_by": Text("（起動元: {}）", " (started by: {})").get(lang).format(join(f["context"], lang, limit=3))
+        if f.get("context") else "",
         "what": label("_what") if any("_what" in lab for lab in labels) else join(f.get("whats"), lang, limit=3),
         "how": label("_how") if any("_how" in lab for lab in labels) else "-",
         "kind": label("_label"), "peak": f.get("peak", "-"), "burst_seconds": f.get("burst_seconds", "-"),

@@ -85,7 +85,7 @@ def _check_labels(sel: Any, where: str) -> None:
                             "(quote an English text that holds a comma)")
 
 
-CORRELATE_NAMES = ("by", "what", "target")  # correlate settings that name columns (spliced into SQL)
+CORRELATE_NAMES = ("by", "what", "target", "context")  # correlate settings that name columns (spliced into SQL)
 
 
 def correlate_names(correlate: dict[str, Any], where: str) -> dict[str, list[str]]:
