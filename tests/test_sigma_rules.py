@@ -258,7 +258,11 @@ def test_check_rules_reports_why_a_rule_will_not_run(tmp_path: Path) -> None:
                                                       rule_id="55555555-5555-5555-5555-555555555555"), encoding="utf-8")
     (tmp_path / "badcond.yml").write_text(rule_text("sel:\n    Image: x\ncondition: sel and nothere",
                                                     rule_id="66666666-6666-6666-6666-666666666666"), encoding="utf-8")
+    # SigmaHQ's regression-test manifests (regression_data/**/info.yml) are data about rules, not rules: not listed
+    (tmp_path / "info.yml").write_text("id: 77777777-7777-7777-7777-777777777777\nrule_metadata:\n  - id: x\n"
+                                       "regression_tests_info:\n  - name: Positive\n    type: evtx\n", encoding="utf-8")
     got = {Path(s.file).name: s for s in check_rules([tmp_path], cache_dir=tmp_path / "cache")}
+    assert "info.yml" not in got
     assert got["ok.yml"].will_run and got["ok.yml"].id == "11111111-1111-1111-1111-111111111111"
     assert not got["bad_yaml.yml"].will_run and "YAML error" in got["bad_yaml.yml"].reason
     assert "not a Windows rule" in got["linux.yml"].reason

@@ -73,6 +73,8 @@ def compile_text(text: str, file: str) -> list[CompiledRule]:
         return [_file_problem(file, "no rule in file")]
     if not all(isinstance(d, dict) for d in docs):
         return [_file_problem(file, "not a Sigma rule (YAML is not a mapping)")]
+    if all(_is_test_manifest(d) for d in docs):
+        return []  # SigmaHQ's regression-test manifest (info.yml beside a sample): data about a rule, not a rule
     from sigma.collection import SigmaCollection
 
     try:
@@ -82,6 +84,11 @@ def compile_text(text: str, file: str) -> list[CompiledRule]:
     out = [compile_rule(rule, file) for rule in collection.rules]
     out.extend(_file_problem(file, f"Sigma error: {e}") for e in collection.errors if not out)
     return out or [_file_problem(file, "no rule in file")]
+
+
+def _is_test_manifest(doc: dict[str, Any]) -> bool:
+    """SigmaHQ's regression_data/**/info.yml: the rules a sample tests (rule_metadata) and how (regression_tests_info)."""
+    return ("regression_tests_info" in doc or "rule_metadata" in doc) and "detection" not in doc and "correlation" not in doc
 
 
 def _file_problem(file: str, reason: str) -> CompiledRule:
