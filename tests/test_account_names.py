@@ -31,3 +31,6 @@ def test_demo_story_names_the_administrator_once(tmp_path: Path) -> None:
     texts += " ".join(i.narrative.get(lang) for i in result.incidents for lang in ("ja", "en"))
     assert "ADMINISTRATOR" not in texts and "administrator" not in texts.replace("Administrator", "")
     assert "Administrator（SID …-500）" in texts and "Administrator (SID …-500)" in texts
+    # the findings' own account lists (the RDP table, findings.json, exports) carry the same one spelling
+    listed = {a for f in result.findings for a in f.accounts if a.lower() == "administrator"}
+    assert listed == {"Administrator"}

@@ -134,7 +134,8 @@ def to_finding(rule: Rule, hit: Hit, tz: str, lists: ValueLists, names: AccountN
     if rule.correlate.get("target_as"):  # the rule names its targets (e.g. destinations)
         facts[str(rule.correlate["target_as"])] = hit.facts.get("targets", [])
     return make(rule, host=hit.host, first=hit.first, last=hit.last, count=hit.count, values=ja, values_en=en,
-                evidence=hit.evidence, evidence_total=hit.evidence_total, accounts=hit.accounts, sources=hit.sources,
+                evidence=hit.evidence, evidence_total=hit.evidence_total,
+                accounts=names.distinct(hit.accounts) if names else hit.accounts, sources=hit.sources,  # one spelling
                 severity=hit.severity, phase=_phase(rule, hit), facts=facts)
 
 
