@@ -87,8 +87,9 @@ def compile_text(text: str, file: str) -> list[CompiledRule]:
 
 
 def _is_test_manifest(doc: dict[str, Any]) -> bool:
-    """SigmaHQ's regression_data/**/info.yml: the rules a sample tests (rule_metadata) and how (regression_tests_info)."""
-    return ("regression_tests_info" in doc or "rule_metadata" in doc) and "detection" not in doc and "correlation" not in doc
+    """SigmaHQ's regression_data/**/info.yml: the rules a sample tests (rule_metadata), how (regression_tests_info)."""
+    about_rules = "regression_tests_info" in doc or "rule_metadata" in doc
+    return about_rules and "detection" not in doc and "correlation" not in doc
 
 
 def _file_problem(file: str, reason: str) -> CompiledRule:
