@@ -193,8 +193,9 @@ def _sigma(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | 
     sigma_findings, sigma_rules = run_sigma(store, rule_paths, tz, min_level=min_level,
                                             evidence_limit=int(config.get("evidence_limit", 1000)),
                                             rules=rules.result() if rules is not None else None)
-    add_proof(store, sigma_findings, findings)  # what their events show beyond their tags (story.phase_of)
+    others = list(findings)
     findings += sigma_findings
+    add_proof(store, sigma_findings, others)  # what their events show beyond their tags (story.phase_of)
     return {"loaded": len(sigma_rules), "running": sum(1 for s in sigma_rules if s.will_run),
             "skipped": [vars(s) for s in sigma_rules if not s.will_run]}
 
