@@ -54,10 +54,11 @@ def test_findings_off_the_chain_never_join(phase: str) -> None:
 @pytest.mark.parametrize(("tags", "severity", "phase"), [
     (["attack.lateral_movement", "attack.t1021"], Severity.HIGH, "lateral"),
     (["attack.t1003", "attack.credential-access"], Severity.HIGH, "tools"),
-    (["attack.impact"], Severity.CRITICAL, "impact"),
+    (["attack.impact"], Severity.CRITICAL, "impact"),  # with its proof: WardWatch's impact rule read the same events
 ])
 def test_sigma_tactics_place_findings_on_the_chain(tags: list[str], severity: Severity, phase: str) -> None:
-    (inc,) = incidents(finding("sigma", severity=severity, facts={"tags": tags}, sources=["10.0.0.9"]))
+    facts = {"tags": tags, "also_found_by": ["shadow-copy-delete"]}
+    (inc,) = incidents(finding("sigma", severity=severity, facts=facts, sources=["10.0.0.9"]))
     assert phases(inc) == [phase]
 
 

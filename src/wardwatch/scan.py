@@ -189,10 +189,13 @@ def _sigma(store: EventStore, rule_paths: list[Path], tz: str, min_level: str | 
            findings: list[Finding], rules: Future[Any] | None = None) -> dict[str, Any]:
     """Run the user's Sigma rules on the same store; their findings join the list, the rule counts are returned."""
     from .sigma import run_sigma
+    from .sigma.proof import add_proof
     sigma_findings, sigma_rules = run_sigma(store, rule_paths, tz, min_level=min_level,
                                             evidence_limit=int(config.get("evidence_limit", 1000)),
                                             rules=rules.result() if rules is not None else None)
+    others = list(findings)
     findings += sigma_findings
+    add_proof(store, sigma_findings, others)  # what their events show beyond their tags (story.phase_of)
     return {"loaded": len(sigma_rules), "running": sum(1 for s in sigma_rules if s.will_run),
             "skipped": [vars(s) for s in sigma_rules if not s.will_run]}
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from .checks.factspec import fact
 from .checks.phase import CHAIN, Phase
-from .checks.spec import has_tag
+from .checks.spec import has_tag, spec_for
 from .model import Finding, Incident, Severity, Text, finding_hosts
 from .textfmt import english_plurals, local_time
 
@@ -23,16 +23,20 @@ PHASE_TEXT: dict[str, Text] = {
     Phase.CLEANUP: Text("痕跡の消去", "traces erased"),
 }
 GENERIC_SOURCES = {"127.0.0.1", "::1", "-", "", "LOCAL"}
-# Sigma findings carry ATT&CK tags. A technique that proves a phase of the chain places the finding there; otherwise
-# its tactic does (ATT&CK v18 names included: stealth, defense-impairment), where only tactics that prove the phase's
-# meaning are mapped: persistence here means accounts made or changed (アカウント操作), defence evasion a defence
-# switched off (防御の無効化). Other persistence (services, Run keys), privilege escalation, hiding and other evasion
-# are the attacker's tooling; command-and-control alone does not show what left the hospital.
+# Sigma findings carry ATT&CK tags: what the rule's author thought the technique is, not what the events prove. A
+# technique that names a phase of the chain places the finding there, a sub-technique before its parent (T1070
+# "indicator removal" is 痕跡の消去 only as T1070.001, clearing Windows event logs, the chain's last step; clearing
+# MRU keys or deleting files is the attacker's tooling); otherwise its tactic does (ATT&CK v18 names included:
+# stealth, defense-impairment), where only tactics that prove the phase's meaning are mapped: persistence here means
+# accounts made or changed (アカウント操作), defence evasion a defence switched off (防御の無効化). Other
+# persistence (services, Run keys), privilege escalation, hiding and other evasion are the attacker's tooling;
+# command-and-control alone does not show what left the hospital. Every phase a tag names must then be proven by the
+# finding's events (_sigma_proven); the latest proven one is the finding's phase.
 TECHNIQUE_PHASES: dict[str, Phase] = {
     "t1110": Phase.GUESSING, "t1136": Phase.PERSISTENCE, "t1098": Phase.PERSISTENCE, "t1562": Phase.DEFENSE_EVASION,
     "t1089": Phase.DEFENSE_EVASION, "t1021": Phase.LATERAL, "t1570": Phase.LATERAL, "t1041": Phase.EXFILTRATION,
     "t1048": Phase.EXFILTRATION, "t1567": Phase.EXFILTRATION, "t1490": Phase.IMPACT, "t1486": Phase.IMPACT,
-    "t1485": Phase.IMPACT, "t1070": Phase.CLEANUP, "t1685.005": Phase.CLEANUP,  # v18: clear Windows event logs
+    "t1485": Phase.IMPACT, "t1070.001": Phase.CLEANUP, "t1685.005": Phase.CLEANUP,  # v18: clear Windows event logs
 }
 TACTIC_PHASES: dict[str, Phase] = {
     "initial_access": Phase.ACCESS, "credential_access": Phase.TOOLS, "execution": Phase.TOOLS,
@@ -43,32 +47,66 @@ TACTIC_PHASES: dict[str, Phase] = {
 }
 
 
-def _tactic_phase(f: Finding) -> Phase | None:
-    """A Sigma finding's phase from its ATT&CK tags: the latest on the chain among the techniques that prove one,
-    else among its tactics (tag order does not matter)."""
+def _technique_phase(tag: str) -> Phase | None:
+    """The phase a technique tag names: the sub-technique's own entry, else its parent's (t1021.002 → t1021)."""
+    return (TECHNIQUE_PHASES.get(tag) or TECHNIQUE_PHASES.get(tag.split(".")[0])) if tag.startswith("t") else None
+
+
+def _tag_phases(f: Finding) -> tuple[list[Phase], list[Phase]]:
+    """The phases a Sigma finding's ATT&CK tags name: by its techniques, and by its tactics."""
     tags = [str(t).lower().removeprefix("attack.").replace("-", "_") for t in fact(f, "tags") or []]
-    by_technique = [TECHNIQUE_PHASES.get(t, TECHNIQUE_PHASES.get(t.split(".")[0])) for t in tags
-                    if t in TECHNIQUE_PHASES or t.split(".")[0] in TECHNIQUE_PHASES]
-    found = by_technique or [TACTIC_PHASES[t] for t in tags if t in TACTIC_PHASES]
-    return max(found, key=CHAIN.index) if found else None
+    by_technique = [p for p in map(_technique_phase, tags) if p is not None]
+    return by_technique, [TACTIC_PHASES[t] for t in tags if t in TACTIC_PHASES]
+
+
+def _sigma_proven(f: Finding, phase: Phase) -> bool:
+    """What a Sigma finding's events must show besides its tag (facts from sigma/proof.py), on top of _proven:
+    exfiltration an address outside the machine the data could go to; backup destruction a command that WardWatch's
+    own rule of that phase read as destroying (a read from a shadow copy destroys nothing)."""
+    if phase is Phase.EXFILTRATION:
+        return bool(set(f.sources) - GENERIC_SOURCES)
+    if phase is Phase.IMPACT:
+        return any((s := spec_for(r)) is not None and s.phase is Phase.IMPACT for r in fact(f, "also_found_by") or [])
+    return True
+
+
+def _tactic_phase(f: Finding) -> Phase | None:
+    """A Sigma finding's phase from its ATT&CK tags: the latest on the chain among the techniques whose phase its
+    events prove, else among its tactics whose phase they prove (tag order does not matter); None when its events
+    prove none (the finding may still be told in an incident it is linked to, see build_incidents)."""
+    for named in _tag_phases(f):
+        proven = [p for p in named if _sigma_proven(f, p) and _proven(f, p)]
+        if proven:
+            return max(proven, key=CHAIN.index)
+    return None
 
 
 def _proven(f: Finding, phase: Phase) -> bool:
-    """A phase is claimed only with its proof: an entry (logon) from somewhere other than the machine itself;
-    lateral movement that reaches another computer or comes from another address."""
-    remote = bool(set(f.sources) - GENERIC_SOURCES)
+    """A phase is claimed only with its proof. An entry (logon): a success from somewhere other than the machine
+    itself, found by a check that judges where a logon came from (a check tagged `account-use` only shows which
+    account was used: a privileged account's logon is not by itself a break-in), or a success after guessing (tag
+    `breach`). Lateral movement: events on more than one computer, or a success that came from another address.
+    Attempts that all failed (fact `failures_only`) reached nothing: no entry, no lateral movement."""
+    remote = bool(set(f.sources) - GENERIC_SOURCES) and not fact(f, "failures_only")
     if phase is Phase.ACCESS:
-        return remote or has_tag(f.rule, "breach")
+        return has_tag(f.rule, "breach") or (remote and not has_tag(f.rule, "account-use"))
     if phase is Phase.LATERAL:
         return remote or len(set(finding_hosts(f)) | set(map(str, fact(f, "hosts") or []))) > 1
     return True
 
 
 def phase_of(f: Finding) -> Phase | None:
-    """The attack-chain phase a finding proves: its rule's (or its Sigma rule's ATT&CK tactics), when its events
-    prove it (see _proven); None otherwise."""
-    phase = Phase(f.phase) if f.phase in PHASES else _tactic_phase(f) if fact(f, "tags") else None
-    return phase if phase is not None and _proven(f, phase) else None
+    """The attack-chain phase a finding proves: its rule's (or its Sigma rule's ATT&CK tags'), when its events
+    prove it (see _proven, _sigma_proven); None otherwise."""
+    if f.phase in PHASES:
+        phase = Phase(f.phase)
+        return phase if _proven(f, phase) else None
+    return _tactic_phase(f) if fact(f, "tags") else None
+
+
+def _claims(f: Finding) -> bool:
+    """Whether a finding names a phase of the chain (its check's, or an ATT&CK tag's), proven or not."""
+    return f.phase in PHASES or (bool(fact(f, "tags")) and any(_tag_phases(f)))
 
 
 def _hosts(f: Finding) -> list[str]:
@@ -100,9 +138,16 @@ def _linked(a: Finding, b: Finding, gap: timedelta, where: dict[int, set[str]] |
     return bool(shared)
 
 
+def _matters(f: Finding) -> bool:
+    """Medium and above for the chain's own checks; high and above for Sigma rules (their levels are the authors')."""
+    return f.severity >= (Severity.MEDIUM if f.phase in PHASES else Severity.HIGH)
+
+
 def build_incidents(findings: list[Finding], tz: str, gap_hours: float = 24) -> list[Incident]:
-    """Incidents from the findings that matter (medium and above, on the attack chain), worst first."""
-    cands = [f for f in findings if phase_of(f) and f.severity >= (Severity.MEDIUM if f.phase in PHASES else Severity.HIGH)]
+    """Incidents from the findings that matter and prove a phase of the attack chain, worst first. A finding that
+    names a phase its events do not prove starts no incident and adds no phase; it is told in the incident it is
+    linked to (same host or source, close in time), if any."""
+    cands = [f for f in findings if _matters(f) and phase_of(f)]
     gap = timedelta(hours=gap_hours)
     where = {id(f): _link_hosts(f) for f in cands}
     parent = list(range(len(cands)))
@@ -120,7 +165,14 @@ def build_incidents(findings: list[Finding], tz: str, gap_hours: float = 24) -> 
     groups: dict[int, list[Finding]] = {}
     for i, f in enumerate(cands):
         groups.setdefault(root(i), []).append(f)
-    incidents = [_incident(part, tz) for fs in groups.values() for part in _split(fs, gap)]
+    parts = [part for fs in groups.values() for part in _split(fs, gap)]
+    for f in findings:
+        if _matters(f) and _claims(f) and not phase_of(f):
+            part = next((p for p in parts if any(_linked(f, g, gap) for g in p)), None)
+            if part is not None:
+                part.append(f)
+    order = {id(f): n for n, f in enumerate(findings)}  # ties in the story keep the checks' order
+    incidents = [_incident(sorted(part, key=lambda f: order[id(f)]), tz) for part in parts]
     incidents.sort(key=lambda inc: (-inc.severity, inc.first_seen.timestamp() if inc.first_seen else float("inf")))
     for n, inc in enumerate(incidents, start=1):
         inc.id = f"INC-{n:03d}"
@@ -164,7 +216,9 @@ def _same_events(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]
 
 
 def _key(f: Finding) -> tuple[bool, float, int]:
-    return (f.first_seen is None, f.first_seen.timestamp() if f.first_seen else 0, PHASES.index(phase_of(f) or "guessing"))
+    """In time order; at the same time, in chain order (a finding told without a proven phase by its check's)."""
+    phase = phase_of(f) or (f.phase if f.phase in PHASES else Phase.GUESSING)
+    return (f.first_seen is None, f.first_seen.timestamp() if f.first_seen else 0, PHASES.index(phase))
 
 
 def _incident(findings: list[Finding], tz: str) -> Incident:

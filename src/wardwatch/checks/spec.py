@@ -21,8 +21,9 @@ class CheckSpec:
     """What a check declares about itself, in its own rule file.
 
     tags: roles generic code looks for (`coverage`: a log-coverage row; `rdp-in` / `rdp-out`: the RDP tables;
-    `breach`: guessing that succeeded). traffic_port: the port of the traffic its findings are evidence of
-    (source → host), checked against the inventory's allowed flows. phrases: named ja/en pieces its summary uses.
+    `breach`: guessing that succeeded; `account-use`: shows an account's use, not where a logon came from).
+    traffic_port: the port of the traffic its findings are evidence of (source → host), checked against the
+    inventory's allowed flows. phrases: named ja/en pieces its summary uses.
     facts: the facts its findings carry, with their types and meanings (checks/factspec.py); None for a check that
     declares none (a rule written by a user)."""
 
