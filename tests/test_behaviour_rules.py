@@ -192,6 +192,20 @@ CASES: dict[str, tuple[list[Ev], str | None]] = {
     "OTHER-CRASH": ([_proc("OTHER-CRASH", "C:\\Windows\\System32\\WerFault.exe", "C:\\Windows\\System32\\svchost.exe",
                            "C:\\Windows\\system32\\WerFault.exe -u -p 1200 -s 500",
                            "C:\\Windows\\system32\\svchost.exe -k NetworkService -p -s Dnscache")], None),
+    "AUDIT-OFF": ([Ev(*SEC, "AUDIT-OFF", 4719, T0, {"SubjectUserName": "admin", "CategoryId": "%%8272",
+                                                    "SubcategoryId": "%%12288", "AuditPolicyChanges": "%%8448, %%8450"}),
+                   _proc("AUDIT-OFF", "C:\\Windows\\System32\\auditpol.exe", "C:\\Windows\\System32\\cmd.exe",
+                         '"C:\\Windows\\system32\\auditpol.exe"  /clear /y')], "log-tampering"),
+    "AUDIT-GPO": ([Ev(*SEC, "AUDIT-GPO", 4719, T0, {"SubjectUserName": "AUDIT-GPO$", "AuditPolicyChanges": "%%8448"}),
+                   Ev(*SEC, "AUDIT-GPO", 4719, T0, {"SubjectUserName": "admin", "AuditPolicyChanges": "%%8449, %%8451"}),
+                   _proc("AUDIT-GPO", "C:\\Windows\\System32\\auditpol.exe", "C:\\Windows\\System32\\cmd.exe",
+                         "auditpol /get /category:*")], None),  # the computer's own policy; auditing added; a read
+    "SQL-AUDIT-OFF": ([Ev("MSSQLSERVER", "Application", "SQL-AUDIT-OFF", 33205, T0, items=[
+        "audit_schema_version:1\naction_id:AL  \nsucceeded:true\nserver_principal_name:sa\n"
+        "statement:ALTER SERVER AUDIT [EHR-Audit] WITH (STATE = OFF)\nadditional_information:"])], "log-tampering"),
+    "SQL-AUDIT-ON": ([Ev("MSSQLSERVER", "Application", "SQL-AUDIT-ON", 33205, T0, items=[
+        "audit_schema_version:1\naction_id:AL  \nsucceeded:true\nserver_principal_name:sa\n"
+        "statement:ALTER SERVER AUDIT [EHR-Audit] WITH (STATE = ON)\nadditional_information:"])], None),
     # tools
     "INJECTOR": ([_access("INJECTOR", f"{TEMP}\\frida-b4f3\\frida-winjector-helper-32.exe",
                           "C:\\Program Files (x86)\\TeamViewer\\TeamViewer.exe", "0x147a")], "attack-tool"),

@@ -72,6 +72,7 @@ FIELDS: dict[str, list[tuple[str, ...]]] = {
     "url": [_E + ("url",)],  # BITS 59/60: what a transfer job fetches
     "dst_ip": [_E + ("DestinationIp",)],  # Sysmon 3
     "dst_port": [_E + ("DestinationPort",)],
+    "policy_change": [_E + ("AuditPolicyChanges",)],  # 4719: %%8448 success removed, %%8450 failure removed ...
     "event_type": [_E + ("EventType",)],  # Sysmon 12/13/14/17/18: CreateKey, DeleteValue, SetValue, CreatePipe ...
     "rdp_channel": [_E + ("ChannelName",)],  # RdpCoreTS 148: the virtual channel a client opened
     "param4": [_E + ("param4",)],  # DCOM 10016: the CLSID
@@ -202,6 +203,7 @@ COLUMNS: dict[str, str] = {
     "dst_port": "f_dst_port",
     "initiated": "lower(f_initiated)",
     "event_type": "f_event_type",
+    "policy_change": "f_policy_change",
     "rdp_channel": "f_rdp_channel",
     "param4": "f_param4",
     "kernel_debug": "f_kernel_debug",

@@ -25,7 +25,7 @@ FIELDS = {
     "task_name": "TaskName", "task_content": "TaskContent", "image_loaded": "ImageLoaded", "url": "url",
     "dst_ip": "DestinationIp", "dst_port": "DestinationPort", "initiated": "Initiated", "event_type": "EventType",
     "rdp_channel": "ChannelName", "param4": "param4", "kernel_debug": "KernelDebug", "test_signing": "TestSigning",
-    "integrity_checks_off": "DisableIntegrityChecks",
+    "integrity_checks_off": "DisableIntegrityChecks", "policy_change": "AuditPolicyChanges",
 }
 # What Sigma cannot say (no time of day, no "absence of a burst", no log coverage): left to the built-in engine.
 NOT_EXPRESSIBLE = {
