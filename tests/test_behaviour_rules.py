@@ -84,10 +84,15 @@ CASES: dict[str, tuple[list[Ev], str | None]] = {
                  None),  # 0x1000: query limited information, no memory read
     "BROWSER-THEFT": ([Ev(*SEC, "BROWSER-THEFT", 4663, T0, {
         "ObjectName": "C:\\Users\\a\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\Login Data",
-        "ProcessName": "C:\\Users\\a\\Downloads\\docx.exe", "SubjectUserName": "a"})], "credential-theft"),
+        "ProcessName": "C:\\Users\\a\\Downloads\\docx.exe", "SubjectUserName": "a", "AccessMask": "0x1"})],
+                      "credential-theft"),
     "BROWSER-OWN": ([Ev(*SEC, "BROWSER-OWN", 4663, T0, {
         "ObjectName": "C:\\Users\\a\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\Login Data",
-        "ProcessName": "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe", "SubjectUserName": "a"})], None),
+        "ProcessName": "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe", "SubjectUserName": "a",
+        "AccessMask": "0x1"}),
+                    Ev(*SEC, "BROWSER-OWN", 4663, T0, {  # a backup tool asking only for the file's attributes
+        "ObjectName": "C:\\Users\\a\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\Login Data",
+        "ProcessName": "C:\\Users\\a\\Downloads\\sync.exe", "SubjectUserName": "a", "AccessMask": "0x80"})], None),
     # defences weakened
     "EXEC-POLICY": ([_reg("EXEC-POLICY", 13, "HKLM\\SOFTWARE\\Microsoft\\PowerShell\\1\\ShellIds\\Microsoft.PowerShell"
                           "\\ExecutionPolicy", "Bypass")], "defense-tampering"),
@@ -123,7 +128,9 @@ CASES: dict[str, tuple[list[Ev], str | None]] = {
                        "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe")], "suspicious-execution"),
     "BIND-SHELL": ([_net("BIND-SHELL", "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", False)],
                    "suspicious-execution"),
-    "PS-WEB": ([_net("PS-WEB", "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", True)], None),
+    "PS-WEB": ([_net("PS-WEB", "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", True),
+                Ev(*SYSMON, "PS-WEB", 3, T0, {"Image": "C:\\Windows\\System32\\rundll32.exe", "Initiated": False,
+                                              "SourceIp": "127.0.0.1", "DestinationIp": "127.0.0.1"})], None),
     "INJECT": ([Ev(*SYSMON, "INJECT", 8, T0, {"SourceImage": "\\\\vboxsrv\\tools\\m.exe",
                                                "TargetImage": "C:\\Windows\\explorer.exe"})], "suspicious-execution"),
     "INJECT-OK": ([Ev(*SYSMON, "INJECT-OK", 8, T0, {"SourceImage": "C:\\Windows\\System32\\csrss.exe",
@@ -131,7 +138,8 @@ CASES: dict[str, tuple[list[Ev], str | None]] = {
     "XP-CMDSHELL": ([Ev("MSSQLSERVER", "Application", "XP-CMDSHELL", 15457, T0,
                         items=["xp_cmdshell", "0", "1"])], "suspicious-execution"),
     "SQL-CONFIG": ([Ev("MSSQLSERVER", "Application", "SQL-CONFIG", 15457, T0,
-                       items=["show advanced options", "0", "1"])], None),
+                       items=["show advanced options", "0", "1"]),
+                    Ev("MSSQLSERVER", "Application", "SQL-CONFIG", 15457, T0, items=["xp_cmdshell", "1", "0"])], None),
     "BITS-LOCAL": ([Ev("Microsoft-Windows-Bits-Client", "Microsoft-Windows-Bits-Client/Operational", "BITS-LOCAL", 59,
                        T0, {"name": "backdoor", "url": "C:\\Windows\\system32\\cmd.exe"})], "suspicious-execution"),
     "BITS-UPDATE": ([Ev("Microsoft-Windows-Bits-Client", "Microsoft-Windows-Bits-Client/Operational", "BITS-UPDATE",
@@ -147,7 +155,7 @@ CASES: dict[str, tuple[list[Ev], str | None]] = {
                   {"username": "clinic\\admin", "authenticationMechanism": "Kerberos"})], "remote-execution"),
     "SHARPRDP": ([Ev(*SYSMON, "SHARPRDP", 7, T0, {"Image": "C:\\ProgramData\\x\\tool.exe",
                                                    "ImageLoaded": "C:\\Windows\\SysWOW64\\mstscax.dll"})],
-                 "remote-execution"),
+                 "suspicious-execution"),  # seen where the tool runs, against other computers
     "MSTSC": ([Ev(*SYSMON, "MSTSC", 7, T0, {"Image": "C:\\Windows\\System32\\mstsc.exe",
                                              "ImageLoaded": "C:\\Windows\\System32\\mstscax.dll"})], None),
     "ATEXEC": ([Ev(*SEC, "ATEXEC", 4698, T0, {"SubjectUserName": "admin", "TaskName": "\\AbCdEfGh",

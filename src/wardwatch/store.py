@@ -162,6 +162,8 @@ COLUMNS: dict[str, str] = {
                     # Sysmon 12/13: the account database key of one account (SAM\...\Users\Names\<name>)
                     "WHEN contains(f_target_object, '\\Users\\Names\\') THEN "
                     "nullif(regexp_extract(f_target_object, '\\\\Users\\\\Names\\\\([^\\\\]+)', 1), '') "
+                    # ...\Users\000001F4\...: the record of RID 500, the built-in Administrator (by its default name)
+                    "WHEN contains(upper(f_target_object), '\\USERS\\000001F4\\') THEN 'Administrator' "
                     f"WHEN f_message IS NOT NULL THEN {_TEXT_USER} END"),
     "target_domain": ("CASE WHEN f_target_domain IS NOT NULL THEN f_target_domain WHEN contains(f_target_user, '\\') "
                       "THEN nullif(regexp_extract(f_target_user, '^(.*)\\\\', 1), '') END"),
