@@ -200,3 +200,31 @@ def test_any_to_any_flow_is_reported(tmp_path: Path) -> None:
     loaded = load_inventory(write(tmp_path, "flat.yml", inv))
     assert [f.rule for f in check_flows(loaded)] == ["net.any-any"]
     assert "net.internet-to-clinical" in {f.rule for f in check_outside(loaded)}
+
+
+@pytest.mark.parametrize("inventory", [flat_clinic, segmented_hospital])
+def test_english_texts_hold_no_japanese_of_their_own(tmp_path: Path, inventory) -> None:  # type: ignore[no-untyped-def]
+    """Under --lang en a network or backup finding is English; only the inventory's own names (segments, systems,
+    reasons) are quoted as written. A system with no restore test on record says so in words, not 'なし / never'."""
+    import re
+    japanese = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+    data = inventory()
+
+    def words(x: object) -> list[str]:
+        if isinstance(x, dict):
+            return [w for v in x.values() for w in words(v)]
+        if isinstance(x, list):
+            return [w for v in x for w in words(v)]
+        return [x] if isinstance(x, str) else []
+    own = sorted(words(data), key=len, reverse=True)
+    found = run_network(load_inventory(write(tmp_path, "h.yml", data))) + \
+        run_backup(load_inventory(write(tmp_path, "h.yml", data)), TODAY)
+    assert found
+    for f in found:
+        for text in (f.title.en, f.summary.en, f.advice.en):
+            for w in own:
+                text = text.replace(w, "")
+            assert not japanese.search(text), (f.rule, text)
+    never = [f for f in found if f.rule == "backup.restore-test" and "last" not in f.facts]
+    if inventory is flat_clinic:
+        assert never and "records no restore test" in never[0].summary.en and "記録が台帳にありません" in never[0].summary.ja

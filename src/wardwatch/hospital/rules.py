@@ -27,15 +27,18 @@ def checks() -> dict[str, dict[str, Any]]:
 
 
 def make(rule: str, host: str | None = None, severity: Severity | None = None, case: str = "",
-         **facts: Any) -> Finding:
+         en: dict[str, Any] | None = None, **facts: Any) -> Finding:
     """A Finding for an inventory check (net.* / backup.*) with its texts filled from facts; `case`: a case worded
-    apart (its summary and advice are the check's phrases `<case>_summary` and `<case>_advice`)."""
+    apart (its summary and advice are the check's phrases `<case>_summary` and `<case>_advice`, where it has them);
+    `en`: facts the English texts word in English (the data's own translation of a term or a law's name)."""
     spec = spec_for(rule)
     if spec is None:
         raise KeyError(f"no inventory check {rule!r} in hospital/data/checks.yml")
-    summary, advice = (fill_text(spec.phrase(f"{case}_{part}"), facts) for part in ("summary", "advice")) if case \
-        else (None, None)
-    return make_finding(spec, host=host, severity=severity, values=facts, facts=facts, summary=summary, advice=advice)
+    values_en = {**facts, **en} if en else None
+    summary, advice = (fill_text(spec.phrases[f"{case}_{part}"], facts, values_en)
+                       if f"{case}_{part}" in spec.phrases else None for part in ("summary", "advice"))
+    return make_finding(spec, host=host, severity=severity, values=facts, values_en=values_en, facts=facts,
+                        summary=summary, advice=advice)
 
 
 def check_specs() -> list[CheckSpec]:
