@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from builders.inventories import flat_clinic, segmented_hospital, write
 from typer.testing import CliRunner
 
+from wardwatch.checks.spec import spec_for
 from wardwatch.hospital.backupcheck import run_backup
 from wardwatch.hospital.checklist import (
     Evidence,
@@ -232,11 +233,16 @@ def test_english_run_words_its_evidence_in_english(tmp_path: Path, inventory) ->
     scan = tmp_path / "scan.json"  # a scan names a host the inventory lacks: net.unlisted-host, 2-(1) no
     scan.write_text(json.dumps({"findings": [{"rule": "brute-force", "severity": "high", "host": "ROGUE-PC",
                                               "sources": [], "title": "Password guessing"}]}), "utf-8")
+    pc = next(h["name"] for h in data["hosts"] if h["role"] in ("terminal", "wordprocessor"))
+    audit = tmp_path / "audit.json"  # an audit written in Japanese: its finding answers 2-⑤ for PCs
+    audit.write_text(json.dumps({"findings": [{"rule": "audit.stale-accounts", "severity": "medium", "host": pc,
+                                               "title": "長く使われていない有効なアカウント"}]}), "utf-8")
     pages = {}
     for lang in ("ja", "en"):
         out = tmp_path / lang
         res = CliRunner().invoke(checklist_app, ["fill", "--inventory", str(inv), "--answers", str(ans), "--scan",
-                                                 str(scan), "--out", str(out), "--lang", lang], catch_exceptions=False)
+                                                 str(scan), "--audit", str(audit), "--out", str(out), "--lang", lang],
+                                 catch_exceptions=False)
         assert res.exit_code == 0, res.output
         pages[lang] = ((out / "checklist.html").read_text("utf-8"), json.loads((out / "findings.json").read_text("utf-8")))
     html, found = pages["en"]
@@ -252,6 +258,8 @@ def test_english_run_words_its_evidence_in_english(tmp_path: Path, inventory) ->
     assert not JAPANESE.search(body), JAPANESE.findall(body)[:20]
     texts = [f[k] for f in found["findings"] for k in ("title", "summary", "advice")]
     assert any("ROGUE-PC Host not in the inventory" in t for t in texts)  # the inventory's own check, in English
+    stale = spec_for("audit.stale-accounts")
+    assert stale and any(f"{pc} {stale.title.en}" in t for t in texts)  # the Japanese audit's title, in English
     assert any("Answered no" in t for t in texts)
     assert any(re.search(r"Answered (Yes|No), the evidence says (Yes|No)", t) for t in texts)  # a conflict, in English
     for t in texts:

@@ -13,6 +13,7 @@ import yaml
 from .. import useryaml
 from ..checks.factspec import fact, family
 from ..checks.finding import make, spec_of
+from ..checks.spec import spec_for
 from ..model import Finding, Severity, Text
 from ..report.messages import both, message
 from .dates import parse_date
@@ -46,13 +47,14 @@ class Proof:
 
     text: Text
     ref: str = ""
+    check: bool = False  # ref is a check's rule id (a finding's summary names it; an inventory line names its place)
 
     def get(self, lang: str) -> str:
         return self.text.get(lang)
 
     def line(self, lang: str) -> str:
-        """The line with its reference in front (a finding's summary): 'net.unlisted-host: PC1 …'."""
-        return f"{self.ref}: {self.get(lang)}" if self.ref else self.get(lang)
+        """The line as a finding's summary cites it: a check's finding with its rule id, 'net.unlisted-host: PC1 …'."""
+        return f"{self.ref}: {self.get(lang)}" if self.check else self.get(lang)
 
 
 @dataclass
@@ -265,6 +267,15 @@ def _for_row(row: Row, f: dict[str, Any], ev: Evidence) -> bool:
     return device_class(f.get("host"), ev) == row.device
 
 
+def _titled(f: dict[str, Any]) -> Text:
+    """'PC1 Host not in the inventory': a finding's host and title, in each language from its check's spec where the
+    title is fixed text (a findings.json holds one language, the one its run was written in), else as written."""
+    spec = spec_for(str(f.get("rule", "")))
+    title = spec.title if spec is not None and spec.title.ja and "{" not in spec.title.ja + spec.title.en else \
+        Text(*[str(f.get("title") or "")] * 2)
+    return Text(*(f"{f.get('host') or ''} {title.get(lang)}".strip() for lang in ("ja", "en")))
+
+
 def auto_answer(row: Row, ev: Evidence, today: date) -> Answer | None:
     """The answer WardWatch can give from evidence, with the evidence it rests on; None when it cannot."""
     spec = row.item.get("auto") or {}
@@ -272,9 +283,7 @@ def auto_answer(row: Row, ev: Evidence, today: date) -> Answer | None:
     hits = [f for f in ev.findings if any(names_rule(p, str(f.get("rule", ""))) and _qualifies(p, f) for p in pats)
             and str(f.get("severity", "")) not in ("info",) and _for_row(row, f, ev)]
     if hits:
-        # a finding's title is in the language its findings.json was written in (the run's own: the run's)
-        lines = [Proof(Text(*[f"{f.get('host') or ''} {f.get('title', '')}".strip()] * 2), str(f.get("rule")))
-                 for f in hits[:8]]
+        lines = [Proof(_titled(f), str(f.get("rule")), True) for f in hits[:8]]
         if len(hits) > 8:
             lines.append(_say("checklist.ev.more", "", n=len(hits) - 8))
         return Answer(NO, today, None, "", "auto", lines)
