@@ -80,3 +80,29 @@ def test_bundles_with_event_logs_give_one_combined_report(tmp_path: Path) -> Non
     assert data["incidents"] and all(0 <= i < len(data["findings"]) for inc in data["incidents"] for i in inc["findings"])
     assert (out / "scan" / "report.html").exists() and "scan/report.html" in (out / "report.html").read_text(encoding="utf-8")
     assert invoke(["audit", str(tmp_path / "logs"), "--out", str(tmp_path / "o2")]).exit_code == 2  # logs alone: use scan
+
+
+def test_a_check_shows_one_severity_everywhere(tmp_path: Path) -> None:
+    """An evaluator may name a worse (no logon auditing at all) or milder case than its check's own severity: the
+    check × host table, its card and findings.json's `audit` table all show the severity of its findings."""
+    import re
+    for host in ("PC1", "EHR-SV01"):
+        make_bundle(tmp_path / "in", host)
+    out = tmp_path / "out"
+    assert invoke(["audit", str(tmp_path / "in"), "--out", str(out)]).exit_code == 0
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    order = ["info", "low", "medium", "high", "critical"]
+    worst: dict[str, str] = {}
+    for f in data["findings"]:
+        worst[f["rule"]] = max(worst.get(f["rule"], "info"), f["severity"], key=order.index)
+    table = {c["rule"]: c["severity"] for c in data["audit"]["checks"]}
+    assert {r: table[r] for r in worst if r in table} == {r: s for r, s in worst.items() if r in table}
+    html = (out / "report.html").read_text(encoding="utf-8")
+    matrix = dict((rule, sev) for sev, rule in
+                  re.findall(r'<td class="sev"><span class="badge (\w+)">[^<]*</span></td>\s*<td class="title" '
+                             r'title="([^"]+)"', html))
+    cards = dict((rule, sev) for sev, rule in
+                 re.findall(r'<article class="card (\w+)" id="check-\d+">.*?<dd class="mono">([^<]+)</dd>', html, re.S))
+    assert cards and set(cards) <= set(worst)
+    shown = {r: s for r, s in cards.items() if r in matrix}
+    assert len(shown) >= 5 and shown == {r: matrix[r] for r in shown} == {r: worst[r] for r in shown}

@@ -348,3 +348,24 @@ def test_a_stricter_current_value_is_kept(tmp_path: Path) -> None:
     apply_from_files(b, tmp_path / "p" / "PC-STRICT")
     assert audit_statuses(b)["account-lockout"] == "pass"
     assert model.read(b, ("inf", "System Access", "LockoutBadCount")) == "3"
+
+
+def test_plan_page_names_its_time_zone_and_its_input_as_given(made: dict[str, Path], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The header's time is local in --tz (not UTC); the input is shown as the person named it: a relative path as
+    typed, an absolute one outside the working folder by its folder and name, never this machine's temporary path."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    monkeypatch.chdir(tmp_path)
+    r = invoke(["fix", "plan", str(made["findings"]), "--out", "ny", "--tz", "America/New_York", "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "ny" / "plan.html").read_text(encoding="utf-8")
+    zone = datetime.now(ZoneInfo("America/New_York")).strftime("%Z")  # EST or EDT
+    assert re.search(rf"\d{{4}}-\d\d-\d\d \d\d:\d\d(:\d\d)? {zone}", html) and " UTC" not in html
+    assert "<code>audit/findings.json</code>" in html and str(made["root"]) not in html
+    local = tmp_path / "mine" / "findings.json"
+    local.parent.mkdir()
+    local.write_bytes(made["findings"].read_bytes())
+    assert invoke(["fix", "plan", "mine/findings.json", "--out", "tokyo"]).exit_code == 0
+    html = (tmp_path / "tokyo" / "plan.html").read_text(encoding="utf-8")
+    assert "<code>mine/findings.json</code>" in html and str(tmp_path) not in html and " JST" in html

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import pytest
+import yaml
 from openpyxl import load_workbook
 from builders.inventories import flat_clinic, segmented_hospital, write
 from typer.testing import CliRunner
 
+from wardwatch.checks.spec import spec_for
 from wardwatch.hospital.backupcheck import run_backup
 from wardwatch.hospital.checklist import (
     Evidence,
@@ -68,7 +72,7 @@ def test_auto_answers_from_evidence(tmp_path: Path) -> None:
     assert filled["3-(2)"].final.answer == "はい" and filled["2-(8) ネットワーク機器"].final.answer == "はい"
     # pc1 is a terminal (inventory role): its finding answers the 端末PC row, not the サーバ row
     assert filled["2-(5) 端末PC"].final.answer == "いいえ"
-    assert "audit.stale-accounts" in filled["2-(5) 端末PC"].final.evidence[0]
+    assert filled["2-(5) 端末PC"].final.evidence[0].ref == "audit.stale-accounts"
     assert filled["2-(5) サーバ"].final is None  # only pc1 was audited: nothing proves the servers' row
     assert filled["2-(7) 端末PC"].final.answer == "はい"  # pc1 audited, no patch findings
     assert filled["2-(7) サーバ"].final is None
@@ -77,7 +81,7 @@ def test_auto_answers_from_evidence(tmp_path: Path) -> None:
     cf = _by_key(fill(rows(load_items(), "R6", "医療機関"), _evidence(clinic), {}, TODAY))
     assert cf["1-(1)"].final.answer == "いいえ" and cf["3-(2)"].final.answer == "いいえ"
     assert cf["2-(8) ネットワーク機器"].final.answer == "いいえ"
-    assert any("net.remote-unrestricted" in e for e in cf["2-(8) ネットワーク機器"].final.evidence)
+    assert any(e.ref == "net.remote-unrestricted" for e in cf["2-(8) ネットワーク機器"].final.evidence)
 
 
 ANSWERS = """checklist_version: R6
@@ -198,3 +202,68 @@ def test_unlisted_host_from_scan_answers_2_1_no(tmp_path: Path) -> None:
     row = next(r for r in load_workbook(out / "checklist.xlsx").active.iter_rows(min_row=HEADER_ROW + 1,
                                                                                   values_only=True) if r[0] == "2-(1)")
     assert row[3] == "いいえ" and "ROGUE-PC" in row[8]
+
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")  # kana, kanji, full-width forms
+
+
+def _words(data: object) -> list[str]:
+    """The Japanese values an inventory or answers file holds (a person's own words, quoted as written)."""
+    if isinstance(data, dict):
+        return [w for v in data.values() for w in _words(v)]
+    if isinstance(data, list):
+        return [w for v in data for w in _words(v)]
+    return [data] if isinstance(data, str) and JAPANESE.search(data) else []
+
+
+def _without(text: str, words: list[str]) -> str:
+    for w in sorted(words, key=len, reverse=True):
+        text = text.replace(w, "")
+    return text
+
+
+@pytest.mark.parametrize("inventory", [segmented_hospital, flat_clinic])
+def test_english_run_words_its_evidence_in_english(tmp_path: Path, inventory) -> None:  # type: ignore[no-untyped-def]
+    """--lang en: every answer, evidence line and finding text WardWatch words is English (the inventory's own
+    names, and the official item names under their labelled column, are quoted as written); ja keeps Japanese."""
+    data = inventory()
+    inv = write(tmp_path, "h.yml", data)
+    ans = tmp_path / "answers.yml"
+    ans.write_text(ANSWERS.replace("R6", "R7"), "utf-8")  # 1-(1) いいえ against the evidence: a conflict
+    scan = tmp_path / "scan.json"  # a scan names a host the inventory lacks: net.unlisted-host, 2-(1) no
+    scan.write_text(json.dumps({"findings": [{"rule": "brute-force", "severity": "high", "host": "ROGUE-PC",
+                                              "sources": [], "title": "Password guessing"}]}), "utf-8")
+    pc = next(h["name"] for h in data["hosts"] if h["role"] in ("terminal", "wordprocessor"))
+    audit = tmp_path / "audit.json"  # an audit written in Japanese: its finding answers 2-⑤ for PCs
+    audit.write_text(json.dumps({"findings": [{"rule": "audit.stale-accounts", "severity": "medium", "host": pc,
+                                               "title": "長く使われていない有効なアカウント"}]}), "utf-8")
+    pages = {}
+    for lang in ("ja", "en"):
+        out = tmp_path / lang
+        res = CliRunner().invoke(checklist_app, ["fill", "--inventory", str(inv), "--answers", str(ans), "--scan",
+                                                 str(scan), "--audit", str(audit), "--out", str(out), "--lang", lang],
+                                 catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        pages[lang] = ((out / "checklist.html").read_text("utf-8"), json.loads((out / "findings.json").read_text("utf-8")))
+    html, found = pages["en"]
+    own = _words(data) + _words(yaml.safe_load(ans.read_text("utf-8")))
+    cells = re.findall(r'<td class="(ev|answer|device|target)">(.*?)</td>', html, re.S)
+    assert len(cells) > 40 and any(kind == "ev" and "Inventory" in text for kind, text in cells)
+    for kind, text in cells:
+        shown = _without(unescape(re.sub(r"<[^>]+>", " ", text)), own)
+        assert not JAPANESE.search(shown), (kind, shown)
+    official = r'<td class="name">.*?</td>|<dt>Form \(official Japanese\)</dt><dd>.*?</dd>'  # labelled as quoted
+    body = re.sub(official + r"|<style>.*?</style>|<title>.*?</title>", "", html, flags=re.S)
+    body = _without(unescape(re.sub(r"<[^>]+>", " ", body)), own)
+    assert not JAPANESE.search(body), JAPANESE.findall(body)[:20]
+    texts = [f[k] for f in found["findings"] for k in ("title", "summary", "advice")]
+    assert any("ROGUE-PC Host not in the inventory" in t for t in texts)  # the inventory's own check, in English
+    stale = spec_for("audit.stale-accounts")
+    assert stale and any(f"{pc} {stale.title.en}" in t for t in texts)  # the Japanese audit's title, in English
+    assert any("Answered no" in t for t in texts)
+    assert any(re.search(r"Answered (Yes|No), the evidence says (Yes|No)", t) for t in texts)  # a conflict, in English
+    for t in texts:
+        assert not JAPANESE.search(_without(t, own)), t
+    ja_html, ja_found = pages["ja"]
+    assert "台帳の" in ja_html and any("食い違う" in f["title"] for f in ja_found["findings"])
+    assert any("根拠資料" in f["advice"] for f in ja_found["findings"])

@@ -65,6 +65,24 @@ def test_undocumented_watched_port_is_medium(tmp_path: Path) -> None:
     assert hit and "SMB 445" in hit[0].summary.en
 
 
+def test_a_watched_port_says_what_its_severity_says(tmp_path: Path) -> None:
+    """Seed 002's watched ports between segments: with no reason in the inventory, medium and worded as a task
+    (block it or write why); with the reason written, a decision on record: info, and its text asks nothing now."""
+    data = segmented_hospital()
+    data["flows"].append({"from": "端末", "to": "PACS", "ports": [445]})
+    found = [f for f in run_network(load_inventory(write(tmp_path, "h.yml", data))) if f.rule == "net.dangerous-port"]
+    open_ = [f for f in found if "SMB 445" in f.summary.en]
+    recorded = [f for f in found if "RDP 3389" in f.summary.en]  # VPN → HIS 3389, why: 保守時のみ
+    assert len(open_) == 1 and open_[0].severity == Severity.MEDIUM and "why" not in open_[0].facts
+    assert "no reason" in open_[0].summary.en and "block it" in open_[0].advice.en and "遮断" in open_[0].advice.ja
+    assert "未記入" not in open_[0].summary.en  # no Japanese placeholder in the English text
+    assert len(recorded) == 1 and recorded[0].severity == Severity.INFO and recorded[0].facts["why"] == "保守時のみ"
+    assert "保守時のみ" in recorded[0].summary.ja and "Nothing to do now" in recorded[0].advice.en
+    assert "対応は不要" in recorded[0].advice.ja
+    for f in recorded:
+        assert "block" not in f.advice.en and "遮断" not in f.advice.ja
+
+
 def test_observed_traffic_not_in_flows(tmp_path: Path) -> None:
     inv = load_inventory(write(tmp_path, "h.yml", segmented_hospital()))
     observed = [{"rule": "rdp-logon", "host": "his1", "sources": ["10.250.10.21", "10.250.8.5"]},
@@ -182,3 +200,31 @@ def test_any_to_any_flow_is_reported(tmp_path: Path) -> None:
     loaded = load_inventory(write(tmp_path, "flat.yml", inv))
     assert [f.rule for f in check_flows(loaded)] == ["net.any-any"]
     assert "net.internet-to-clinical" in {f.rule for f in check_outside(loaded)}
+
+
+@pytest.mark.parametrize("inventory", [flat_clinic, segmented_hospital])
+def test_english_texts_hold_no_japanese_of_their_own(tmp_path: Path, inventory) -> None:  # type: ignore[no-untyped-def]
+    """Under --lang en a network or backup finding is English; only the inventory's own names (segments, systems,
+    reasons) are quoted as written. A system with no restore test on record says so in words, not 'なし / never'."""
+    import re
+    japanese = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+    data = inventory()
+
+    def words(x: object) -> list[str]:
+        if isinstance(x, dict):
+            return [w for v in x.values() for w in words(v)]
+        if isinstance(x, list):
+            return [w for v in x for w in words(v)]
+        return [x] if isinstance(x, str) else []
+    own = sorted(words(data), key=len, reverse=True)
+    found = run_network(load_inventory(write(tmp_path, "h.yml", data))) + \
+        run_backup(load_inventory(write(tmp_path, "h.yml", data)), TODAY)
+    assert found
+    for f in found:
+        for text in (f.title.en, f.summary.en, f.advice.en):
+            for w in own:
+                text = text.replace(w, "")
+            assert not japanese.search(text), (f.rule, text)
+    never = [f for f in found if f.rule == "backup.restore-test" and "last" not in f.facts]
+    if inventory is flat_clinic:
+        assert never and "records no restore test" in never[0].summary.en and "記録が台帳にありません" in never[0].summary.ja

@@ -83,7 +83,7 @@ def test_clause_texts_seeds_and_vendor_items() -> None:
     assert vendor_rows
     for r in vendor_rows:
         own = catalog.annex_items.get(r.item_id)
-        assert own and own.get("ja") and own.get("en") and own.get("name_en"), r.item_id
+        assert own and own.get("ja") and own.get("en") and r.item.get("name_en"), r.item_id
     # the seed's log sizes are what the clause asks for
     logs = next(c for c in catalog.clauses if c.id == "windows-event-logs")
     assert "40,000 KB" in logs.body("ja", catalog.params) and "20,000 KB" in logs.body("ja", catalog.params)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import string
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,19 @@ def iso_local(value: datetime | None, tz: str) -> str | None:
     if value is None:
         return None
     return as_utc(value).astimezone(ZoneInfo(tz)).isoformat()  # type: ignore[union-attr]
+
+
+def as_named(path: str | Path, cwd: Path | None = None) -> str:
+    """An input as the person named it: a relative path as typed; an absolute one relative to the working folder
+    when it lies under it, else its folder and name ('audit/findings.json'), never the rest of this machine's
+    folders (a temporary folder, a home directory)."""
+    p = Path(path)
+    if not p.is_absolute():
+        return str(path)
+    try:
+        return str(p.relative_to((cwd or Path.cwd()).resolve()))
+    except ValueError:
+        return str(Path(p.parent.name) / p.name) if p.parent.name else p.name
 
 
 def _units(seconds: float) -> tuple[int, int, int, int]:

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from ..checks.factspec import fact
-from ..model import Finding, Run
+from ..model import Finding, Run, Severity
 from ..report.jsonout import result_dict
 from ..report.labels import fact_label, format_size, format_time
 from ..report.messages import messages
@@ -16,6 +16,7 @@ from ..report.page import findings_verdict, run_date
 from ..report.render import render_page
 from ..report.style import severity_badge
 from ..textfmt import iso_local
+from .checkdefs import CheckDef
 from .engine import HostResult
 from .outcome import FAIL, NOT_APPLICABLE, NOT_COLLECTED, PASS
 from .run import AuditResult
@@ -28,6 +29,14 @@ def _os(h: HostResult) -> str:
     return f"{system.get('os_caption') or ''} {system.get('os_version') or ''}".strip()
 
 
+def check_severity(check: CheckDef, findings: list[Finding]) -> Severity:
+    """A check's severity wherever the check is shown as a whole (the matrix, the terminal, findings.json's `audit`
+    table): the worst of its findings (an evaluator may name a worse or milder case than the check's own), else the
+    check's own severity when it found nothing. A finding keeps its own severity on its card."""
+    own = [f.severity for f in findings if f.rule == check.rule]
+    return max(own) if own else check.severity
+
+
 def audit_table(result: AuditResult) -> dict[str, Any]:
     """The per-host scores and the check × host matrix, for findings.json."""
     checks = {c.name: c for c in result.checks}
@@ -35,7 +44,8 @@ def audit_table(result: AuditResult) -> dict[str, Any]:
         "hosts": [{"host": h.host, "score": h.score(checks), "collected_at": iso_local(h.bundle.collected_at, result.timezone),
                    "os": _os(h), "bundle": h.bundle.path, "passed": h.count(PASS), "failed": h.count(FAIL),
                    "not_collected": h.count(NOT_COLLECTED), "not_applicable": h.count(NOT_APPLICABLE)} for h in result.hosts],
-        "checks": [{"rule": c.rule, "severity": c.severity.label, "title": c.title.get(result.lang),
+        "checks": [{"rule": c.rule, "severity": check_severity(c, result.findings).label,
+                    "title": c.title.get(result.lang),
                     "results": {h.host: h.outcomes[c.name].status for h in result.hosts if c.name in h.outcomes}}
                    for c in result.checks if c.scope == "host"],
         "fleet": [{"rule": c.rule, "host": host, "status": o.status} for c, host, o in result.fleet],
@@ -76,7 +86,8 @@ def render_html(result: AuditResult) -> str:
               "collected": format_time(h.bundle.collected_at, tz),
               "passed": h.count(PASS), "failed": h.count(FAIL), "nc": h.count(NOT_COLLECTED), "na": h.count(NOT_APPLICABLE)}
              for h in result.hosts]
-    matrix: list[dict[str, Any]] = [{"rule": c.rule, "title": c.title.get(lang), "sev": severity_badge(c.severity, lang),
+    matrix: list[dict[str, Any]] = [{"rule": c.rule, "title": c.title.get(lang),
+                                     "sev": severity_badge(check_severity(c, result.findings), lang),
                "cells": [(h.outcomes[c.name].status, MARK[h.outcomes[c.name].status],
                           " / ".join(i.get(lang) for i in h.outcomes[c.name].items)) if c.name in h.outcomes else ("", "", "")
                          for h in result.hosts],

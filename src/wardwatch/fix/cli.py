@@ -5,7 +5,8 @@ from pathlib import Path
 
 import typer
 
-from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output, settings
+from ..cliopts import Settings, with_settings
+from ..cliutil import EXIT_OK, EXIT_SKIPPED, fail, output
 from ..report.terminal import Terminal
 
 fix_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -29,6 +30,7 @@ def valid_source(text: str) -> bool:
 
 
 @fix_app.command("plan")
+@with_settings
 def fix_plan(
     findings: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="findings.json of `wardwatch audit`"),
     out: Path = typer.Option(..., "--out", help="Folder for the plan (one sub-folder per host, plan.html, gpo.csv)"),
@@ -40,21 +42,21 @@ def fix_plan(
                                           help="Hospital inventory: vendors' remote maintenance paths (RDP port note)"),
     rdp_from: list[str] = typer.Option([], "--rdp-from",
                                        help="Address or network RDP may come from (repeatable): limits the RDP inbound rules"),
-    lang: str | None = typer.Option(None, "--lang", help="ja (default) or en"),
+    *, s: Settings,
 ) -> None:
     """修正プラン / Fix plan: secpol.inf, auditpol.csv, .reg, apply.ps1 (-WhatIf by default), undo.ps1, plan.html."""
     from ..hospital.inventory import InventoryError
     from .plan import PlanInputError
     from .write import write_plan
 
-    _, _, lang_ = settings(None, None, lang)
+    tz_, lang_ = s.tz, s.lang
     for source in rdp_from:
         if not valid_source(source):
             fail(f"--rdp-from {source!r}: give an IP address, a network (192.168.10.0/24) or a range (a-b), never Any")
     if (out / "plan.html").exists():
         fail(f"{out} already holds a plan; choose another --out folder")
     try:
-        result = write_plan(output(out), findings, bundles, scan, inventory, lang_, list(rdp_from))
+        result = write_plan(output(out), findings, bundles, scan, inventory, lang_, list(rdp_from), tz_)
     except PlanInputError as exc:
         fail(str(exc))
     except InventoryError as exc:

@@ -7,7 +7,9 @@ from typing import Any
 
 from ..checks.factspec import fact
 from ..report.messages import lines, message, messages
+from ..report.page import run_date
 from ..report.render import render_page
+from ..textfmt import as_named
 from .gpo import gpo_rows, show
 from .model import ABSENT, UNKNOWN
 from .plan import HostPlan, Step
@@ -68,9 +70,10 @@ def host_view(plan: HostPlan, files: list[str], lang: str) -> dict[str, Any]:
 
 
 def render_plan_html(plans: list[HostPlan], files: dict[str, list[str]], inputs: list[str], lang: str,
-                     generated: datetime) -> str:
+                     generated: datetime, tz: str = "Asia/Tokyo") -> str:
+    """The page: generated in the run's time zone; inputs as the person named them (textfmt.as_named)."""
     return render_page(
         "plan.html.j2",
-        lang=lang, L=labels(lang), generated=generated.strftime("%Y-%m-%d %H:%M %Z").strip(), inputs=inputs,
+        lang=lang, L=labels(lang), generated=run_date(generated, tz), inputs=[as_named(i) for i in inputs],
         hosts=[host_view(p, files.get(p.host, []), lang) for p in plans],
         gpo=[{**r, "gpo": r["gpo_en"] if lang == "en" else r["gpo_ja"]} for r in gpo_rows(plans)])

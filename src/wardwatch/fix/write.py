@@ -66,7 +66,8 @@ def make_plans(findings: list[Path], bundles: Path | None = None, scans: list[Pa
 
 
 def write_plan(out: Path, findings: list[Path], bundles: Path | None = None, scans: list[Path] | None = None,
-               inventory: Path | None = None, lang: str = "ja", rdp_from: list[str] | None = None) -> PlanResult:
+               inventory: Path | None = None, lang: str = "ja", rdp_from: list[str] | None = None,
+               tz: str = "Asia/Tokyo") -> PlanResult:
     plans, problems = make_plans(findings, bundles, scans, inventory, rdp_from)
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, list[str]] = {}
@@ -80,6 +81,6 @@ def write_plan(out: Path, findings: list[Path], bundles: Path | None = None, sca
         (folder / "plan.json").write_bytes(orjson.dumps(plan_dict(plan, names), option=orjson.OPT_INDENT_2))
         files[plan.host] = names
     (out / "gpo.csv").write_bytes(render_gpo_csv(plans))
-    html = render_plan_html(plans, files, [str(p) for p in findings], lang, datetime.now(UTC))
+    html = render_plan_html(plans, files, [str(p) for p in findings], lang, datetime.now(UTC), tz)
     (out / "plan.html").write_text(html, encoding="utf-8")
     return PlanResult(plans, files, problems)

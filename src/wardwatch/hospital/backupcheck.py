@@ -74,7 +74,8 @@ def check_restore(inv: Inventory, today: date) -> list[Finding]:
         tests = [parse_date(b["last_restore_test"]) for b in copies if b.get("last_restore_test")]
         last = max(tests) if tests else None
         if last is None or (today - last).days > 365:
-            out.append(make("backup.restore-test", system=system, last=last.isoformat() if last else "なし / never"))
+            out.append(make("backup.restore-test", system=system, last=last.isoformat()) if last else
+                       make("backup.restore-test", system=system, case="never"))
     return out
 
 
@@ -99,7 +100,8 @@ def check_retention(inv: Inventory, today: date) -> list[Finding]:
         law = table.get(str(d["kind"]))
         if law and float(d["kept_years"]) < float(law["years"]):
             out.append(make("backup.retention", kind=d["kind"], kept=d["kept_years"], years=law["years"],
-                            start=law["start"], law=law["law"]))
+                            start=law["start"], law=law["law"],
+                            en={"start": law.get("start_en") or law["start"], "law": law.get("law_en") or law["law"]}))
     return out
 
 

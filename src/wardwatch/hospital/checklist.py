@@ -13,7 +13,9 @@ import yaml
 from .. import useryaml
 from ..checks.factspec import fact, family
 from ..checks.finding import make, spec_of
+from ..checks.spec import spec_for
 from ..model import Finding, Severity, Text
+from ..report.messages import both, message
 from .dates import parse_date
 from .inventory import Inventory, InventoryError, Problem, read_yaml
 from .rules import load_yaml
@@ -21,6 +23,7 @@ from .rules import load_yaml
 VERSIONS = ("R5", "R6", "R7")
 TARGETS = ("医療機関", "事業者")
 YES, NO, NA = "はい", "いいえ", "該当なし"
+ANSWER_CLASS = {YES: "pass", NO: "fail", NA: "neutral"}  # an answer's class on the pages (its label in the catalog)
 _ANSWER_WORDS = {"はい": YES, "yes": YES, "y": YES, "いいえ": NO, "no": NO, "n": NO,
                  "該当なし": NA, "na": NA, "n/a": NA, "対象外": NA}
 
@@ -37,6 +40,23 @@ class Row:
     item: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Proof:
+    """One line of an automatic answer's evidence: what it says (ja, en) and the check or inventory path it rests on
+    (a rule id such as `net.unlisted-host`, or `people.safety_manager`; shown on hover)."""
+
+    text: Text
+    ref: str = ""
+    check: bool = False  # ref is a check's rule id (a finding's summary names it; an inventory line names its place)
+
+    def get(self, lang: str) -> str:
+        return self.text.get(lang)
+
+    def line(self, lang: str) -> str:
+        """The line as a finding's summary cites it: a check's finding with its rule id, 'net.unlisted-host: PC1 …'."""
+        return f"{self.ref}: {self.get(lang)}" if self.check else self.get(lang)
+
+
 @dataclass
 class Answer:
     """An answer with its date, target date, note, and where it came from."""
@@ -46,7 +66,7 @@ class Answer:
     target_date: dt.date | None = None
     note: str = ""
     source: str = "human"  # human / auto
-    evidence: list[str] = field(default_factory=list)
+    evidence: list[Proof] = field(default_factory=list)
 
 
 @dataclass
@@ -100,65 +120,104 @@ def _people(ev: Evidence) -> dict[str, Any]:
     return dict(ev.inventory.data.get("people") or {}) if ev.inventory else {}
 
 
-def _p_safety(ev: Evidence) -> tuple[bool | None, str]:
+Pred = Callable[[Evidence], tuple[bool | None, Proof | None]]
+
+
+def _where(key: str) -> Text:
+    """'台帳の安全管理責任者' / 'Inventory, safety manager': the inventory part a line of evidence comes from."""
+    return Text(*(message("checklist.in_inventory", lang, name=message(f"checklist.inventory.{key}", lang))
+                  for lang in ("ja", "en")))
+
+
+def _say(key: str, ref: str, where: str | None = None, **values: Any) -> Proof:
+    """A line of evidence from the catalog; `where`: the inventory part it names (its {where} in each language)."""
+    if where is None:
+        return Proof(both(key, **values), ref)
+    at = _where(where)
+    return Proof(Text(message(key, "ja", where=at.ja, **values), message(key, "en", where=at.en, **values)), ref)
+
+
+def _when(value: Any, lang: str) -> str:
+    """An inventory date as written (令和5年4月1日), in English as 2023-04-01; '' when there is none."""
+    if value in (None, ""):
+        return ""
+    if lang != "en" and not isinstance(value, date):
+        return str(value)
+    try:
+        return parse_date(value).isoformat()
+    except ValueError:
+        return str(value)
+
+
+def _p_safety(ev: Evidence) -> tuple[bool | None, Proof | None]:
     if not ev.inventory:
-        return None, ""
+        return None, None
     sm = _people(ev).get("safety_manager") or {}
     ok = bool(sm.get("name") and sm.get("appointed"))
-    why = "" if ok else ("（任命日 appointed が台帳にないため「いいえ」）" if sm.get("name") else "（責任者が台帳にないため「いいえ」）")
-    return ok, f"台帳 people.safety_manager: {sm.get('name', '未登録')} {sm.get('appointed', '')}{why}".strip()
+    why = None if ok else both("checklist.no_appointed" if sm.get("name") else "checklist.no_manager")
+    at = _where("people.safety_manager")
+    texts = [f"{at.get(lang)}: {sm.get('name') or message('checklist.unregistered', lang)} {_when(sm.get('appointed'), lang)}"
+             .strip() + (why.get(lang) if why else "") for lang in ("ja", "en")]
+    return ok, Proof(Text(*texts), "people.safety_manager")
 
 
-def _p_contact(ev: Evidence) -> tuple[bool | None, str]:
+def _p_contact(ev: Evidence) -> tuple[bool | None, Proof | None]:
     if not ev.inventory:
-        return None, ""
+        return None, None
     cc = _people(ev).get("contact_chart") or {}
     need = ["事業者", "厚労省", "警察"]
     missing = [n for n in need if not any(n in str(c) for c in cc.get("contacts") or [])]
     ok = bool(cc.get("updated")) and not missing
-    return ok, f"台帳 people.contact_chart: 更新 {cc.get('updated', 'なし')}、不足 {', '.join(missing) or 'なし'}"
+    at = _where("people.contact_chart")
+    texts = [message("checklist.ev.contact", lang, where=at.get(lang),
+                     updated=_when(cc.get("updated"), lang) or message("checklist.none", lang),
+                     missing=", ".join(message(f"checklist.contact.{n}", lang) for n in missing)
+                     or message("checklist.none", lang)) for lang in ("ja", "en")]
+    return ok, Proof(Text(*texts), "people.contact_chart")
 
 
-def _p_count(key: str, label: str) -> Callable[[Evidence], tuple[bool | None, str]]:
-    def pred(ev: Evidence) -> tuple[bool | None, str]:
+def _p_count(key: str) -> Pred:
+    def pred(ev: Evidence) -> tuple[bool | None, Proof | None]:
         if not ev.inventory:
-            return None, ""
+            return None, None
         n = len(ev.inventory.section(key))
-        return (n > 0) or None, f"台帳 {key}: {n} 件 ({label})"
+        return (n > 0) or None, _say("checklist.ev.count", key, key, n=n)
     return pred
 
 
-def _p_hosts(ev: Evidence) -> tuple[bool | None, str]:
+def _p_hosts(ev: Evidence) -> tuple[bool | None, Proof | None]:
     if not ev.inventory:
-        return None, ""
+        return None, None
     hosts = ev.inventory.section("hosts")
     bare = [h["name"] for h in hosts if not h.get("os")]
     ok = bool(hosts) and not bare
-    return ok, f"台帳 hosts: {len(hosts)} 台、OS 未記入 {len(bare)} 台"
+    return ok, _say("checklist.ev.hosts", "hosts", "hosts", n=len(hosts), bare=len(bare))
 
 
-def _p_mds(ev: Evidence) -> tuple[bool | None, str]:
+def _p_mds(ev: Evidence) -> tuple[bool | None, Proof | None]:
     if not ev.inventory:
-        return None, ""
+        return None, None
     vend = [s for s in ev.inventory.section("systems") if s.get("vendor")]
-    missing = [s["name"] for s in vend if not s.get("mds_sds")]
-    return (not missing) if vend else None, f"MDS/SDS 未受領: {', '.join(missing) or 'なし'}"
+    missing = [str(s["name"]) for s in vend if not s.get("mds_sds")]
+    texts = [message("checklist.ev.mds", lang, missing=", ".join(missing) or message("checklist.none", lang))
+             for lang in ("ja", "en")]
+    return (not missing) if vend else None, Proof(Text(*texts), "systems")
 
 
-def _p_given(audit: bool, scan: bool) -> Callable[[Evidence], tuple[bool | None, str]]:
-    def pred(ev: Evidence) -> tuple[bool | None, str]:
+def _p_given(audit: bool, scan: bool) -> Pred:
+    def pred(ev: Evidence) -> tuple[bool | None, Proof | None]:
         ok = (audit and ev.audit_given) or (scan and ev.scan_given)
-        return (True if ok else None), "audit/scan の findings.json に該当する指摘なし" if ok else ""
+        return (True if ok else None), _say("checklist.nothing_found", "") if ok else None
     return pred
 
 
-PREDICATES: dict[str, Callable[[Evidence], tuple[bool | None, str]]] = {
-    "has_systems": _p_count("systems", "医療情報システム"),
+PREDICATES: dict[str, Pred] = {
+    "has_systems": _p_count("systems"),
     "safety_manager": _p_safety,
     "contact_chart": _p_contact,
     "hosts_listed": _p_hosts,
-    "remote_listed": _p_count("remote_access", "リモート保守経路"),
-    "backups_listed": _p_count("backups", "バックアップ"),
+    "remote_listed": _p_count("remote_access"),
+    "backups_listed": _p_count("backups"),
     "mds_sds": _p_mds,
     "audit_given": _p_given(True, False),
     "audit_or_scan_given": _p_given(True, True),
@@ -208,6 +267,15 @@ def _for_row(row: Row, f: dict[str, Any], ev: Evidence) -> bool:
     return device_class(f.get("host"), ev) == row.device
 
 
+def _titled(f: dict[str, Any]) -> Text:
+    """'PC1 Host not in the inventory': a finding's host and title, in each language from its check's spec where the
+    title is fixed text (a findings.json holds one language, the one its run was written in), else as written."""
+    spec = spec_for(str(f.get("rule", "")))
+    title = spec.title if spec is not None and spec.title.ja and "{" not in spec.title.ja + spec.title.en else \
+        Text(*[str(f.get("title") or "")] * 2)
+    return Text(*(f"{f.get('host') or ''} {title.get(lang)}".strip() for lang in ("ja", "en")))
+
+
 def auto_answer(row: Row, ev: Evidence, today: date) -> Answer | None:
     """The answer WardWatch can give from evidence, with the evidence it rests on; None when it cannot."""
     spec = row.item.get("auto") or {}
@@ -215,9 +283,9 @@ def auto_answer(row: Row, ev: Evidence, today: date) -> Answer | None:
     hits = [f for f in ev.findings if any(names_rule(p, str(f.get("rule", ""))) and _qualifies(p, f) for p in pats)
             and str(f.get("severity", "")) not in ("info",) and _for_row(row, f, ev)]
     if hits:
-        lines = [f"{f.get('rule')}: {f.get('host') or ''} {f.get('title', '')}".strip() for f in hits[:8]]
+        lines = [Proof(_titled(f), str(f.get("rule")), True) for f in hits[:8]]
         if len(hits) > 8:
-            lines.append(f"… 他 {len(hits) - 8} 件")
+            lines.append(_say("checklist.ev.more", "", n=len(hits) - 8))
         return Answer(NO, today, None, "", "auto", lines)
     pred = PREDICATES.get(str(spec.get("pass_when", "")))
     if pred is None:
@@ -230,6 +298,11 @@ def auto_answer(row: Row, ev: Evidence, today: date) -> Answer | None:
     if ok is None:
         return None
     return Answer(YES if ok else NO, today, None, "", "auto", [why] if why else [])
+
+
+def answer_label(word: str | None, lang: str) -> str:
+    """はい / いいえ / 該当なし (Yes / No / N/A), or 未回答 (Unanswered) for no answer."""
+    return message(f"checklist.answer.{ANSWER_CLASS.get(word or '', 'open')}", lang)
 
 
 def parse_answer_word(value: Any) -> str | None:
@@ -301,22 +374,47 @@ def rule_id(item_id: str) -> str:
     return "checklist." + ("_".join(str(item_id).split()) or "item")
 
 
+def _label(row: Row, lang: str) -> str:
+    """'2-⑤ 不要アカウントの削除（端末PC）' / '2-⑤ Unneeded accounts deleted (PCs)': a row as a finding names it."""
+    name = str(row.item.get("name_en") or row.name) if lang == "en" else row.name
+    device = message(f"checklist.device.{row.device}", lang) if row.device else ""
+    return f"{number_label(row, lang)} {name}" + ((f" ({device})" if lang == "en" else f"（{device}）") if device else "")
+
+
+def number_label(row: Row, lang: str) -> str:
+    """The row's number as the form prints it; in English, a number in words (規程類) is the item's number_en."""
+    return str(row.item.get("number_en") or row.number) if lang == "en" else row.number
+
+
+def _both(key: str, f: Filled, **values: Text) -> Text:
+    """A finding's text in each language, its values (the row's label, answers, evidence) worded in that language."""
+    return Text(*(message(key, lang, label=_label(f.row, lang), **{k: v.get(lang) for k, v in values.items()})
+                  for lang in ("ja", "en")))
+
+
+def _in_both(word: str) -> Text:
+    return Text(answer_label(word, "ja"), answer_label(word, "en"))
+
+
+def _evidence_text(proofs: list[Proof]) -> Text:
+    return Text(*("; ".join(p.line(lang) for p in proofs) for lang in ("ja", "en")))
+
+
 def findings(filled: list[Filled]) -> list[Finding]:
     """A finding for every row answered いいえ, left unanswered, or in conflict."""
     out = []
     for f in filled:
-        label = f"{f.row.number} {f.row.name}" + (f"（{f.row.device}）" if f.row.device else "")
         if f.conflict:
             assert f.auto and f.human
-            out.append(_finding(f, Severity.MEDIUM, Text(f"自動判定と回答が食い違う: {label}", f"Automatic and human answers differ: {label}"),
-                                Text(f"回答は「{f.human.answer}」、証拠からの自動判定は「{f.auto.answer}」: {'; '.join(f.auto.evidence)}",
-                                     f"Answered {f.human.answer}, evidence says {f.auto.answer}: {'; '.join(f.auto.evidence)}")))
+            out.append(_finding(f, Severity.MEDIUM, _both("checklist.finding.conflict", f),
+                                _both("checklist.finding.conflict_text", f, human=_in_both(f.human.answer),
+                                      auto=_in_both(f.auto.answer), evidence=_evidence_text(f.auto.evidence))))
         elif f.final is None:
-            out.append(_finding(f, Severity.LOW, Text(f"未回答: {label}", f"Not answered: {label}"),
-                                Text("回答ファイルに回答がなく、自動判定もできません。", "No answer in the answers file and no evidence to decide.")))
+            out.append(_finding(f, Severity.LOW, _both("checklist.finding.open", f), both("checklist.finding.open_text")))
         elif f.final.answer == NO:
-            out.append(_finding(f, Severity.MEDIUM, Text(f"「いいえ」: {label}", f"Answered no: {label}"),
-                                Text("; ".join(f.final.evidence) or f.final.note or "いいえ", "; ".join(f.final.evidence) or f.final.note or "no")))
+            said = _evidence_text(f.final.evidence)
+            out.append(_finding(f, Severity.MEDIUM, _both("checklist.finding.no", f),
+                                Text(*(said.get(lang) or f.final.note or answer_label(NO, lang) for lang in ("ja", "en")))))
     return out
 
 
@@ -329,12 +427,17 @@ def row_answers(filled: list[Filled]) -> list[dict[str, Any]]:
 
 
 def _finding(f: Filled, sev: Severity, title: Text, summary: Text) -> Finding:
-    hints = "、".join(map(str, f.row.item.get("evidence_hints") or []))
-    advice = Text(f"根拠資料: {hints or '—'}。「いいえ」の場合は目標日を記入してください。",
-                  f"Evidence to keep: {hints or '—'}. Give a target date for each no.")
+    advice = Text(*(message("checklist.finding.advice", lang, hints=evidence_hints(f.row, lang) or "—")
+                    for lang in ("ja", "en")))
     spec = spec_of(rule_id(f.row.item_id), sev, title, advice, seed="004 医療ISAC 手引き / MHLW チェックリスト",
                    facts=family("checklist"))
     return make(spec, summary=summary, advice=advice, facts={"row": f.row.key, "device": f.row.device})
+
+
+def evidence_hints(row: Row, lang: str) -> str:
+    """The records that show an item is done (evidence_hints, in English evidence_hints_en where the data has it)."""
+    hints = (row.item.get("evidence_hints_en") if lang == "en" else None) or row.item.get("evidence_hints") or []
+    return ("; " if lang == "en" else "、").join(map(str, hints))
 
 
 def answers_template(rowlist: list[Row], version: str, target: str, existing: dict[str, Answer]) -> str:

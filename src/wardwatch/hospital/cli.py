@@ -116,7 +116,10 @@ def inventory_check(
     raise typer.Exit(EXIT_OK)
 
 
-def _evidence(inventory: Path | None, scan: list[Path], audit: list[Path], vuln: list[Path] | None = None) -> Any:
+def _evidence(inventory: Path | None, scan: list[Path], audit: list[Path], vuln: list[Path] | None = None,
+              lang: str = "ja") -> Any:
+    """What the checklist answers from: the findings given, and the inventory's own (worded in the run's language,
+    as the automatic answers quote their titles)."""
     from .backupcheck import run_backup
     from .checklist import Evidence
     from .netcheck import run_network
@@ -125,7 +128,7 @@ def _evidence(inventory: Path | None, scan: list[Path], audit: list[Path], vuln:
     observed = _read_findings([*scan, *audit, *(vuln or [])])
     own: list[dict[str, Any]] = []
     if inv:
-        own = [finding_dict(f, "UTC", "ja") for f in run_network(inv, observed) + run_backup(inv)]
+        own = [finding_dict(f, "UTC", lang) for f in run_network(inv, observed) + run_backup(inv)]
     return Evidence(inv, observed + own, audit_given=bool(audit), scan_given=bool(scan), host_os=_host_os(audit))
 
 
@@ -179,7 +182,7 @@ def checklist_fill(
     *, s: Settings,
 ) -> None:
     """証拠と回答ファイルからチェックリストを記入し .xlsx と HTML に書き出す / Fill the checklist and export it."""
-    from .checklist import TARGETS, Filled, fill, load_answers, row_answers, rows
+    from .checklist import TARGETS, Filled, answer_label, fill, load_answers, row_answers, rows
     from .checklist import findings as cl_findings
     from .output import write_checklist_html, write_findings
     from .xlsxform import Sheet, in_order, write_form
@@ -188,7 +191,7 @@ def checklist_fill(
     _check_version(version, target)
     data, rowlist, title = _items(items, version, target)
     human = _load("answers", answers, load_answers, answers, version, target) if answers else {}
-    ev = _evidence(inventory, scan, audit, vuln)
+    ev = _evidence(inventory, scan, audit, vuln, lang_)
     filled = fill(rowlist, ev, human, date.today())
     facility = ev.inventory.name if ev.inventory else ""
     d = _out_dir(out)
@@ -205,8 +208,9 @@ def checklist_fill(
     term = Terminal(lang_)
     term.table([Col(term.t("checklist.number"), "name"), Col(term.t("checklist.item"), "text", 2),
                 Col(term.t("checklist.device"), "name"), Col(term.t("checklist.answer_from"), "text", 1)],
-               [(f.row.number, f.row.name, f.row.device or "",
-                 term.stacked(f"{f.final.answer} ({f.final.source})" if f.final else term.t("checklist.unanswered"),
+               [(f.row.number, f.row.name, term.t(f"checklist.device.{f.row.device}") if f.row.device else "",
+                 term.stacked(f"{answer_label(f.final.answer, lang_)} ({f.final.source})"
+                              if f.final else term.t("checklist.unanswered"),
                               term.stacked("!! " + term.t("checklist.conflict") if f.conflict else "", style="bold red")))
                 for f in in_order(filled)])
     conflicts = sum(1 for f in filled if f.conflict)

@@ -63,9 +63,12 @@ def check_flows(inv: Inventory) -> list[Finding]:
             continue
         hits = sorted(p for p in ports if p in watched)
         if hits:
-            why = f.get("why") or ""
-            out.append(make("net.dangerous-port", severity=Severity.INFO if why else None, src=f["from"], dst=f["to"],
-                            ports=[f"{watched[p]} {p}" for p in hits], why=why or "未記入 / none"))
+            facts: dict[str, Any] = {"src": f["from"], "dst": f["to"], "ports": [f"{watched[p]} {p}" for p in hits]}
+            if f.get("why"):  # the reason written: a decision on record, info
+                out.append(make("net.dangerous-port", severity=Severity.INFO, case="recorded", why=str(f["why"]),
+                                **facts))
+            else:
+                out.append(make("net.dangerous-port", **facts))
     return out
 
 

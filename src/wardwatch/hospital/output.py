@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -16,7 +15,7 @@ from ..report.jsonout import write_json
 from ..report.labels import format_time
 from ..report.messages import has, message, messages
 from ..report.render import render_page
-from .checklist import NA, NO, YES, Filled
+from .checklist import ANSWER_CLASS, NO, Filled, answer_label, number_label
 from .inventory import Inventory
 from .netcheck import matrix
 from .xlsxform import SECTIONS, order_key
@@ -81,26 +80,6 @@ def write_inventory_html(inv: Inventory, findings: list[Finding], out: Path, lan
                                **findings_page(findings, lang, tz, t["verdict_bad"], t["verdict_good"])), "utf-8")
 
 
-_RULE_LINE = re.compile(r"^([a-z][a-z0-9]*(?:[.-][a-z0-9]+)+): (.+)$", re.S)
-_INVENTORY_LINE = re.compile(r"^台帳 ([a-z_]+(?:\.[a-z_]+)*)(:?) ?(.*)$", re.S)
-
-
-def evidence_line(line: str, lang: str) -> tuple[str, str]:
-    """An automatic answer's evidence line as a reader reads it, and the check or inventory path it names (shown
-    only on hover): 'net.unlisted-host: EHR-DB01 台帳にないホスト' → ('EHR-DB01 台帳にないホスト', 'net.unlisted-host'),
-    '台帳 people.safety_manager: 副院長' → ('台帳の安全管理責任者: 副院長', 'people.safety_manager')."""
-    m = _RULE_LINE.match(line)
-    if m:
-        return m.group(2).strip(), m.group(1)
-    m = _INVENTORY_LINE.match(line)
-    if m:
-        key = f"checklist.inventory.{m.group(1)}"
-        name = message(key, lang) if has(key) else m.group(1)
-        return message("checklist.in_inventory", lang, name=name) + (": " if m.group(3) else "") + m.group(3), m.group(1)
-    known = {"audit/scan の findings.json に該当する指摘なし": "checklist.nothing_found"}
-    return (message(known[line.strip()], lang) if line.strip() in known else line), ""
-
-
 def _order(number: str) -> tuple[int, int]:
     """Where a row's number stands in the form: its section (0 … 3, then the rest) and its item number."""
     section, item, _ = order_key(number)
@@ -108,7 +87,7 @@ def _order(number: str) -> tuple[int, int]:
 
 
 def _answer(word: str | None, lang: str) -> dict[str, str]:
-    cls = {YES: "pass", NO: "fail", NA: "neutral"}.get(word or "", "open")
+    cls = ANSWER_CLASS.get(word or "", "open")
     return {"cls": cls, "label": message(f"checklist.answer.{cls}", lang), "word": word or ""}
 
 
@@ -119,13 +98,15 @@ def checklist_view(filled: list[Filled], lang: str) -> dict[str, Any]:
         final = f.final
         answer = _answer(final.answer if final else None, lang)
         source = "" if final is None else "auto" if final.source == "auto" else "human"
-        lines = [evidence_line(e, lang) for e in (final.evidence if final else [])]
+        lines = [(e.get(lang), e.ref) for e in (final.evidence if final else [])]
         notes = [final.note] if final and final.note else []
         if f.conflict and f.human and f.auto:
-            notes.insert(0, message("checklist.conflict_note", lang, human=f.human.answer, auto=f.auto.answer))
+            notes.insert(0, message("checklist.conflict_note", lang, human=answer_label(f.human.answer, lang),
+                                    auto=answer_label(f.auto.answer, lang)))
         missing_target = bool(final and final.answer == NO and not final.target_date)
         sections.setdefault(_order(f.row.number)[0], []).append({
-            "number": f.row.number, "name": f.row.name, "answer": answer,
+            "number": number_label(f.row, lang), "name": f.row.name, "answer": answer,
+            "name_en": str(f.row.item.get("name_en") or "") if lang == "en" else "",
             "device": message(f"checklist.device.{f.row.device}", lang) if has(f"checklist.device.{f.row.device}")
             else f.row.device,
             "source": message(f"checklist.source.{source}", lang) if source else "", "auto": source == "auto",

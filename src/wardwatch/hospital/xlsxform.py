@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..report.messages import has, message
-from .checklist import NA, NO, TARGETS, YES, Filled, Row
+from .checklist import NA, NO, TARGETS, YES, Filled, Proof, Row, answer_label, evidence_hints
 
 SECTIONS = ("0", "1", "2", "3")  # 0: whether the hospital has a medical information system at all
 
@@ -122,10 +122,9 @@ def device_text(row: Row, lang: str) -> str:
     return "、".join(shown) or "-"
 
 
-def evidence(lines: list[str], lang: str) -> list[str]:
+def evidence(lines: list[Proof], lang: str) -> list[str]:
     """The evidence as the checklist page words it, each line once (with its count where findings repeat it)."""
-    from .output import evidence_line  # here, not above: output.py imports this module
-    seen = Counter(evidence_line(line, lang)[0] for line in lines)
+    seen = Counter(line.get(lang) for line in lines)
     return [text if n == 1 else message("xlsx.times", lang, text=text, n=n) for text, n in seen.items()]
 
 
@@ -135,12 +134,13 @@ def remarks(f: Filled, sheet: Sheet, lang: str) -> str:
     parts = []
     final = f.final
     if f.conflict and f.human and f.auto:
-        parts.append(message("xlsx.conflict", lang, human=f.human.answer, auto=f.auto.answer))
+        parts.append(message("xlsx.conflict", lang, human=answer_label(f.human.answer, lang),
+                             auto=answer_label(f.auto.answer, lang)))
     if final and final.source == "auto":
         parts.append(message("xlsx.auto", lang))
         parts.extend(f"・{e}" for e in evidence(final.evidence, lang))
     elif f.auto and f.auto is not final:
-        parts.append(message("xlsx.auto_was", lang, answer=f.auto.answer) + ": " +
+        parts.append(message("xlsx.auto_was", lang, answer=answer_label(f.auto.answer, lang)) + ": " +
                      " / ".join(evidence(f.auto.evidence, lang)))
     if final and final.answer == NA:
         parts.append(message("xlsx.na", lang))
@@ -148,9 +148,9 @@ def remarks(f: Filled, sheet: Sheet, lang: str) -> str:
         parts.append(final.note)
     if final and final.answer == NO and not final.target_date:
         parts.append(message("xlsx.no_target", lang))
-    hints = f.row.item.get("evidence_hints") or []
+    hints = evidence_hints(f.row, lang)
     if final is None and hints and any(g.final for g in sheet.rows):
-        parts.append(message("xlsx.hints", lang, hints="、".join(map(str, hints))))
+        parts.append(message("xlsx.hints", lang, hints=hints))
     if paraphrased(f.row, sheet.version):
         parts.append(message("xlsx.unconfirmed_wording", lang))
     doubt = number_doubt(f.row, sheet.version)

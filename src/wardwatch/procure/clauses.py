@@ -48,7 +48,7 @@ class Catalog:
     params: dict[str, Any]
     sources: dict[str, dict[str, str]]
     clauses: list[Clause]
-    annex_items: dict[str, dict[str, str]] = field(default_factory=dict)  # item id → name_en, ja, en
+    annex_items: dict[str, dict[str, str]] = field(default_factory=dict)  # item id → ja, en (name_en: the item data)
 
     def title(self, lang: str) -> str:
         t = self.meta.get("title") or {}

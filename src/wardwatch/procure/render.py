@@ -84,7 +84,7 @@ def _item_label(items: list[dict[str, Any]], number: str, version: str, catalog:
     item = find_item(items, number)
     if item is None:
         return number
-    name = catalog.annex_items.get(str(item["id"]), {}).get("name_en") if lang == "en" else None
+    name = item.get("name_en") if lang == "en" else None
     return f"{item_number(item, version)} {name or item['name']}"
 
 
@@ -103,7 +103,7 @@ def annex_rows(rows: list[Any], catalog: Catalog, lang: str, version: str) -> li
     out: list[AnnexRow] = []
     for r in order:
         own = catalog.annex_items.get(r.item_id, {})
-        name = (own.get("name_en") if lang == "en" else None) or r.name
+        name = str((r.item.get("name_en") if lang == "en" else None) or r.name)
         detail = own.get(lang) or own.get("ja") or str(r.item.get("paraphrase") or "")
         first = next((a for a in out if a.number == r.number and a.span), None)
         if first is not None and out[-1].number == r.number:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..checks.factspec import meanings as fact_meanings
+from ..model import Text
 from ..story import PHASE_TEXT
 from ..textfmt import fill
 
@@ -603,6 +604,28 @@ CATALOG: dict[str, tuple[str, str]] = {
         "点検・スキャンの結果に該当する指摘なし",
         "no matching finding in the audit or scan results",
     ),
+    "checklist.none": ("なし", "none"),
+    "checklist.unregistered": ("未登録", "not registered"),
+    "checklist.no_appointed": ("（任命日 appointed が台帳にないため「いいえ」）",
+                               " (no appointment date, appointed, in the inventory: answered no)"),
+    "checklist.no_manager": ("（責任者が台帳にないため「いいえ」）", " (no safety manager in the inventory: answered no)"),
+    "checklist.ev.count": ("{where}: {n} 件", "{where}: {n}"),
+    "checklist.ev.hosts": ("{where}: {n} 台、OS 未記入 {bare} 台", "{where}: {n}, {bare} without an operating system"),
+    "checklist.ev.contact": ("{where}: 更新 {updated}、不足 {missing}", "{where}: updated {updated}; missing: {missing}"),
+    "checklist.ev.mds": ("MDS/SDS 未受領: {missing}", "MDS/SDS not received: {missing}"),
+    "checklist.ev.more": ("… 他 {n} 件", "… {n} more"),
+    "checklist.contact.事業者": ("事業者", "suppliers"),
+    "checklist.contact.厚労省": ("厚労省", "MHLW"),
+    "checklist.contact.警察": ("警察", "police"),
+    "checklist.finding.conflict": ("自動判定と回答が食い違う: {label}", "Automatic and human answers differ: {label}"),
+    "checklist.finding.conflict_text": ("回答は「{human}」、証拠からの自動判定は「{auto}」: {evidence}",
+                                        "Answered {human}, the evidence says {auto}: {evidence}"),
+    "checklist.finding.open": ("未回答: {label}", "Not answered: {label}"),
+    "checklist.finding.open_text": ("回答ファイルに回答がなく、自動判定もできません。",
+                                    "No answer in the answers file and no evidence to decide."),
+    "checklist.finding.no": ("「いいえ」: {label}", "Answered no: {label}"),
+    "checklist.finding.advice": ("根拠資料: {hints}。「いいえ」の場合は目標日を記入してください。",
+                                 "Evidence to keep: {hints}. Give a target date for each no."),
     # --- training references (report/seeds.py): each document's short name and title, the lessons quoted ---
     "seed.question": ("問{n}", "Q{n}"),
     "seed.point": ("検討ポイント{n}", "point {n}"),
@@ -1108,6 +1131,11 @@ def message(key: str, lang: str, **values: Any) -> str:
     pair = CATALOG.get(key)
     text = _pick(pair, lang) if pair else key.rsplit(".", 1)[-1]
     return fill(text, values) if values else text
+
+
+def both(key: str, **values: Any) -> Text:
+    """One message in Japanese and English (a finding's or an answer's text, chosen when it is shown)."""
+    return Text(message(key, "ja", **values), message(key, "en", **values))
 
 
 def lines(key: str, lang: str) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 from .. import useryaml
 from ..checks.spec import spec_for
 from ..model import Severity
-from ..report.messages import message
+from ..report.messages import has, message
 
 RESULTS = ("scan", "audit", "inventory", "checklist", "vuln")  # the commands whose --out folders are read
 MADE_BY = {"scan": "wardwatch scan", "audit": "wardwatch audit bundles / audit passwords",
@@ -30,6 +30,13 @@ class SummaryError(ValueError):
 def data() -> dict[str, Any]:
     raw = useryaml.load((resources.files("wardwatch.summary") / "layers.yml").read_text(encoding="utf-8"))
     return raw if isinstance(raw, dict) else {}
+
+
+@cache
+def _items() -> dict[str, dict[str, Any]]:
+    """The checklist's item data by id (its English names: name_en, number_en)."""
+    from ..hospital.checklist import load_items
+    return {str(it["id"]): it for it in load_items()["items"]}
 
 
 def layer_of(rule: str) -> str | None:
@@ -147,8 +154,8 @@ def _unanswered(results: dict[str, dict[str, Any]], lang: str) -> dict[str, list
     for r in _checklist_rows(results.get("checklist", {})):
         layer = layer_of(f"checklist.{r.get('item')}")
         number = str(r.get("number") or r.get("item"))
-        if lang == "en" and not any(c.isdigit() for c in number):
-            number = str(data()["checklist"].get(str(r.get("item")), {}).get("en") or number)
+        if lang == "en":
+            number = str(_items().get(str(r.get("item")), {}).get("number_en") or number)
         if not r.get("answer") and layer and layer != "none" and number not in out.setdefault(layer, []):
             out[layer].append(number)
     return out
@@ -182,13 +189,15 @@ def _checklist_title(f: dict[str, Any], rows: dict[str, dict[str, Any]], lang: s
     row = rows.get(str((f.get("facts") or {}).get("row", "")))
     if row is None:  # a findings.json without its rows: the finding's own title
         return str(f.get("title") or f.get("rule")), None
-    item = data()["checklist"].get(str(row.get("item")), {})
-    name = str(item.get("en") or row.get("name")) if lang == "en" else str(row.get("name"))
+    item = _items().get(str(row.get("item")), {})
+    name, number = str(row.get("name")), str(row.get("number", ""))
+    if lang == "en":
+        name, number = str(item.get("name_en") or name), str(item.get("number_en") or number)
     kind = "conflict" if row.get("conflict") else "no"
     device = str(row.get("device") or "") or None
-    if device and lang == "en":
-        device = str(data()["checklist_devices"].get(device, device))
-    return message(f"summary.checklist.{kind}", lang, number=row.get("number", ""), name=name), device
+    if device:
+        device = message(f"checklist.device.{device}", lang) if has(f"checklist.device.{device}") else device
+    return message(f"summary.checklist.{kind}", lang, number=number, name=name), device
 
 
 def _holes(results: dict[str, dict[str, Any]], lang: str) -> tuple[dict[str, dict[str, Hole]], int]:
