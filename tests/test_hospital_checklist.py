@@ -82,6 +82,9 @@ def test_auto_answers_from_evidence(tmp_path: Path) -> None:
     assert cf["1-(1)"].final.answer == "いいえ" and cf["3-(2)"].final.answer == "いいえ"
     assert cf["2-(8) ネットワーク機器"].final.answer == "いいえ"
     assert any(e.ref == "net.remote-unrestricted" for e in cf["2-(8) ネットワーク機器"].final.evidence)
+    # a backup finding has no host: its evidence line names the system it is about
+    restore = [e for e in cf["3-(2)"].final.evidence if e.ref == "backup.restore-test"]
+    assert restore and all(e.text.ja.startswith("電子カルテ ") and e.text.en.startswith("電子カルテ ") for e in restore)
 
 
 ANSWERS = """checklist_version: R6

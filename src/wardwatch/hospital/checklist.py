@@ -273,7 +273,9 @@ def _titled(f: dict[str, Any]) -> Text:
     spec = spec_for(str(f.get("rule", "")))
     title = spec.title if spec is not None and spec.title.ja and "{" not in spec.title.ja + spec.title.en else \
         Text(*[str(f.get("title") or "")] * 2)
-    return Text(*(f"{f.get('host') or ''} {title.get(lang)}".strip() for lang in ("ja", "en")))
+    # a finding without a host (a system of the inventory: backups, retention) is named by its system
+    where = f.get("host") or (f.get("facts") or {}).get("system") or ""
+    return Text(*(f"{where} {title.get(lang)}".strip() for lang in ("ja", "en")))
 
 
 def auto_answer(row: Row, ev: Evidence, today: date) -> Answer | None:
