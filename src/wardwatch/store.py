@@ -373,11 +373,13 @@ class EventStore:
         store.total = 0
         store.parts = []
         if event_files:
-            cols = ", ".join(f"CAST({c} AS {_type(c)}) AS {c}" if c != "host" else "coalesce(host, '') AS host"
-                             for c in [*COLUMNS, "file"])
-            store.con.execute(f"CREATE OR REPLACE VIEW events AS SELECT {cols} FROM read_parquet(["
-                              + ", ".join(map(sql_literal, event_files)) + "], hive_partitioning = true, "
-                              "hive_types_autocast = false)")
+            # parts written by an older WardWatch lack the columns added since: read by name, the missing ones NULL
+            source = ("read_parquet([" + ", ".join(map(sql_literal, event_files)) + "], hive_partitioning = true, "
+                      "hive_types_autocast = false, union_by_name = true)")
+            have = {str(r[0]) for r in store.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+            cols = ", ".join(("coalesce(host, '') AS host" if c == "host" else f"CAST({c} AS {_type(c)}) AS {c}")
+                             if c in have else f"CAST(NULL AS {_type(c)}) AS {c}" for c in [*COLUMNS, "file"])
+            store.con.execute(f"CREATE OR REPLACE VIEW events AS SELECT {cols} FROM {source}")
             store.total = int(store.query("SELECT count(*) FROM events")[0][0])
         else:
             store._open_parts()
