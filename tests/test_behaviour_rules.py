@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from builders.events import scan, write_jsonl
 
+from builders.events import scan, write_jsonl
 from wardwatch.demo import JST, Ev
 from wardwatch.model import Finding, ScanResult, Severity
 
@@ -113,7 +113,8 @@ CASES: dict[str, tuple[list[Ev], str | None]] = {
                     _proc("USER-SHELL", "C:\\Windows\\splwow64.exe", "C:\\Program Files\\Microsoft Office\\root"
                           "\\Office16\\WINWORD.EXE"),
                     _proc("USER-SHELL", "C:\\Windows\\System32\\cmd.exe", "C:\\Windows\\System32\\svchost.exe",
-                          "cmd /c C:\\scripts\\nightly.bat", "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule"),
+                          "cmd /c C:\\scripts\\nightly.bat",
+                          "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule"),
                     _proc("USER-SHELL", "C:\\Windows\\splwow64.exe", "C:\\Windows\\System32\\spoolsv.exe"),
                     _proc("USER-SHELL", f"{TEMP}\\setup.exe", "C:\\Windows\\explorer.exe")], None),
     "DCOM-SHELL": ([_proc("DCOM-SHELL", "C:\\Windows\\System32\\cmd.exe", "C:\\Windows\\System32\\svchost.exe", "cmd",
@@ -184,7 +185,8 @@ CASES: dict[str, tuple[list[Ev], str | None]] = {
     # accounts
     "FAKE-COMPUTER": ([Ev(*SEC, "FAKE-COMPUTER", 4720, T0, {"TargetUserName": "$", "TargetSid": "S-1-5-21-1-2-3-1107",
                                                            "SubjectUserName": "admin"})], "account-created"),
-    "MACHINE-PWD": ([Ev(*SEC, "MACHINE-PWD", 4724, T0, {"TargetUserName": "MACHINE-PWD$", "SubjectUserName": "MACHINE-PWD$",
+    "MACHINE-PWD": ([Ev(*SEC, "MACHINE-PWD", 4724, T0, {"TargetUserName": "MACHINE-PWD$",
+                                                       "SubjectUserName": "MACHINE-PWD$",
                                                        "TargetSid": "S-1-5-21-1-2-3-1108"}),
                      _reg("MACHINE-PWD", 13, "HKLM\\SAM\\SAM\\Domains\\Account\\Users\\000001F4\\F", "Binary Data",
                           image="C:\\Windows\\system32\\lsass.exe")], None),  # a computer's own password; a logon
@@ -193,7 +195,8 @@ CASES: dict[str, tuple[list[Ev], str | None]] = {
     "SAM-NEW": ([_reg("SAM-NEW", 12, "HKLM\\SAM\\SAM\\Domains\\Account\\Users\\Names\\support", kind="CreateKey",
                       image="C:\\Windows\\system32\\lsass.exe")], "account-created"),
     # logging stopped
-    "EVENTLOG-CRASH": ([_proc("EVENTLOG-CRASH", "C:\\Windows\\System32\\WerFault.exe", "C:\\Windows\\System32\\svchost.exe",
+    "EVENTLOG-CRASH": ([_proc("EVENTLOG-CRASH", "C:\\Windows\\System32\\WerFault.exe",
+                              "C:\\Windows\\System32\\svchost.exe",
                               "C:\\Windows\\system32\\WerFault.exe -u -p 3004 -s 632",
                               "C:\\Windows\\System32\\svchost.exe -k LocalServiceNetworkRestricted -p -s EventLog")],
                        "log-tampering"),
@@ -201,11 +204,13 @@ CASES: dict[str, tuple[list[Ev], str | None]] = {
                            "C:\\Windows\\system32\\WerFault.exe -u -p 1200 -s 500",
                            "C:\\Windows\\system32\\svchost.exe -k NetworkService -p -s Dnscache")], None),
     "AUDIT-OFF": ([Ev(*SEC, "AUDIT-OFF", 4719, T0, {"SubjectUserName": "admin", "CategoryId": "%%8272",
-                                                    "SubcategoryId": "%%12288", "AuditPolicyChanges": "%%8448, %%8450"}),
+                                                    "SubcategoryId": "%%12288",
+                                                    "AuditPolicyChanges": "%%8448, %%8450"}),
                    _proc("AUDIT-OFF", "C:\\Windows\\System32\\auditpol.exe", "C:\\Windows\\System32\\cmd.exe",
                          '"C:\\Windows\\system32\\auditpol.exe"  /clear /y')], "log-tampering"),
     "AUDIT-GPO": ([Ev(*SEC, "AUDIT-GPO", 4719, T0, {"SubjectUserName": "AUDIT-GPO$", "AuditPolicyChanges": "%%8448"}),
-                   Ev(*SEC, "AUDIT-GPO", 4719, T0, {"SubjectUserName": "admin", "AuditPolicyChanges": "%%8449, %%8451"}),
+                   Ev(*SEC, "AUDIT-GPO", 4719, T0, {"SubjectUserName": "admin",
+                                                    "AuditPolicyChanges": "%%8449, %%8451"}),
                    _proc("AUDIT-GPO", "C:\\Windows\\System32\\auditpol.exe", "C:\\Windows\\System32\\cmd.exe",
                          "auditpol /get /category:*")], None),  # the computer's own policy; auditing added; a read
     "SQL-AUDIT-OFF": ([Ev("MSSQLSERVER", "Application", "SQL-AUDIT-OFF", 33205, T0, items=[
@@ -219,7 +224,8 @@ CASES: dict[str, tuple[list[Ev], str | None]] = {
                           "C:\\Program Files (x86)\\TeamViewer\\TeamViewer.exe", "0x147a")], "attack-tool"),
     "SHELL-SERVICE": ([Ev(*SYSTEM, "SHELL-SERVICE", 7045, T0, {"ServiceName": "remotesvc", "ImagePath": "cmd.exe",
                                                               "ServiceType": "user mode service",
-                                                              "StartType": "auto start", "AccountName": "LocalSystem"})],
+                                                              "StartType": "auto start",
+                                                              "AccountName": "LocalSystem"})],
                       "attack-tool"),
 }
 RULES = {"credential-theft", "defense-tampering", "suspicious-execution", "remote-execution", "obfuscated-script",
