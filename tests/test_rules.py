@@ -38,6 +38,18 @@ def test_bad_rule_fields_are_named():
         compile_item("host|sounds_like", "x", {}, "my.yml")
 
 
+def test_a_label_split_by_an_unquoted_comma_is_named_at_load(tmp_path):
+    """YAML reads {ja: x, en: a, b} as three keys: the rule file is refused when loaded, naming the file and label,
+    not when the rule runs."""
+    bad = tmp_path / "my-rule.yml"
+    bad.write_text("id: my-rule\nphase: tools\nseverity: low\nseed: x\ntitle: {ja: x, en: x}\n"
+                   "summary: {ja: x, en: x}\nadvice: {ja: x, en: x}\n"
+                   "select:\n  - {channel: Security, event_id: 1, _what: {ja: x, en: one, two}}\n"
+                   "correlate: {type: group, by: [host]}\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="my-rule.yml.*'_what' needs exactly ja and en"):
+        load_rules([tmp_path])
+
+
 def test_thresholds_come_from_settings(tmp_path):
     write_scenario(tmp_path / "logs")
     cfg = load_config()
