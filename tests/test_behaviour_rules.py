@@ -270,6 +270,9 @@ def test_findings_name_what_they_saw(result: ScanResult) -> None:
     assert "(started by: C:\\Program Files\\Microsoft Office" in macro.summary.get("en")
     (bits,) = _on(result, "BITS-LOCAL")
     assert "started by" not in bits.summary.get("en")  # said only when the events name a parent
+    (emotet,) = _on(result, "EMOTET")  # the script's start, cut short on one line
+    start = emotet.summary.get("en").split("Start: ", 1)[1]
+    assert start.startswith("$Va5=") and start.endswith("…") and len(start) == 80
     (policy,) = _on(result, "EXEC-POLICY")
     assert policy.severity == Severity.MEDIUM and "ExecutionPolicy" in policy.summary.get("en")
 

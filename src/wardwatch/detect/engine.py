@@ -91,6 +91,7 @@ def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: ValueLists,
         "groups": join(hit.accounts, lang), "targets": join(f.get("targets"), lang, empty=unknown),
         "commands": join(f.get("commands"), lang, limit=3), "detail": join(f.get("details"), lang, limit=3, empty=Text("", "")),
         "items": join(f.get("whats"), lang, limit=3, empty=Text("-", "-")),  # the keys, files or pipes matched
+        "excerpt": _excerpt(f.get("whats")),  # the start of the first matched text, cut short (a script, a command)
         # the parents of the processes (a rule's correlate `context`), as a clause only when the events name them
         "started_by": Text("（起動元: {}）", " (started by: {})").get(lang).format(join(f["context"], lang, limit=3))
         if f.get("context") else "",
@@ -111,6 +112,17 @@ def _local_facts(rule: Rule, hit: Hit, tz: str, lang: str, lists: ValueLists,
     if "tools" in rule.correlate.get("classify", ""):
         out["tools"] = join(_tool_names(f, lists), lang, empty=Text("不審なプログラム", "a suspicious program"))
     return out
+
+
+EXCERPT_CHARS = 80
+
+
+def _excerpt(values: Any) -> str:
+    """The first value's start on one line, at most EXCERPT_CHARS characters ('…' where cut); '-' when none."""
+    if not values:
+        return "-"
+    text = " ".join(str(values[0]).split())
+    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS - 1] + "…"
 
 
 def _tool_names(f: dict[str, Any], lists: ValueLists) -> list[str]:
