@@ -67,3 +67,15 @@ def test_the_checks_see_what_they_look_for(tmp_path: Path, browser: Browser) -> 
     seen = browser.open(bad, 800)
     assert seen.page_width > seen.window and seen.cells and seen.clipped and seen.outside and seen.errors
     assert {w.split()[0] for w in seen.wide} == {"div", "p"}  # the wide block and the one cut off in its box
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_paper_is_not_told_to_hover(pages: dict[str, dict[str, Path]], browser: Browser, lang: str) -> None:
+    """On screen the timeline's marks explain themselves under the mouse; on paper the reader is sent to the tables."""
+    report = pages[lang]["demo/result/report.html"]
+    hover, paper = ("マウスを重ねると", "「このインシデントの検知」の表") if lang == "ja" else ("Hover over a mark",
+                                                                                "table of findings under each")
+    screen, printed = browser.text(report), browser.text(report, printed=True)
+    assert hover in screen and paper not in screen
+    assert paper in printed and hover not in printed
+

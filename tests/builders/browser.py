@@ -114,6 +114,17 @@ class Browser:
         page.close()
         return seen
 
+    def text(self, page_file: Path, *, printed: bool = False) -> str:
+        """The text a reader sees (innerText: nothing hidden by the page's style), on screen or as printed."""
+        page = self._browser.new_page(viewport={"width": 1280, "height": 900})
+        if printed:
+            page.emulate_media(media="print")
+        page.goto(page_file.as_uri())
+        page.wait_for_load_state("load")
+        shown = str(page.evaluate("document.body.innerText"))
+        page.close()
+        return shown
+
     def close(self) -> None:
         self._browser.close()
         self._pw.stop()

@@ -841,11 +841,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     # the scan report's timeline pictures (report/timechart.py): overview, zooms, coverage bands, axis breaks
     "report.tl_overview_note": (
         "横一列が1台のコンピューターです。印の形と色は重要度、印の下の細い帯はログが記録している期間です。"
-        "検知のない長い期間は省いています（斜線の区切り）。印にマウスを重ねると内容が出ます。",
+        "検知のない長い期間は省いています（斜線の区切り）。",
         "Each row is one computer. A mark's shape and colour give its severity; the thin band under a row is the "
-        "time its logs cover. Long stretches without findings are left out (the slanted break). Hover over a mark "
-        "to see what it is.",
+        "time its logs cover. Long stretches without findings are left out (the slanted break).",
     ),
+    # on screen the marks explain themselves on hover; on paper the reader is sent to the incidents' tables
+    "report.tl_hover": ("印にマウスを重ねると内容が出ます。", "Hover over a mark to see what it is."),
+    "report.tl_paper": ("印の内容は、各インシデントの「このインシデントの検知」の表にあります。",
+                        "What each mark is: see the table of findings under each incident."),
     "report.tl_overview_aria": (
         "攻撃のタイムライン（全体）: 検知のあるコンピューター {hosts} 台、検知 {findings} 件",
         "Attack timeline (overview): {hosts} computers with findings, {findings} findings",
