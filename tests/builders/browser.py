@@ -170,7 +170,12 @@ def write_pages(base: Path, lang: str) -> dict[str, Path]:
     _run(["audit", "passwords", str(hashes), "--out", str(out / "passwords"), *lg])
     _run(["inventory", "check", str(hospital), "--out", str(out / "inventory"), *lg])
     _run(["checklist", "fill", "--inventory", str(hospital), "--out", str(out / "checklist"), *lg])
-    _run(["vuln", "check", "--inventory", str(hospital), "--out", str(out / "vuln"), *lg])
+    # a feed in the user's CSV form: the template's FortiGate (firmware 7.4.4) is below the fixed version, so the
+    # vulnerability page shows a finding with its table, not only the empty state
+    feed = inp / "feed.csv"
+    feed.write_text("vendor,product,fixed_in,cve,title\nFortinet,FortiGate,7.4.5,CVE-2024-55591,"
+                    "FortiOS の認証回避の脆弱性 (Authentication bypass in FortiOS)\n", encoding="utf-8")
+    _run(["vuln", "check", "--inventory", str(hospital), "--feed", str(feed), "--out", str(out / "vuln"), *lg])
     _run(["web", "check", str(site), "--baseline", str(baseline), "--out", str(out / "web"), *lg])
     _run(["fix", "plan", str(out / "audit" / "findings.json"), "--out", str(out / "fix"), *lg])
     _run(["procure", "--all", "--out", str(out / "procure"), *lg])
