@@ -79,3 +79,13 @@ def test_paper_is_not_told_to_hover(pages: dict[str, dict[str, Path]], browser: 
     assert hover in screen and paper not in screen
     assert paper in printed and hover not in printed
 
+
+def test_timeline_prints_on_a_landscape_page(pages: dict[str, dict[str, Path]], browser: Browser) -> None:
+    """The 1,000-unit-wide timeline prints on its own landscape A4 sheets (its type at about the body's size); the
+    rest of the report stays portrait."""
+    sizes = browser.page_sizes(pages["ja"]["demo/result/report.html"])
+    wide = [i for i, (w, h) in enumerate(sizes) if w > h]
+    assert sizes[0][0] < sizes[0][1] and wide, sizes  # the report starts portrait, and has landscape sheets
+    assert wide == list(range(wide[0], wide[-1] + 1))  # one run of landscape sheets: the timeline section
+    assert all(abs(max(w, h) - 841.9) < 2 and abs(min(w, h) - 595) < 2 for w, h in sizes)  # every sheet is A4
+

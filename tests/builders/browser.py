@@ -125,6 +125,16 @@ class Browser:
         page.close()
         return shown
 
+    def page_sizes(self, page_file: Path) -> list[tuple[float, float]]:
+        """The page as Chromium prints it to PDF (the page's own @page sizes): each sheet's (width, height) in pt."""
+        import re
+        page = self._browser.new_page()
+        page.goto(page_file.as_uri())
+        page.wait_for_load_state("load")
+        pdf = page.pdf(prefer_css_page_size=True)
+        page.close()
+        return [(float(w), float(h)) for w, h in re.findall(rb"/MediaBox\s*\[\s*0 0 ([0-9.]+) ([0-9.]+)\s*\]", pdf)]
+
     def close(self) -> None:
         self._browser.close()
         self._pw.stop()
