@@ -174,3 +174,20 @@ def test_write_html(tmp_path: Path) -> None:
     write_html(sample_result(), out)
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "入力ファイルは読み取っただけ" in text
+
+
+def test_incident_story_is_a_list_with_its_times_set_apart() -> None:
+    result = sample_result()
+    result.incidents[0].narrative = Text(
+        "2022-10-31 04:07:12 JST から 09:31:20 JST にかけて、KYUSHOKU-SV で「パスワード推測 → ログオン（侵入）」が起きました。\n"
+        "・2022-10-31 04:07:12 JST KYUSHOKU-SV で Administrator へのログオン失敗が 1,989 回続きました。\n"
+        "・2022-10-31 04:07:14 JST KYUSHOKU-SV で Administrator のログオンが成功しました。\n"
+        "・時刻の記録がない検知が 1 件あります。",
+        "From 04:07:12 to 09:31:20 on KYUSHOKU-SV: guessing → entry.")
+    html = render_html(result)
+    story = re.search(r'<ul class="story">(.*?)</ul>', html, re.S)
+    assert story is not None
+    items = re.findall(r"<li>(.*?)</li>", story.group(1), re.S)
+    assert len(items) == 3 and "起きました" not in story.group(1)  # the lead sentence stays a paragraph
+    assert items[0].startswith('<span class="when">2022-10-31 04:07:12 JST</span> KYUSHOKU-SV で')
+    assert items[2] == "時刻の記録がない検知が 1 件あります。" and "・" not in story.group(1)
