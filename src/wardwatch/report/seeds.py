@@ -2,7 +2,7 @@
 
 A rule's `seed` is a short note such as "002 ログの監視と保護（4625 / 4624）; チェックリスト 2-(6)" or "000 Q&A 25".
 `seed_refs` reads it into references: 「研修資料 002（ログの監視と保護…）」 with the document's full title, and
-the lesson of a Q&A answer or a guide's point from the catalog (`seed.*` in messages.py). Text it cannot place is
+the lesson of a Q&A answer or a guide's point from the catalog (`seed.*` in messages.yml). Text it cannot place is
 shown as written, never dropped.
 """
 from __future__ import annotations
