@@ -1,9 +1,11 @@
 """Store and collector unit tests: partial last record, records after the checkpoint, overload counting, framing."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from wardwatch.netlog.cli import syslog_app
@@ -41,6 +43,27 @@ def test_records_after_open_checkpoint_are_noted(tmp_path: Path) -> None:
     w.fh.flush()  # a crash now: no closing checkpoint
     rep = verify_dir(root)
     assert rep.ok and rep.records == 3 and any("after the last checkpoint" in p.message for p in rep.problems)
+
+
+def test_a_kill_while_a_segment_is_made_leaves_no_headerless_segment(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kill -9 race: the collector dies after making a new segment, before its header is on disk. The segment
+    appears only whole (header written and synced, then renamed), so what is on disk still verifies."""
+    w = SegmentWriter(tmp_path, "10.0.0.1", load_key(tmp_path, create=True), max_bytes=300)  # type: ignore[arg-type]
+    w.write_many(T, [b"x" * 100 for _ in range(3)])  # segments filled to their size
+    before = sorted(tmp_path.rglob("*.log"))
+
+    def killed(src: object, dst: object) -> None:
+        raise KeyboardInterrupt("killed")  # the process dies here: the rename never happens
+
+    monkeypatch.setattr(os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        w.write(T, b"the record that needs a new segment")
+    monkeypatch.undo()
+    segments = sorted(tmp_path.rglob("*.log"))
+    assert segments == before and all(seg.read_bytes().startswith(b'{"hdr"') for seg in segments)
+    rep = verify_dir(tmp_path)
+    assert rep.ok, [p.message for p in rep.problems]
 
 
 def test_day_rollover_and_size_rotation_chain(tmp_path: Path) -> None:

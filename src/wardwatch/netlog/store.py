@@ -90,8 +90,15 @@ class SegmentWriter:
         genesis = hashlib.sha256(MAGIC + f"\x1f{self.sender}\x1f{path.name}\x1f{self.prev_link}".encode()).hexdigest()
         header = orjson.dumps({"hdr": 1, "sender": self.sender, "segment": path.name, "prev": self.prev_link,
                                "h": genesis}) + b"\n"
+        # the segment appears with its whole header or not at all: a kill between creating the file and writing the
+        # header would leave a headerless segment that verify rightly calls broken
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as first:
+            first.write(header)
+            first.flush()
+            os.fsync(first.fileno())
+        os.replace(tmp, path)
         self.fh = open(path, "ab")
-        self.fh.write(header)
         self.path, self.day, self.count, self.size, self.last = path, day, 0, len(header), genesis
         self.dirty = True
         self.checkpoint()
