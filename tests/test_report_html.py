@@ -182,7 +182,8 @@ def test_incident_story_is_a_list_with_its_times_set_apart() -> None:
         "2022-10-31 04:07:12 JST から 09:31:20 JST にかけて、KYUSHOKU-SV で「パスワード推測 → ログオン（侵入）」が起きました。\n"
         "・2022-10-31 04:07:12 JST KYUSHOKU-SV で Administrator へのログオン失敗が 1,989 回続きました。\n"
         "・2022-10-31 04:07:14 JST KYUSHOKU-SV で Administrator のログオンが成功しました。\n"
-        "・時刻の記録がない検知が 1 件あります。",
+        "・時刻の記録がない検知が 1 件あります。\n"
+        "パスワード推測の後にログオンが成功しており、攻撃者がすでに中に入っている可能性が高いです。",
         "From 04:07:12 to 09:31:20 on KYUSHOKU-SV: guessing → entry.")
     html = render_html(result)
     story = re.search(r'<ul class="story">(.*?)</ul>', html, re.S)
@@ -191,3 +192,6 @@ def test_incident_story_is_a_list_with_its_times_set_apart() -> None:
     assert len(items) == 3 and "起きました" not in story.group(1)  # the lead sentence stays a paragraph
     assert items[0].startswith('<span class="when">2022-10-31 04:07:12 JST</span> KYUSHOKU-SV で')
     assert items[2] == "時刻の記録がない検知が 1 件あります。" and "・" not in story.group(1)
+    # the closing line is the story's conclusion, not one of its events: a paragraph after the list
+    after = html[story.end():]
+    assert "攻撃者がすでに中に入っている" in after.split("</p>", 1)[0] and "攻撃者がすでに" not in story.group(1)

@@ -1,6 +1,7 @@
 """Joins findings into incidents per host and across hosts, in attack-chain order, with a plain-language story."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from .checks.factspec import fact
@@ -237,6 +238,28 @@ def _incident(findings: list[Finding], tz: str) -> Incident:
                     actions=_actions(severity, phases), findings=findings)
 
 
+BULLET = ("・", "- ")  # how the narrative starts each event line: (ja, en)
+# an event line read back: its bullet, then local_time's '2022-10-31 04:07:14 JST' (or '-' when it has no time)
+_EVENT_LINE = re.compile(r"^(?:・|- )(?:(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+)|-) (.*)$", re.S)
+
+
+def narrative_parts(text: str) -> tuple[str, list[tuple[str, str]], list[str]]:
+    """An incident's narrative (as _narrative writes it) read back into its lead sentence, its events (local time,
+    or '' when none, and the finding's text) and its closing lines (findings left out, the conclusion): a page
+    shows the events as a list and the closing lines after it."""
+    lines = text.splitlines()
+    events: list[tuple[str, str]] = []
+    closing: list[str] = []
+    for line in lines[1:]:
+        if not closing and line.startswith(BULLET):
+            m = _EVENT_LINE.match(line)
+            events.append((m.group(1) or "", m.group(2)) if m else ("", line.removeprefix(BULLET[0])
+                                                                    .removeprefix(BULLET[1])))
+        else:
+            closing.append(line)
+    return (lines[0] if lines else ""), events, closing
+
+
 def _narrative(findings: list[Finding], hosts: list[str], phases: list[str], first: datetime | None,
                last: datetime | None, tz: str, lang: str) -> str:
     chain = (" → " if lang == "en" else " → ").join(PHASE_TEXT[p].get(lang) for p in phases)
@@ -249,7 +272,7 @@ def _narrative(findings: list[Finding], hosts: list[str], phases: list[str], fir
         lines = [f"{local_time(first, tz)} から {local_time(last, tz)} にかけて、{where}「{chain}」が起きました。"]
     told = _same_events(findings)
     for f, also in told[:10]:
-        line = f"{'- ' if lang == 'en' else '・'}{local_time(f.first_seen, tz)} {f.summary.get(lang)}"
+        line = f"{BULLET[lang == 'en']}{local_time(f.first_seen, tz)} {f.summary.get(lang)}"
         if also:
             names = ", ".join(a.title.get(lang) for a in also) if lang == "en" else "、".join(a.title.get(lang) for a in also)
             line += f" (The same events: {names}.)" if lang == "en" else f"（同じ記録: {names}）"

@@ -37,6 +37,7 @@ from wardwatch.report.render import render_page
 from wardwatch.report.style import severity_badge
 from wardwatch.report.svg import matrix_svg
 from wardwatch.report.timechart import is_detection, timeline_context
+from wardwatch.story import narrative_parts
 from wardwatch.verdict import CANNOT_JUDGE, CLEAR
 
 MAX_EVIDENCE = 50
@@ -135,23 +136,15 @@ def _incident(inc: Incident, n: int, anchors: dict[int, str], tz: str, lang: str
     items = [{"anchor": anchors.get(id(f), ""), "sev": _sev(f.severity, lang), "title": f.title.get(lang),
               "host": f.host or label("unknown_host", lang), "when": format_time(f.first_seen, tz)}
              for f in sorted(inc.findings, key=lambda f: _ts(f.first_seen))]
-    story = inc.narrative.get(lang).splitlines()
-    lead, events = (story[0], [_event(line) for line in story[1:]]) if story else ("", [])
+    lead, story, closing = narrative_parts(inc.narrative.get(lang))
+    events = [{"when": when, "text": text} for when, text in story]
     cut = NARRATIVE_LINES if len(events) > NARRATIVE_LINES + 2 else len(events)
     return {"id": inc.id, "n": n, "sev": _sev(inc.severity, lang), "hosts": inc.hosts,
             **_period(inc.first_seen, inc.last_seen, tz, lang),
             "phases": [phase_label(p, lang) for p in inc.phases], "lead": lead, "events": events[:cut],
-            "events_rest": events[cut:], "narrative_more": label("read_on", lang, n=format_number(len(events) - cut)),
+            "events_rest": events[cut:], "closing": "\n".join(closing),
+            "narrative_more": label("read_on", lang, n=format_number(len(events) - cut)),
             "steps": steps, "findings": items}
-
-
-_STORY_LINE = re.compile(r"^[・\-]\s*(\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})? \S+)\s+(.*)$")
-
-
-def _event(line: str) -> dict[str, str]:
-    """One line of an incident's story as {when, text}: the time it starts with set apart ('' when it has none)."""
-    m = _STORY_LINE.match(line)
-    return {"when": m.group(1), "text": m.group(2)} if m else {"when": "", "text": line.lstrip("・- ")}
 
 
 def _by_incident(incidents: list[Incident], cards: list[tuple[Finding, str]], tz: str,
