@@ -125,16 +125,12 @@ Pred = Callable[[Evidence], tuple[bool | None, Proof | None]]
 
 def _where(key: str) -> Text:
     """'台帳の安全管理責任者' / 'Inventory, safety manager': the inventory part a line of evidence comes from."""
-    return Text(*(message("checklist.in_inventory", lang, name=message(f"checklist.inventory.{key}", lang))
-                  for lang in ("ja", "en")))
+    return both("checklist.in_inventory", name=both(f"checklist.inventory.{key}"))
 
 
 def _say(key: str, ref: str, where: str | None = None, **values: Any) -> Proof:
     """A line of evidence from the catalog; `where`: the inventory part it names (its {where} in each language)."""
-    if where is None:
-        return Proof(both(key, **values), ref)
-    at = _where(where)
-    return Proof(Text(message(key, "ja", where=at.ja, **values), message(key, "en", where=at.en, **values)), ref)
+    return Proof(both(key, **values, **({"where": _where(where)} if where is not None else {})), ref)
 
 
 def _when(value: Any, lang: str) -> str:
@@ -168,12 +164,12 @@ def _p_contact(ev: Evidence) -> tuple[bool | None, Proof | None]:
     need = ["事業者", "厚労省", "警察"]
     missing = [n for n in need if not any(n in str(c) for c in cc.get("contacts") or [])]
     ok = bool(cc.get("updated")) and not missing
-    at = _where("people.contact_chart")
-    texts = [message("checklist.ev.contact", lang, where=at.get(lang),
-                     updated=_when(cc.get("updated"), lang) or message("checklist.none", lang),
-                     missing=", ".join(message(f"checklist.contact.{n}", lang) for n in missing)
-                     or message("checklist.none", lang)) for lang in ("ja", "en")]
-    return ok, Proof(Text(*texts), "people.contact_chart")
+    none = both("checklist.none")
+    updated = Text(*(_when(cc.get("updated"), lang) or none.get(lang) for lang in ("ja", "en")))
+    gaps = Text(*(", ".join(message(f"checklist.contact.{n}", lang) for n in missing) or none.get(lang)
+                  for lang in ("ja", "en")))
+    return ok, _say("checklist.ev.contact", "people.contact_chart", "people.contact_chart", updated=updated,
+                    missing=gaps)
 
 
 def _p_count(key: str) -> Pred:
@@ -199,9 +195,8 @@ def _p_mds(ev: Evidence) -> tuple[bool | None, Proof | None]:
         return None, None
     vend = [s for s in ev.inventory.section("systems") if s.get("vendor")]
     missing = [str(s["name"]) for s in vend if not s.get("mds_sds")]
-    texts = [message("checklist.ev.mds", lang, missing=", ".join(missing) or message("checklist.none", lang))
-             for lang in ("ja", "en")]
-    return (not missing) if vend else None, Proof(Text(*texts), "systems")
+    return (not missing) if vend else None, _say("checklist.ev.mds", "systems",
+                                                 missing=", ".join(missing) or both("checklist.none"))
 
 
 def _p_given(audit: bool, scan: bool) -> Pred:
@@ -390,8 +385,7 @@ def number_label(row: Row, lang: str) -> str:
 
 def _both(key: str, f: Filled, **values: Text) -> Text:
     """A finding's text in each language, its values (the row's label, answers, evidence) worded in that language."""
-    return Text(*(message(key, lang, label=_label(f.row, lang), **{k: v.get(lang) for k, v in values.items()})
-                  for lang in ("ja", "en")))
+    return both(key, label=Text(_label(f.row, "ja"), _label(f.row, "en")), **values)
 
 
 def _in_both(word: str) -> Text:
@@ -429,8 +423,8 @@ def row_answers(filled: list[Filled]) -> list[dict[str, Any]]:
 
 
 def _finding(f: Filled, sev: Severity, title: Text, summary: Text) -> Finding:
-    advice = Text(*(message("checklist.finding.advice", lang, hints=evidence_hints(f.row, lang) or "—")
-                    for lang in ("ja", "en")))
+    advice = both("checklist.finding.advice", hints=Text(evidence_hints(f.row, "ja") or "—",
+                                                         evidence_hints(f.row, "en") or "—"))
     spec = spec_of(rule_id(f.row.item_id), sev, title, advice, seed="004 医療ISAC 手引き / MHLW チェックリスト",
                    facts=family("checklist"))
     return make(spec, summary=summary, advice=advice, facts={"row": f.row.key, "device": f.row.device})

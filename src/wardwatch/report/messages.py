@@ -55,8 +55,12 @@ def message(key: str, lang: str, **values: Any) -> str:
 
 
 def both(key: str, **values: Any) -> Text:
-    """One message in Japanese and English (a finding's or an answer's text, chosen when it is shown)."""
-    return Text(message(key, "ja", **values), message(key, "en", **values))
+    """One message in Japanese and English (a finding's or an answer's text, chosen when it is shown); a value given
+    as a Text is filled in each language from its own half."""
+    def pick(lang: str) -> dict[str, Any]:
+        return {k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()}
+
+    return Text(message(key, "ja", **pick("ja")), message(key, "en", **pick("en")))
 
 
 def lines(key: str, lang: str) -> list[str]:
